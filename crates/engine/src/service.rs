@@ -1,0 +1,297 @@
+//! The request-level wrapper between actix-http's dispatcher and the application.
+//!
+//! It marks requests in flight (until their response body has been produced), enforces the
+//! head and body limits, notes when the application waits for body bytes, closes the
+//! connection after every error, sets the `Server` header, hides error details unless
+//! `expose_tracebacks`, and writes the access log.
+
+use std::future::ready;
+use std::pin::Pin;
+use std::sync::atomic::Ordering::*;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use actix_http::body::{BodySize, BoxBody, MessageBody};
+use actix_http::header::{self, HeaderValue};
+use actix_http::{BoxedPayloadStream, ConnectionType, HttpMessage, Payload, Request, Response, StatusCode};
+use actix_web::dev::ServiceResponse;
+use actix_service::Service;
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::future::LocalBoxFuture;
+
+use crate::registry::Channel;
+use crate::shared::Shared;
+
+/// Wraps the application's service for one worker.
+pub(crate) struct Track<S> {
+    pub(crate) inner: S,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) worker: usize,
+}
+
+impl<S, B> Service<Request> for Track<S>
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = Response<TrackedBody>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    actix_service::forward_ready!(inner);
+
+    fn call(&self, mut req: Request) -> Self::Future {
+        let shared = Arc::clone(&self.shared);
+        shared.stats.workers[self.worker].requests.fetch_add(1, Relaxed);
+        let channel = req.conn_data::<Arc<Channel>>().cloned();
+        let guard = InFlight::start(channel.clone(), Arc::clone(&shared), &req);
+        if let Some(res) = over_limit(&req, &shared) {
+            return Box::pin(ready(Ok(guard.finish(res))));
+        }
+        if let Some(channel) = channel {
+            wrap_payload(&mut req, channel, shared.settings.max_request_body_size);
+        }
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let res = match fut.await {
+                Ok(res) => guard.expose_or_hide(res.map_into_boxed_body().into_parts().1),
+                Err(err) => guard.expose_or_hide(actix_web::HttpResponse::from_error(err)),
+            };
+            Ok(guard.finish(res))
+        })
+    }
+}
+
+/// The limits actix-http does not apply itself: a head larger than `max_request_header_size`
+/// (actix-http only caps at 128 KiB) and a declared body larger than `max_request_body_size`.
+fn over_limit(req: &Request, shared: &Shared) -> Option<Response<BoxBody>> {
+    let settings = &shared.settings;
+    if head_size(req) > settings.max_request_header_size {
+        return Some(plain(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!(
+                "request head exceeds max_request_header_size ({} bytes)",
+                settings.max_request_header_size
+            ),
+        ));
+    }
+    if declared_length(req).is_some_and(|len| len > settings.max_request_body_size) {
+        return Some(body_too_large(settings.max_request_body_size));
+    }
+    None
+}
+
+/// The size of a request head as it was on the wire (request line, headers, blank line).
+fn head_size(req: &Request) -> usize {
+    let head = req.head();
+    let line = head.method.as_str().len() + head.uri.to_string().len() + 12;
+    let headers: usize = head
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    line + headers + 2
+}
+
+fn declared_length(req: &Request) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+pub(crate) fn body_too_large(limit: u64) -> Response<BoxBody> {
+    plain(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body exceeds max_request_body_size ({limit} bytes)"),
+    )
+}
+
+fn plain(status: StatusCode, text: String) -> Response<BoxBody> {
+    let mut res = Response::with_body(status, BoxBody::new(text));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res.head_mut().set_connection_type(ConnectionType::Close);
+    res
+}
+
+/// The expect (`100-continue`) check: an over-limit declared body is refused before the client
+/// is told to send it.
+pub(crate) fn expect_check(
+    limit: u64,
+) -> impl Fn(Request) -> std::future::Ready<Result<Request, Response<BoxBody>>> + Clone {
+    move |req: Request| {
+        if declared_length(&req).is_some_and(|len| len > limit) {
+            ready(Err(body_too_large(limit)))
+        } else {
+            ready(Ok(req))
+        }
+    }
+}
+
+fn wrap_payload(req: &mut Request, channel: Arc<Channel>, limit: u64) {
+    let (taken, payload) = std::mem::replace(req, Request::new()).replace_payload(Payload::None);
+    *req = taken;
+    if matches!(payload, Payload::None) {
+        return;
+    }
+    let tracked = TrackedPayload {
+        inner: payload,
+        channel,
+        seen: 0,
+        limit,
+    };
+    let payload: BoxedPayloadStream = Box::pin(tracked);
+    let (with, _) = std::mem::replace(req, Request::new()).replace_payload(Payload::Stream { payload });
+    *req = with;
+}
+
+/// A request body that notes when the application waits for bytes and enforces the body limit
+/// on chunked bodies as they arrive.
+struct TrackedPayload {
+    inner: Payload,
+    channel: Arc<Channel>,
+    seen: u64,
+    limit: u64,
+}
+
+impl Stream for TrackedPayload {
+    type Item = Result<Bytes, actix_http::error::PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.seen > this.limit {
+            return Poll::Ready(None);
+        }
+        let polled = Pin::new(&mut this.inner).poll_next(cx);
+        this.channel
+            .awaiting_body
+            .store(polled.is_pending(), Release);
+        match polled {
+            Poll::Ready(Some(Ok(bytes))) => {
+                this.seen += bytes.len() as u64;
+                if this.seen > this.limit {
+                    return Poll::Ready(Some(Err(
+                        actix_http::error::PayloadError::Overflow,
+                    )));
+                }
+                Poll::Ready(Some(Ok(bytes)))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Marks one request in flight from head parsed to response body finished.
+pub(crate) struct InFlight {
+    channel: Option<Arc<Channel>>,
+    shared: Arc<Shared>,
+    started: Instant,
+    log: Option<(String, String)>,
+    status: u16,
+    bytes: u64,
+}
+
+impl InFlight {
+    fn start(channel: Option<Arc<Channel>>, shared: Arc<Shared>, req: &Request) -> Self {
+        if let Some(ch) = &channel {
+            ch.in_flight.fetch_add(1, AcqRel);
+            ch.head_started_ms.store(0, Release);
+        }
+        let log = shared
+            .settings
+            .access_log
+            .then(|| (req.method().to_string(), req.path().to_owned()));
+        Self {
+            channel,
+            shared,
+            started: Instant::now(),
+            log,
+            status: 0,
+            bytes: 0,
+        }
+    }
+
+    /// A 5xx caused by an error shows its details only with `expose_tracebacks`; otherwise a
+    /// generic text, so internals never leak to the LAN.
+    fn expose_or_hide(&self, res: actix_web::HttpResponse) -> Response<BoxBody> {
+        let status = res.status();
+        match res.error() {
+            Some(err) if status.is_server_error() => {
+                if self.shared.settings.expose_tracebacks {
+                    plain(status, format!("{err}\n\n{err:?}"))
+                } else {
+                    plain(status, "服务器内部错误 / Internal Server Error".to_owned())
+                }
+            }
+            _ => res.into(),
+        }
+    }
+
+    fn finish(mut self, mut res: Response<BoxBody>) -> Response<TrackedBody> {
+        let status = res.status();
+        self.status = status.as_u16();
+        if status.is_client_error() || status.is_server_error() || self.shared.is_shutting_down() {
+            res.head_mut().set_connection_type(ConnectionType::Close);
+        }
+        if !res.headers().contains_key(header::SERVER) {
+            res.headers_mut()
+                .insert(header::SERVER, self.shared.server_header.clone());
+        }
+        res.map_body(|_, body| TrackedBody { body, guard: self })
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(ch) = &self.channel {
+            ch.in_flight.fetch_sub(1, AcqRel);
+            ch.awaiting_body.store(false, Release);
+        }
+        if let Some((method, path)) = &self.log {
+            let ms = self.started.elapsed().as_secs_f64() * 1000.0;
+            let peer = self.channel.as_ref().map(|c| c.peer.to_string());
+            tracing::info!(
+                target: "storeboard::access",
+                "{method} {path} {} {}B {ms:.1}ms {}",
+                self.status,
+                self.bytes,
+                peer.as_deref().unwrap_or("-"),
+            );
+        }
+    }
+}
+
+/// A response body that keeps its request in flight until it has been produced in full.
+pub struct TrackedBody {
+    body: BoxBody,
+    guard: InFlight,
+}
+
+impl MessageBody for TrackedBody {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = &mut *self;
+        let polled = Pin::new(&mut this.body).poll_next(cx);
+        if let Poll::Ready(Some(Ok(bytes))) = &polled {
+            this.guard.bytes += bytes.len() as u64;
+        }
+        polled
+    }
+}

@@ -1,0 +1,378 @@
+//! Where the server's settings come from, and in which order they win.
+//!
+//! [`load`] builds one [`ServerSettings`] from four sources, each overriding the one before:
+//! defaults < the TOML file (`--config FILE` or `STOREBOARD_CONFIG`) < `STOREBOARD_*`
+//! environment variables < command-line flags. The engine's settings are wired from
+//! [`Settings::FIELDS`] and the server's own from [`SERVER_FIELDS`], so a new setting gets its
+//! flag, environment variable and TOML key without a change here; `docs/configuration.md` is
+//! checked against both lists by `tests/config_docs.rs`.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use storeboard_engine::{Kind, Preset, Settings, SettingsError};
+
+use crate::cli;
+
+/// Directory for the embedded database and uploaded files when none is given.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// No preset by default: `threads` and `connection_limit` keep the engine's defaults.
+pub const DEFAULT_PRESET: Option<Preset> = None;
+
+/// How an absent optional value is shown, as the engine shows its own.
+const UNSET: &str = "unset";
+/// A TOML table reserved for the business settings of a later issue; skipped here.
+const BUSINESS_TABLE: &str = "business";
+
+pub(crate) const DATA_DIR: &str = "data_dir";
+pub(crate) const PRESET: &str = "preset";
+pub(crate) const CONFIG: &str = "config";
+
+/// Metadata of a setting the server binary owns (the engine's are in [`Settings::FIELDS`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ServerSettingSpec {
+    /// The setting's name, and its TOML key when `in_toml` (`data_dir`).
+    pub key: &'static str,
+    /// Placeholder for the value in `--help` (`DIR`).
+    pub value_name: &'static str,
+    /// Whether a TOML file may set it (`config` cannot name another file).
+    pub in_toml: bool,
+    /// One-line meaning.
+    pub help: &'static str,
+}
+
+impl ServerSettingSpec {
+    /// The command-line flag: `--data-dir`.
+    pub fn flag(&self) -> String {
+        format!("--{}", self.key.replace('_', "-"))
+    }
+
+    /// The environment variable: `STOREBOARD_DATA_DIR`.
+    pub fn env_var(&self) -> String {
+        format!("STOREBOARD_{}", self.key.to_ascii_uppercase())
+    }
+
+    /// The TOML key, if a file may set it.
+    pub fn toml_key(&self) -> Option<&'static str> {
+        self.in_toml.then_some(self.key)
+    }
+}
+
+pub(crate) const DATA_DIR_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: DATA_DIR,
+    value_name: "DIR",
+    in_toml: true,
+    help: "Directory for the embedded database and uploaded files; a relative path starts at the working directory.",
+};
+
+pub(crate) const PRESET_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: PRESET,
+    value_name: "PRESET",
+    in_toml: true,
+    help: "Deployment size, `small`, `medium`, `large` or `xlarge`: sets `threads` and `connection_limit` as a baseline (see Presets); an explicit `threads` or `connection_limit` from any source wins.",
+};
+
+pub(crate) const CONFIG_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: CONFIG,
+    value_name: "FILE",
+    in_toml: false,
+    help: "TOML file to read settings from, with the TOML keys of this table at top level; a missing file is an error.",
+};
+
+/// The server's own settings, in the order `--help` and the docs list them.
+pub const SERVER_FIELDS: &[ServerSettingSpec] = &[DATA_DIR_SPEC, PRESET_SPEC, CONFIG_SPEC];
+
+/// Everything the `storeboard` binary is configured with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSettings {
+    /// The engine's settings, already validated by [`load`].
+    pub engine: Settings,
+    /// Directory for the embedded database and uploaded files. Default is `./data`.
+    pub data_dir: PathBuf,
+    /// The deployment preset that gave `threads` and `connection_limit` their baseline.
+    pub preset: Option<Preset>,
+    /// The TOML file that was read, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        let mut engine = Settings::default();
+        if let Some(preset) = DEFAULT_PRESET {
+            preset.apply(&mut engine);
+        }
+        Self {
+            engine,
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            preset: DEFAULT_PRESET,
+            config_file: None,
+        }
+    }
+}
+
+impl ServerSettings {
+    /// The textual form of one setting, engine or server (`None` for an unknown key).
+    pub fn get(&self, key: &str) -> Option<String> {
+        let shown = |path: Option<&PathBuf>| path.map_or(UNSET.to_owned(), |p| p.display().to_string());
+        match key {
+            DATA_DIR => Some(self.data_dir.display().to_string()),
+            PRESET => Some(self.preset.map_or(UNSET, Preset::name).to_owned()),
+            CONFIG => Some(shown(self.config_file.as_ref())),
+            _ => self.engine.get(key),
+        }
+    }
+}
+
+/// Where a value came from, as error messages name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// The built-in default.
+    Default,
+    /// A key in this TOML file.
+    File(PathBuf),
+    /// This environment variable (`STOREBOARD_PORT`).
+    Env(String),
+    /// This command-line flag (`--port`).
+    Flag(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => f.write_str("the default"),
+            Origin::File(path) => write!(f, "config file {}", path.display()),
+            Origin::Env(name) => write!(f, "environment variable {name}"),
+            Origin::Flag(flag) => f.write_str(flag),
+        }
+    }
+}
+
+/// Why the settings could not be loaded; `main` prints it and exits with [`ConfigError::exit_code`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `--help` or `--version` was asked for: print the text to stdout and exit 0.
+    #[error("{0}")]
+    Help(String),
+    /// The command line does not parse (clap's message, with usage and a hint).
+    #[error("{0}")]
+    Usage(String),
+    /// A value that does not parse or is refused, with where it came from.
+    #[error("invalid value '{value}' for {key} (from {origin}): expected {expected}")]
+    InvalidValue {
+        /// The setting's key (`port`).
+        key: String,
+        /// The text given.
+        value: String,
+        /// Where it was given.
+        origin: Origin,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// A top-level key in the TOML file that names no setting.
+    #[error("unknown setting '{key}' in config file {}: the settings are listed in docs/configuration.md", file.display())]
+    UnknownKey {
+        /// The key found.
+        key: String,
+        /// The file it is in.
+        file: PathBuf,
+    },
+    /// The TOML file could not be read.
+    #[error("cannot read config file {}: {source}", path.display())]
+    ReadFile {
+        /// The file named by `--config` or `STOREBOARD_CONFIG`.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The TOML file is not valid TOML.
+    #[error("config file {} is not valid TOML: {message}", path.display())]
+    ParseFile {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// Settings that are valid alone but not together; the text is the exact message.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl ConfigError {
+    /// The process exit code: 0 after help or version, 2 for a bad command line or setting.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ConfigError::Help(_) => 0,
+            _ => 2,
+        }
+    }
+}
+
+/// One value as a source gave it, before it is parsed.
+#[derive(Debug)]
+pub(crate) struct Given {
+    pub(crate) key: &'static str,
+    pub(crate) raw: String,
+    pub(crate) origin: Origin,
+}
+
+impl Given {
+    fn error(&self, err: SettingsError) -> ConfigError {
+        settings_error(err, self.origin.clone())
+    }
+}
+
+/// What one source (file, environment or command line) gave.
+#[derive(Debug, Default)]
+pub(crate) struct Layer {
+    /// Engine settings and `preset` as text, in the order given.
+    pub(crate) values: Vec<Given>,
+    pub(crate) data_dir: Option<PathBuf>,
+}
+
+/// Loads the settings from `args` (the program name first) and the environment variables that
+/// `env` returns, reading the TOML file they name; then checks them with [`Settings::validate`].
+pub fn load(
+    args: impl IntoIterator<Item = OsString>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ServerSettings, ConfigError> {
+    let (cli, cli_config) = cli::parse(args)?;
+    let config_file = cli_config.or_else(|| env(&CONFIG_SPEC.env_var()).map(PathBuf::from));
+    let file = match &config_file {
+        Some(path) => file_layer(path)?,
+        None => Layer::default(),
+    };
+    merge([file, env_layer(env), cli], config_file)
+}
+
+/// [`load`] with this process's arguments and environment.
+pub fn load_from_process() -> Result<ServerSettings, ConfigError> {
+    load(std::env::args_os(), &|name| {
+        std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+    })
+}
+
+fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
+    let mut layer = Layer::default();
+    let keys = Settings::FIELDS.iter().map(|s| (s.key, s.env_var()));
+    for (key, var) in keys.chain([(PRESET, PRESET_SPEC.env_var())]) {
+        if let Some(raw) = env(&var) {
+            layer.values.push(Given { key, raw, origin: Origin::Env(var) });
+        }
+    }
+    layer.data_dir = env(&DATA_DIR_SPEC.env_var()).map(PathBuf::from);
+    layer
+}
+
+fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::ParseFile {
+        path: path.to_owned(),
+        message: e.message().to_owned() + &line_of(&text, e.span()),
+    })?;
+    let origin = Origin::File(path.to_owned());
+    let mut layer = Layer::default();
+    for (key, value) in table {
+        let invalid = |expected: &str| ConfigError::InvalidValue {
+            key: key.clone(),
+            value: value.to_string(),
+            origin: origin.clone(),
+            expected: expected.to_owned(),
+        };
+        if key == BUSINESS_TABLE {
+            if !value.is_table() {
+                return Err(invalid("a [business] table (reserved for business settings)"));
+            }
+        } else if let Some(spec) = Settings::FIELDS.iter().find(|s| s.key == key) {
+            let raw = toml_text(&value, spec.kind).ok_or_else(|| invalid("a single value"))?;
+            layer.values.push(Given { key: spec.key, raw, origin: origin.clone() });
+        } else if key == PRESET {
+            let raw = toml_text(&value, Kind::Text).ok_or_else(|| invalid("a single value"))?;
+            layer.values.push(Given { key: PRESET, raw, origin: origin.clone() });
+        } else if key == DATA_DIR {
+            let dir = value.as_str().ok_or_else(|| invalid("a directory path in quotes"))?;
+            layer.data_dir = Some(PathBuf::from(dir));
+        } else {
+            return Err(ConfigError::UnknownKey { key, file: path.to_owned() });
+        }
+    }
+    Ok(layer)
+}
+
+/// ` at line N` for a parse error's span.
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    span.map_or_else(String::new, |span| {
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        format!(" at line {line}")
+    })
+}
+
+/// The text a flag or environment variable would hold for this TOML value; `None` for a list
+/// (except for a list setting) or a table. Floats keep their decimal point, so `threads = 4.0`
+/// is refused like `--threads 4.0`.
+fn toml_text(value: &toml::Value, kind: Kind) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(format!("{f:?}")),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Datetime(d) => Some(d.to_string()),
+        toml::Value::Array(items) if kind == Kind::AddressList => {
+            let items: Option<Vec<String>> = items.iter().map(|v| toml_text(v, Kind::Text)).collect();
+            items.map(|items| items.join(","))
+        }
+        toml::Value::Array(_) | toml::Value::Table(_) => None,
+    }
+}
+
+fn settings_error(err: SettingsError, origin: Origin) -> ConfigError {
+    match err {
+        SettingsError::InvalidValue { key, value, expected } => {
+            ConfigError::InvalidValue { key, value, origin, expected }
+        }
+        other => ConfigError::Conflict(other.to_string()),
+    }
+}
+
+/// Applies the layers in order (file, environment, command line) over the defaults.
+fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSettings, ConfigError> {
+    let mut out = ServerSettings { config_file, ..ServerSettings::default() };
+    if let Some(dir) = layers.iter().rev().find_map(|l| l.data_dir.clone()) {
+        out.data_dir = dir;
+    }
+    let given: Vec<&Given> = layers.iter().flat_map(|l| &l.values).collect();
+    // A preset is only a baseline: it goes in before every explicit value, whichever source
+    // gave that value, so `threads = 3` in the file beats `--preset large`.
+    for g in given.iter().filter(|g| g.key == PRESET) {
+        out.preset = Some(g.raw.parse().map_err(|e| g.error(e))?);
+    }
+    if let Some(preset) = out.preset {
+        preset.apply(&mut out.engine);
+    }
+    let mut origins: HashMap<&str, &Origin> = HashMap::new();
+    for g in given.iter().filter(|g| g.key != PRESET) {
+        out.engine.set(g.key, &g.raw).map_err(|e| g.error(e))?;
+        origins.insert(g.key, &g.origin);
+    }
+    let given_key = |key: &str| origins.contains_key(key);
+    if given_key("listen") && (given_key("host") || given_key("port")) {
+        return Err(ConfigError::Conflict(
+            "host or port may not be set if listen is set.".to_owned(),
+        ));
+    }
+    out.engine.validate().map_err(|err| {
+        let origin = match &err {
+            SettingsError::InvalidValue { key, .. } => origins.get(key.as_str()).copied(),
+            _ => None,
+        };
+        settings_error(err, origin.cloned().unwrap_or(Origin::Default))
+    })?;
+    Ok(out)
+}
