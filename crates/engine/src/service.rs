@@ -19,7 +19,8 @@ use actix_web::dev::ServiceResponse;
 use actix_service::Service;
 use bytes::Bytes;
 use futures_core::Stream;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{FutureExt as _, LocalBoxFuture};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::registry::Channel;
 use crate::shared::Shared;
@@ -54,15 +55,33 @@ where
         if let Some(channel) = channel {
             wrap_payload(&mut req, channel, shared.settings.max_request_body_size);
         }
-        let fut = self.inner.call(req);
+        // A panicking handler must cost one 500, not the worker thread and all its connections.
+        let fut = match catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
+            Ok(fut) => fut,
+            Err(panic) => return Box::pin(ready(Ok(guard.finish(panicked(&*panic))))),
+        };
         Box::pin(async move {
-            let res = match fut.await {
-                Ok(res) => guard.expose_or_hide(res.map_into_boxed_body().into_parts().1),
-                Err(err) => guard.expose_or_hide(actix_web::HttpResponse::from_error(err)),
+            let res = match AssertUnwindSafe(fut).catch_unwind().await {
+                Ok(Ok(res)) => guard.expose_or_hide(res.map_into_boxed_body().into_parts().1),
+                Ok(Err(err)) => guard.expose_or_hide(actix_web::HttpResponse::from_error(err)),
+                Err(panic) => panicked(&*panic),
             };
             Ok(guard.finish(res))
         })
     }
+}
+
+fn panicked(panic: &(dyn std::any::Any + Send)) -> Response<BoxBody> {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    tracing::error!("request handler panicked: {what}");
+    plain(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "服务器内部错误 / Internal Server Error".to_owned(),
+    )
 }
 
 /// The limits actix-http does not apply itself: a head larger than `max_request_header_size`

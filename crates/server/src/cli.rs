@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::error::ErrorKind;
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
-use storeboard_engine::{Kind, SettingSpec, Settings};
+use storeboard_engine::{Kind, Preset, SettingSpec, Settings};
 
 use crate::config::{
     ConfigError, Given, Layer, Origin, ServerSettingSpec, ServerSettings, CONFIG_SPEC,
@@ -85,17 +85,26 @@ fn engine_args(spec: &SettingSpec, defaults: &ServerSettings) -> Vec<Arg> {
 
 fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
     let default = defaults.get(spec.key).unwrap_or_default();
-    let parser = if spec.key == PRESET_SPEC.key {
-        value_parser!(String)
+    let (parser, help) = if spec.key == PRESET_SPEC.key {
+        (value_parser!(String), format!("{} Presets: {}.", spec.help, preset_summary()))
     } else {
-        value_parser!(PathBuf)
+        (value_parser!(PathBuf), spec.help.to_owned())
     };
     Arg::new(spec.key)
         .long(long_name(&spec.flag()))
         .value_name(spec.value_name)
         .action(ArgAction::Set)
         .value_parser(parser)
-        .help(format!("{} Default is {default}.", spec.help))
+        .help(format!("{help} Default is {default}."))
+}
+
+/// `small 2 threads / 50 connections, ...`, from the engine's preset table.
+fn preset_summary() -> String {
+    let each = Preset::ALL.iter().map(|p| {
+        let (threads, limit) = p.values();
+        format!("{p} {threads} threads / {limit} connections")
+    });
+    each.collect::<Vec<_>>().join(", ")
 }
 
 /// The doc comments joined into one line.
@@ -145,9 +154,8 @@ fn engine_value(matches: &ArgMatches, spec: &SettingSpec) -> Option<Given> {
         return None;
     }
     // `--listen` may repeat; each occurrence may itself be a comma-separated list.
-    let values: Vec<&String> = matches.get_many::<String>(spec.key)?.collect();
-    let raw = values.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",");
-    Some(given(&raw, spec.flag()))
+    let values: Vec<String> = matches.get_many::<String>(spec.key)?.cloned().collect();
+    Some(given(&values.join(","), spec.flag()))
 }
 
 #[cfg(test)]
@@ -187,5 +195,6 @@ mod tests {
         assert!(help.contains("Default is 60 seconds."), "{help}");
         assert!(help.contains("--recv-bytes <BYTES>"), "{help}");
         assert!(help.contains("Default is ./data."), "{help}");
+        assert!(help.contains("large 8 threads / 200 connections"), "{help}");
     }
 }

@@ -1,1 +1,47 @@
-//! lib
+//! # storeboard
+//!
+//! The Storeboard (门店看板) binary's library half: configuration loading ([`config`], [`cli`]),
+//! the run [`mode`] (production or debug), and the application the engine serves ([`app`]):
+//! the status page, `/healthz` and `/metrics` ([`status`]), assets ([`assets`]) and debug
+//! mode's detailed error pages ([`debug_pages`]).
+
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod debug_pages;
+pub mod mode;
+pub mod status;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Condition};
+use actix_web::{web, App, HttpResponse};
+
+use crate::assets::Assets;
+use crate::mode::Mode;
+
+/// The application one worker serves, for `mode`.
+pub fn app(
+    mode: Mode,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(Assets::new(mode)))
+        .app_data(web::Data::new(mode))
+        .wrap(Condition::new(mode.is_debug(), from_fn(debug_pages::detailed_errors)))
+        .configure(status::configure)
+        .default_service(web::to(not_found))
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/plain; charset=utf-8")
+        .body("页面不存在 / not found")
+}

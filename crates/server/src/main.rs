@@ -1,1 +1,55 @@
-fn main() {}
+//! `storeboard`: starts the store dashboard server (see README.md and docs/configuration.md).
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use storeboard::config::{self, ServerSettings};
+use storeboard::mode::Mode;
+use storeboard_engine::Engine;
+
+fn main() -> ExitCode {
+    let settings = match config::load_from_process() {
+        Ok(settings) => settings,
+        Err(err) => {
+            let code = err.exit_code();
+            if code == 0 {
+                println!("{err}");
+            } else {
+                eprintln!("storeboard: {err}");
+            }
+            return ExitCode::from(code as u8);
+        }
+    };
+    init_logging();
+    let mode = Mode::current();
+    let settings = mode.adjust(settings);
+    match actix_rt::System::new().block_on(serve(settings, mode)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("storeboard: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("STOREBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn serve(settings: ServerSettings, mode: Mode) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create data directory {}", settings.data_dir.display()))?;
+    let engine = Engine::new(settings.engine.clone(), move || storeboard::app(mode)).bind()?;
+    println!("{}", mode.banner(&settings));
+    for addr in engine.local_addrs() {
+        println!("Serving on http://{addr}");
+    }
+    engine.run().await?;
+    Ok(())
+}

@@ -1,0 +1,280 @@
+//! The load generator: `connections` keep-alive HTTP/1.1 connections, spread over
+//! `client_threads` threads that each run a single-threaded tokio runtime. Every connection
+//! sends `GET / HTTP/1.1`, reads the whole response (head and `Content-Length` body), and
+//! sends the next request at once.
+//!
+//! A round is a warm-up (connections opened, nothing recorded) followed by the measured
+//! window; a response counts when it completes inside that window. Any I/O error, timeout,
+//! unreadable or non-`200` response is a failure: the connection stops there and the round
+//! reports it, so a benchmark can refuse to publish numbers measured on errors.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::response::parse_head;
+
+/// The request every connection sends, over and over.
+pub const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+/// How long past the end of the measured window a connection may still take before the
+/// round is abandoned and the connection counted as failed.
+pub const GRACE: Duration = Duration::from_secs(10);
+
+/// One round's shape.
+#[derive(Debug, Clone)]
+pub struct LoadConfig {
+    /// The server to load; a loopback address.
+    pub addr: SocketAddr,
+    /// Concurrent keep-alive connections.
+    pub connections: usize,
+    /// Client threads the connections are spread over.
+    pub client_threads: usize,
+    /// Time before measuring: connections open and run, nothing is recorded.
+    pub warmup: Duration,
+    /// The measured window.
+    pub measure: Duration,
+}
+
+/// What one round measured.
+#[derive(Debug, Clone, Default)]
+pub struct RoundStats {
+    /// Responses completed inside the measured window.
+    pub requests: u64,
+    /// Length of the measured window, in seconds.
+    pub seconds: f64,
+    /// Median latency of the counted requests.
+    pub p50: Duration,
+    /// 99th-percentile latency of the counted requests.
+    pub p99: Duration,
+    /// Failed requests or connections (I/O error, timeout, bad or non-200 response).
+    pub failures: u64,
+    /// The first failure's description, for the report.
+    pub first_failure: Option<String>,
+}
+
+impl RoundStats {
+    /// Completed requests per second over the measured window.
+    pub fn req_per_sec(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.requests as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Runs one round against `config.addr` and returns once every connection has finished.
+pub fn run_round(config: &LoadConfig) -> RoundStats {
+    let threads = config.client_threads.clamp(1, config.connections.max(1));
+    let start = Instant::now();
+    let window = Window {
+        from: start + config.warmup,
+        to: start + config.warmup + config.measure,
+    };
+    let workers: Vec<_> = (0..threads)
+        .map(|t| {
+            // Connections are dealt out round-robin: thread `t` gets every `threads`-th one.
+            let count = (config.connections + threads - 1 - t) / threads;
+            let addr = config.addr;
+            std::thread::Builder::new()
+                .name(format!("load-{t}"))
+                .spawn(move || client_thread(addr, count, window))
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut outcome = Outcome::default();
+    for worker in workers {
+        let joined = match worker {
+            Ok(handle) => handle
+                .join()
+                .map_err(|_| "client thread panicked".to_owned()),
+            Err(err) => Err(format!("cannot start a client thread: {err}")),
+        };
+        match joined {
+            Ok((lat, out)) => {
+                latencies.extend(lat);
+                outcome.merge(out);
+            }
+            Err(msg) => outcome.fail(msg),
+        }
+    }
+    latencies.sort_unstable();
+    RoundStats {
+        requests: latencies.len() as u64,
+        seconds: config.measure.as_secs_f64(),
+        p50: percentile(&latencies, 50.0),
+        p99: percentile(&latencies, 99.0),
+        failures: outcome.failures,
+        first_failure: outcome.first,
+    }
+}
+
+/// The `p`th percentile (nearest rank) of sorted nanosecond samples.
+pub fn percentile(sorted_nanos: &[u64], p: f64) -> Duration {
+    if sorted_nanos.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted_nanos.len() as f64).ceil() as usize;
+    let index = rank.clamp(1, sorted_nanos.len()) - 1;
+    Duration::from_nanos(sorted_nanos[index])
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: Instant,
+    to: Instant,
+}
+
+#[derive(Debug, Default)]
+struct Outcome {
+    failures: u64,
+    first: Option<String>,
+}
+
+impl Outcome {
+    fn fail(&mut self, msg: String) {
+        self.failures += 1;
+        self.first.get_or_insert(msg);
+    }
+
+    fn merge(&mut self, other: Outcome) {
+        self.failures += other.failures;
+        if self.first.is_none() {
+            self.first = other.first;
+        }
+    }
+}
+
+/// One client thread: `count` connections on a single-threaded runtime.
+fn client_thread(addr: SocketAddr, count: usize, window: Window) -> (Vec<u64>, Outcome) {
+    let mut outcome = Outcome::default();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            outcome.fail(format!("cannot build a client runtime: {err}"));
+            return (Vec::new(), outcome);
+        }
+    };
+    runtime.block_on(async move {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..count {
+            set.spawn(async move {
+                let deadline = tokio::time::Instant::from_std(window.to + GRACE);
+                let mut latencies = Vec::new();
+                let result = match tokio::time::timeout_at(
+                    deadline,
+                    connection(addr, window, &mut latencies),
+                )
+                .await
+                {
+                    Ok(result) => result,
+                    Err(_) => Err(format!("no response within {GRACE:?} after the window")),
+                };
+                (latencies, result)
+            });
+        }
+        let mut latencies = Vec::new();
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((lat, result)) => {
+                    latencies.extend(lat);
+                    if let Err(msg) = result {
+                        outcome.fail(msg);
+                    }
+                }
+                Err(err) => outcome.fail(format!("connection task failed: {err}")),
+            }
+        }
+        (latencies, outcome)
+    })
+}
+
+/// Drives one keep-alive connection until the window closes, pushing the latency (ns) of
+/// every response completed inside it.
+async fn connection(
+    addr: SocketAddr,
+    window: Window,
+    latencies: &mut Vec<u64>,
+) -> Result<(), String> {
+    let mut stream = TcpStream::connect(addr)
+        .await
+        .map_err(|err| format!("connect to {addr}: {err}"))?;
+    stream
+        .set_nodelay(true)
+        .map_err(|err| format!("set TCP_NODELAY: {err}"))?;
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        let sent = Instant::now();
+        if sent >= window.to {
+            return Ok(());
+        }
+        stream
+            .write_all(REQUEST)
+            .await
+            .map_err(|err| format!("write: {err}"))?;
+        let status = read_response(&mut stream, &mut buf).await?;
+        let done = Instant::now();
+        if status != 200 {
+            return Err(format!("status {status}"));
+        }
+        if done >= window.from && done <= window.to {
+            latencies.push(u64::try_from((done - sent).as_nanos()).unwrap_or(u64::MAX));
+        }
+    }
+}
+
+/// Reads one whole response from `stream`, keeping any bytes past it in `buf`; returns its
+/// status code.
+async fn read_response(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<u16, String> {
+    loop {
+        if let Some(head) = parse_head(buf).map_err(|err| err.to_string())? {
+            while buf.len() < head.total_len() {
+                fill(stream, buf).await?;
+            }
+            buf.drain(..head.total_len());
+            return Ok(head.status);
+        }
+        fill(stream, buf).await?;
+    }
+}
+
+async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(), String> {
+    buf.reserve(4096);
+    match stream.read_buf(buf).await {
+        Ok(0) => Err("connection closed by the server mid-round".to_owned()),
+        Ok(_) => Ok(()),
+        Err(err) => Err(format!("read: {err}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_takes_the_nearest_rank() {
+        let samples: Vec<u64> = (1..=100).collect();
+        assert_eq!(percentile(&samples, 50.0), Duration::from_nanos(50));
+        assert_eq!(percentile(&samples, 99.0), Duration::from_nanos(99));
+        assert_eq!(percentile(&samples, 100.0), Duration::from_nanos(100));
+        assert_eq!(percentile(&[7], 99.0), Duration::from_nanos(7));
+        assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn req_per_sec_divides_requests_by_the_window() {
+        let stats = RoundStats {
+            requests: 3000,
+            seconds: 3.0,
+            ..RoundStats::default()
+        };
+        assert_eq!(stats.req_per_sec(), 1000.0);
+        assert_eq!(RoundStats::default().req_per_sec(), 0.0);
+    }
+}
