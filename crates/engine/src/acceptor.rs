@@ -80,7 +80,6 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, workers: Arc<Ve
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                shared.stats.accepted.fetch_add(1, Relaxed);
                 admit(stream, peer, &shared, &workers);
             }
             Err(err) => {
@@ -133,7 +132,7 @@ fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>, workers: &Ar
             }
         }
         shared.stats.refused.fetch_add(1, Relaxed);
-        canned::refuse(stream).await;
+        canned::refuse(stream, &shared.canned.service_unavailable).await;
     });
 }
 
@@ -148,11 +147,14 @@ fn hand_over(
         return;
     };
     match stream.into_std() {
-        Ok(stream) => workers[index].do_send(Accepted {
+        Ok(stream) => {
+            shared.stats.accepted.fetch_add(1, Relaxed);
+            workers[index].do_send(Accepted {
             stream,
             peer,
             permit,
-        }),
+            });
+        }
         Err(err) => {
             shared.stats.socket_errors.fetch_add(1, Relaxed);
             tracing::warn!(%peer, "cannot hand over accepted socket: {err}");

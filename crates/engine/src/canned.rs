@@ -6,15 +6,39 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// `408` for a client that took longer than `header_read_timeout` to send its request head.
-pub(crate) const REQUEST_TIMEOUT: &[u8] = b"HTTP/1.1 408 Request Timeout\r\n\
-content-type: text/plain; charset=utf-8\r\ncontent-length: 24\r\nconnection: close\r\n\r\n\
-request header timed out";
+/// The fixed responses, built once per engine with its `Server` header.
+#[derive(Debug)]
+pub(crate) struct Canned {
+    /// `408` for a client that took longer than `header_read_timeout` to send its request head.
+    pub(crate) request_timeout: std::sync::Arc<[u8]>,
+    /// `503` for a client arriving while every channel is busy at the connection limit.
+    pub(crate) service_unavailable: Vec<u8>,
+}
 
-/// `503` for a client arriving while every channel is busy at the connection limit.
-const SERVICE_UNAVAILABLE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
-content-type: text/plain; charset=utf-8\r\nretry-after: 1\r\ncontent-length: 40\r\n\
-connection: close\r\n\r\nserver busy: connection limit reached\r\n\r\n";
+impl Canned {
+    pub(crate) fn new(ident: &str) -> Self {
+        // The ident went through HeaderValue validation; strip anything that could split lines.
+        let server: String = ident.chars().filter(|c| !c.is_control()).collect();
+        Self {
+            request_timeout: response(&server, "408 Request Timeout", "", "request header timed out").into(),
+            service_unavailable: response(
+                &server,
+                "503 Service Unavailable",
+                "retry-after: 1\r\n",
+                "server busy: connection limit reached, retry in a second",
+            ),
+        }
+    }
+}
+
+fn response(server: &str, status: &str, extra: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\nserver: {server}\r\ncontent-type: text/plain; charset=utf-8\r\n\
+         {extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
 
 /// How long a refused client gets to read the `503` before its socket is closed, and how much of
 /// what it sent meanwhile is read and dropped. Draining stops the kernel answering unread bytes
@@ -23,9 +47,9 @@ const LINGER: Duration = Duration::from_millis(500);
 const LINGER_BYTES: usize = 64 * 1024;
 
 /// Answers `503` with `Retry-After` and `Connection: close`, then closes gracefully.
-pub(crate) async fn refuse(mut stream: TcpStream) {
+pub(crate) async fn refuse(mut stream: TcpStream, response: &[u8]) {
     let _ = stream.set_nodelay(true);
-    if stream.write_all(SERVICE_UNAVAILABLE).await.is_err() {
+    if stream.write_all(response).await.is_err() {
         return;
     }
     let _ = stream.shutdown().await;
@@ -59,7 +83,10 @@ mod tests {
 
     #[test]
     fn canned_responses_declare_their_exact_length() {
-        declared_length_matches_body(REQUEST_TIMEOUT);
-        declared_length_matches_body(SERVICE_UNAVAILABLE);
+        let canned = Canned::new("storeboard");
+        declared_length_matches_body(&canned.request_timeout);
+        declared_length_matches_body(&canned.service_unavailable);
+        let text = String::from_utf8_lossy(&canned.service_unavailable).into_owned();
+        assert!(text.contains("server: storeboard\r\n") && text.contains("retry-after: 1\r\n"), "{text}");
     }
 }

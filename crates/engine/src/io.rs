@@ -13,8 +13,8 @@ use std::task::{ready, Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-use crate::canned;
 use crate::registry::{Channel, Clock, CloseReason};
+use crate::shared::Shared;
 use crate::stats::{Stats, WorkerStats};
 
 /// A client socket as actix-http sees it.
@@ -28,25 +28,22 @@ pub struct TrackedIo {
     send_bytes: usize,
     log_socket_errors: bool,
     told_timeout: bool,
+    request_timeout: Arc<[u8]>,
 }
 
 impl TrackedIo {
-    pub(crate) fn new(
-        stream: TcpStream,
-        channel: Arc<Channel>,
-        stats: Arc<Stats>,
-        clock: Clock,
-        settings: &crate::Settings,
-    ) -> Self {
+    pub(crate) fn new(stream: TcpStream, channel: Arc<Channel>, shared: &Shared) -> Self {
+        let settings = &shared.settings;
         Self {
             stream,
             channel,
-            stats,
-            clock,
+            stats: Arc::clone(&shared.stats),
+            clock: shared.clock,
             recv_bytes: settings.recv_bytes,
             send_bytes: settings.send_bytes,
             log_socket_errors: settings.log_socket_errors,
             told_timeout: false,
+            request_timeout: Arc::clone(&shared.canned.request_timeout),
         }
     }
 
@@ -71,7 +68,7 @@ impl TrackedIo {
     fn tell_head_timeout(&mut self) {
         if !self.told_timeout {
             self.told_timeout = true;
-            let _ = self.stream.try_write(canned::REQUEST_TIMEOUT);
+            let _ = self.stream.try_write(&self.request_timeout);
         }
     }
 

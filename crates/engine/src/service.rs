@@ -22,7 +22,7 @@ use futures_core::Stream;
 use futures_util::future::{FutureExt as _, LocalBoxFuture};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::registry::Channel;
+use crate::registry::{Channel, CloseReason};
 use crate::shared::Shared;
 
 /// Wraps the application's service for one worker.
@@ -146,10 +146,13 @@ fn plain(status: StatusCode, text: String) -> Response<BoxBody> {
 /// is told to send it.
 pub(crate) fn expect_check(
     limit: u64,
+    server: HeaderValue,
 ) -> impl Fn(Request) -> std::future::Ready<Result<Request, Response<BoxBody>>> + Clone {
     move |req: Request| {
         if declared_length(&req).is_some_and(|len| len > limit) {
-            ready(Err(body_too_large(limit)))
+            let mut res = body_too_large(limit);
+            res.headers_mut().insert(header::SERVER, server.clone());
+            ready(Err(res))
         } else {
             ready(Ok(req))
         }
@@ -217,6 +220,9 @@ pub(crate) struct InFlight {
     log: Option<(String, String)>,
     status: u16,
     bytes: u64,
+    /// The response said `Connection: close`: once it is written, stop reading the request
+    /// (actix-http would otherwise drain an over-limit chunked body to its end).
+    close: bool,
 }
 
 impl InFlight {
@@ -236,6 +242,7 @@ impl InFlight {
             log,
             status: 0,
             bytes: 0,
+            close: false,
         }
     }
 
@@ -260,6 +267,7 @@ impl InFlight {
         self.status = status.as_u16();
         if status.is_client_error() || status.is_server_error() || self.shared.is_shutting_down() {
             res.head_mut().set_connection_type(ConnectionType::Close);
+            self.close = true;
         }
         if !res.headers().contains_key(header::SERVER) {
             res.headers_mut()
@@ -272,6 +280,9 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         if let Some(ch) = &self.channel {
+            if self.close {
+                ch.request_close(CloseReason::Quiet, self.shared.clock.now_ms());
+            }
             ch.in_flight.fetch_sub(1, AcqRel);
             ch.awaiting_body.store(false, Release);
         }

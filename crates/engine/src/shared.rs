@@ -6,6 +6,7 @@ use std::sync::Arc;
 use actix_http::header::HeaderValue;
 use tokio::sync::Semaphore;
 
+use crate::canned::Canned;
 use crate::registry::{Clock, Registry};
 use crate::settings::Settings;
 use crate::stats::Stats;
@@ -18,6 +19,7 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     pub(crate) clock: Clock,
     pub(crate) server_header: HeaderValue,
+    pub(crate) canned: Canned,
     /// One permit per open client connection, `connection_limit` in all.
     pub(crate) limit: Arc<Semaphore>,
     at_limit: AtomicBool,
@@ -33,6 +35,7 @@ impl Shared {
             stats: Arc::new(Stats::new(settings.threads)),
             registry: Registry::default(),
             clock: Clock::new(),
+            canned: Canned::new(server_header.to_str().unwrap_or("storeboard")),
             server_header,
             limit: Arc::new(Semaphore::new(settings.connection_limit)),
             at_limit: AtomicBool::new(false),

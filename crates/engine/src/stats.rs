@@ -40,7 +40,7 @@ pub struct Stats {
 pub struct StatsSnapshot {
     /// Open client channels on each worker.
     pub open_channels: Vec<usize>,
-    /// Connections accepted and handed to a worker.
+    /// Connections accepted and handed to a worker (not counting those refused with `503`).
     pub accepted: u64,
     /// Idle channels closed to make room for a newcomer at the connection limit.
     pub reclaimed: u64,

@@ -116,13 +116,7 @@ impl Handler<Accepted> for Worker {
             channel: Arc::clone(&channel),
             permit: Some(msg.permit),
         };
-        let io = TrackedIo::new(
-            stream,
-            Arc::clone(&channel),
-            Arc::clone(&shared.stats),
-            shared.clock,
-            &shared.settings,
-        );
+        let io = TrackedIo::new(stream, Arc::clone(&channel), shared);
         let served = handler(io, msg.peer);
         let task = actix_rt::spawn(async move {
             let _guard = guard;
@@ -181,7 +175,7 @@ where
                 .keep_alive(KeepAlive::Os)
                 .client_request_timeout(Duration::ZERO)
                 .client_disconnect_timeout(Duration::from_secs(1))
-                .expect(fn_service(expect_check(limit)))
+                .expect(fn_service(expect_check(limit, shared.server_header.clone())))
                 .on_connect_ext(move |io: &TrackedIo, ext| {
                     ext.insert(Arc::clone(io.channel()));
                     ext.insert(info.clone());

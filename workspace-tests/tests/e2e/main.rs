@@ -1,1 +1,22 @@
+//! End-to-end tests of the storeboard engine: each test starts a real engine on
+//! `127.0.0.1:0` and talks to it over TCP.
+//!
+//! Run: `cargo test -p storeboard-workspace-tests`.
 
+// Starting servers, the test application, and a raw HTTP/1 client.
+mod support;
+
+// Keep-alive, pipelining, HEAD, HTTP/1.0, Host-less requests, the Server header.
+mod keepalive;
+// 431 for large heads, 413 for large bodies (declared, chunked, Expect: 100-continue).
+mod limits;
+// 400 for malformed requests, and Connection: close on every error response.
+mod malformed;
+// Idle reaping, the request-head deadline, stalled bodies and slow handlers.
+mod timeouts;
+// connection_limit: reclaiming idle channels, 503 when every channel is busy.
+mod connection_limit;
+// Graceful stop, shutdown_timeout.
+mod shutdown;
+// Counters and the EngineInfo extractor.
+mod stats;

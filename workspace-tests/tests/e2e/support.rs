@@ -1,0 +1,226 @@
+//! Shared helpers: a real engine on `127.0.0.1:0` in its own thread ([`TestServer`]), the
+//! application every test serves ([`app`]), and a raw HTTP/1 client ([`Client`]).
+//!
+//! Every blocking call here has a deadline; nothing waits forever.
+
+mod client;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use actix_web::body::BoxBody;
+use actix_web::{web, App, HttpResponse};
+use futures_util::StreamExt;
+use storeboard_engine::{
+    AppServiceFactory, Engine, EngineInfo, ServerHandle, Settings, StatsSnapshot,
+};
+
+pub use client::{Client, Ending, Response};
+
+/// Deadline of every single read, write, connect or wait that has no tighter one.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Settings for tests: loopback, a free port, two workers, short timeouts, quiet logs.
+pub fn settings() -> Settings {
+    let mut s = Settings::default();
+    s.host = "127.0.0.1".to_owned();
+    s.port = 0;
+    s.threads = 2;
+    s.connection_limit = 32;
+    s.channel_timeout = Duration::from_secs(5);
+    s.cleanup_interval = Duration::from_secs(1);
+    s.header_read_timeout = Duration::from_secs(5);
+    s.shutdown_timeout = Duration::from_secs(2);
+    s.access_log = false;
+    s.log_socket_errors = false;
+    s
+}
+
+/// The application under test.
+///
+/// - `/hello` (any method): `hello`.
+/// - `GET /sleep/{ms}`: sleeps, then `slept {ms}`.
+/// - `POST /echo`: buffers the body (`web::Bytes`), answers its length.
+/// - `POST /stream`: reads the body chunk by chunk (`web::Payload`), answers its length.
+/// - `GET /fail`: a 500 whose error text is `secret detail`.
+/// - `GET /info`: the `ident` and first address seen through the `EngineInfo` extractor.
+/// - `GET /big/{bytes}`: a body of that many `x`.
+pub fn app() -> App<impl AppServiceFactory<BoxBody>> {
+    App::new()
+        // The engine, not actix-web, must be the one enforcing max_request_body_size.
+        .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
+        .route("/hello", web::route().to(|| async { "hello" }))
+        .route("/sleep/{ms}", web::get().to(sleep))
+        .route(
+            "/echo",
+            web::post().to(|body: web::Bytes| async move { body.len().to_string() }),
+        )
+        .route("/stream", web::post().to(stream))
+        .route("/fail", web::get().to(fail))
+        .route("/info", web::get().to(info))
+        .route("/big/{bytes}", web::get().to(big))
+}
+
+async fn big(bytes: web::Path<usize>) -> HttpResponse {
+    HttpResponse::Ok().body(vec![b'x'; *bytes])
+}
+
+async fn sleep(ms: web::Path<u64>) -> String {
+    actix_rt::time::sleep(Duration::from_millis(*ms)).await;
+    format!("slept {ms}")
+}
+
+async fn stream(mut body: web::Payload) -> actix_web::Result<String> {
+    let mut total = 0;
+    while let Some(chunk) = body.next().await {
+        total += chunk?.len();
+    }
+    Ok(total.to_string())
+}
+
+async fn fail() -> actix_web::Result<HttpResponse> {
+    Err(actix_web::error::ErrorInternalServerError("secret detail"))
+}
+
+async fn info(info: EngineInfo) -> String {
+    format!("{} {}", info.settings.ident, info.local_addrs[0])
+}
+
+/// A running engine serving [`app`]; stopped (not gracefully) and joined on drop.
+pub struct TestServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Stops it and reads its counters.
+    pub handle: ServerHandle,
+    done: mpsc::Receiver<Result<(), String>>,
+    finished: bool,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts [`app`] with `settings` (host and port are forced to `127.0.0.1:0`).
+    pub fn start(mut settings: Settings) -> Self {
+        settings.host = "127.0.0.1".to_owned();
+        settings.port = 0;
+        settings.listen.clear();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
+        let thread = thread::Builder::new()
+            .name("e2e-server".to_owned())
+            .spawn(move || {
+                let system = actix_rt::System::new();
+                let result = system.block_on(async move {
+                    let engine = Engine::new(settings, app).disable_signals().bind()?;
+                    let addr = engine.local_addrs()[0];
+                    let server = engine.run();
+                    let _ = ready_tx.send((addr, server.handle()));
+                    server.await
+                });
+                let _ = done_tx.send(result.map_err(|e| e.to_string()));
+            })
+            .expect("spawn the server thread");
+        let Ok((addr, handle)) = ready_rx.recv_timeout(IO_TIMEOUT) else {
+            let why = done
+                .try_recv()
+                .map(|r| format!("{r:?}"))
+                .unwrap_or_default();
+            panic!("the engine did not start within {IO_TIMEOUT:?} {why}");
+        };
+        Self {
+            addr,
+            handle,
+            done,
+            finished: false,
+            thread: Some(thread),
+        }
+    }
+
+    /// Starts [`app`] with the test [`settings`] changed by `change`.
+    pub fn with(change: impl FnOnce(&mut Settings)) -> Self {
+        let mut s = settings();
+        change(&mut s);
+        Self::start(s)
+    }
+
+    /// The engine's counters now.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.handle.info().stats.snapshot()
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A raw connection to the server.
+    pub fn connect(&self) -> Client {
+        Client::connect(self.addr)
+    }
+
+    /// Waits up to `limit` for the `Server` future to resolve; `None` if it did not.
+    pub fn wait_stopped(&mut self, limit: Duration) -> Option<Result<(), String>> {
+        let result = self.done.recv_timeout(limit).ok()?;
+        self.finished = true;
+        Some(result)
+    }
+
+    /// Waits (up to [`IO_TIMEOUT`]) until the server's counters satisfy `cond`; returns the
+    /// last snapshot either way, for the assertion message.
+    pub fn stats_when(&self, cond: impl Fn(&StatsSnapshot) -> bool) -> StatsSnapshot {
+        let mut snap = self.stats();
+        eventually(IO_TIMEOUT, || {
+            snap = self.stats();
+            cond(&snap)
+        });
+        snap
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = block_on(IO_TIMEOUT, self.handle.stop(false));
+        if !self.finished && self.done.recv_timeout(IO_TIMEOUT).is_err() {
+            // Never hang a test run on a server that would not stop; leave its thread behind.
+            return;
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Runs `fut` on a fresh current-thread runtime for at most `limit`; `None` on timeout.
+pub fn block_on<T>(limit: Duration, fut: impl Future<Output = T>) -> Option<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async { tokio::time::timeout(limit, fut).await.ok() })
+}
+
+/// Polls `cond` every 10 ms for up to `limit`; true as soon as it holds.
+pub fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `GET {path} HTTP/1.1` with a Host header and nothing else.
+pub fn get(path: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: e2e\r\n\r\n")
+}
+
+/// An agent for ureq with every timeout set.
+pub fn ureq_agent() -> ureq::Agent {
+    ureq::AgentBuilder::new().timeout(IO_TIMEOUT).build()
+}
