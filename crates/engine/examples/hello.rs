@@ -18,7 +18,9 @@ async fn stats(info: EngineInfo) -> HttpResponse {
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
-    let listen = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let listen = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
     let mut settings = Settings::default();
     settings.set("listen", &listen)?;
     settings.threads = 2;

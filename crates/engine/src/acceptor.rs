@@ -57,7 +57,11 @@ impl Actor for Acceptor {
             let addr = std_listener.local_addr().ok();
             match TcpListener::from_std(std_listener) {
                 Ok(listener) => {
-                    let fut = accept_loop(listener, Arc::clone(&self.shared), Arc::clone(&self.workers));
+                    let fut = accept_loop(
+                        listener,
+                        Arc::clone(&self.shared),
+                        Arc::clone(&self.workers),
+                    );
                     // Spawned in the actor's context, so stopping the actor drops the loop and
                     // with it the listening socket.
                     ctx.spawn(fut.into_actor(self));
@@ -110,7 +114,12 @@ fn is_resource_exhaustion(err: &io::Error) -> bool {
 }
 
 /// Takes a slot under the limit, or reclaims the longest-idle channel, or refuses with `503`.
-fn admit(stream: TcpStream, peer: SocketAddr, shared: &Arc<Shared>, workers: &Arc<Vec<Addr<Worker>>>) {
+fn admit(
+    stream: TcpStream,
+    peer: SocketAddr,
+    shared: &Arc<Shared>,
+    workers: &Arc<Vec<Addr<Worker>>>,
+) {
     if let Ok(permit) = Arc::clone(&shared.limit).try_acquire_owned() {
         hand_over(stream, peer, permit, shared, workers);
         return;
@@ -150,9 +159,9 @@ fn hand_over(
         Ok(stream) => {
             shared.stats.accepted.fetch_add(1, Relaxed);
             workers[index].do_send(Accepted {
-            stream,
-            peer,
-            permit,
+                stream,
+                peer,
+                permit,
             });
         }
         Err(err) => {

@@ -20,7 +20,13 @@ impl Canned {
         // The ident went through HeaderValue validation; strip anything that could split lines.
         let server: String = ident.chars().filter(|c| !c.is_control()).collect();
         Self {
-            request_timeout: response(&server, "408 Request Timeout", "", "request header timed out").into(),
+            request_timeout: response(
+                &server,
+                "408 Request Timeout",
+                "",
+                "request header timed out",
+            )
+            .into(),
             service_unavailable: response(
                 &server,
                 "503 Service Unavailable",
@@ -87,6 +93,9 @@ mod tests {
         declared_length_matches_body(&canned.request_timeout);
         declared_length_matches_body(&canned.service_unavailable);
         let text = String::from_utf8_lossy(&canned.service_unavailable).into_owned();
-        assert!(text.contains("server: storeboard\r\n") && text.contains("retry-after: 1\r\n"), "{text}");
+        assert!(
+            text.contains("server: storeboard\r\n") && text.contains("retry-after: 1\r\n"),
+            "{text}"
+        );
     }
 }

@@ -34,7 +34,9 @@ impl Cleanup {
     fn reap_idle(&mut self) {
         let shared = &self.shared;
         let now = shared.clock.now_ms();
-        let victims = shared.registry.idle_past(shared.settings.channel_timeout, now);
+        let victims = shared
+            .registry
+            .idle_past(shared.settings.channel_timeout, now);
         let mut reaped = 0;
         for channel in victims {
             if channel.request_close(CloseReason::Quiet, now) {
@@ -48,7 +50,10 @@ impl Cleanup {
     fn cut_slow_heads(&mut self) {
         let shared = &self.shared;
         let now = shared.clock.now_ms();
-        for channel in shared.registry.heads_past(shared.settings.header_read_timeout, now) {
+        for channel in shared
+            .registry
+            .heads_past(shared.settings.header_read_timeout, now)
+        {
             if channel.request_close(CloseReason::HeadTimeout, now) {
                 shared.stats.header_timeouts.fetch_add(1, Relaxed);
                 tracing::debug!(peer = %channel.peer(), "request head timed out");
@@ -64,7 +69,9 @@ impl Actor for Cleanup {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.run_interval(self.shared.settings.cleanup_interval, |act, _| act.reap_idle());
+        ctx.run_interval(self.shared.settings.cleanup_interval, |act, _| {
+            act.reap_idle()
+        });
         ctx.run_interval(self.head_tick(), |act, _| act.cut_slow_heads());
     }
 }

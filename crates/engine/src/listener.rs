@@ -9,7 +9,10 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::settings::Settings;
 
 /// Binds `addr` with the settings' backlog and buffer sizes, in non-blocking mode.
-pub(crate) fn bind_listener(addr: SocketAddr, settings: &Settings) -> io::Result<std::net::TcpListener> {
+pub(crate) fn bind_listener(
+    addr: SocketAddr,
+    settings: &Settings,
+) -> io::Result<std::net::TcpListener> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     // On Windows SO_REUSEADDR lets a second process steal the port; elsewhere it only allows a
     // quick restart while old connections sit in TIME_WAIT.

@@ -21,7 +21,7 @@ use crate::error::EngineError;
 use crate::listener::bind_listener;
 use crate::settings::Settings;
 use crate::shared::Shared;
-use crate::shutdown::{Command, Controller};
+use crate::shutdown::{Command, Controller, Signals};
 use crate::stats::EngineInfo;
 use crate::worker::{handler_maker, Worker};
 
@@ -121,7 +121,12 @@ where
         for index in 0..shared.settings.threads {
             let arbiter = Arbiter::new();
             let (ready_tx, ready_rx) = oneshot::channel();
-            let maker = handler_maker(self.factory.clone(), Arc::clone(&shared), info.clone(), index);
+            let maker = handler_maker(
+                self.factory.clone(),
+                Arc::clone(&shared),
+                info.clone(),
+                index,
+            );
             let worker_shared = Arc::clone(&shared);
             let addr = Worker::start_in_arbiter(&arbiter.handle(), move |_| {
                 Worker::new(index, worker_shared, maker, ready_tx)
@@ -134,7 +139,7 @@ where
         let controller = Controller {
             shared: Arc::clone(&shared),
             arbiters,
-            handle_signals: self.handle_signals,
+            signals: Signals::new(self.handle_signals),
         };
         actix_rt::spawn(async move {
             for (worker, ready) in readiness.into_iter().enumerate() {
@@ -144,14 +149,18 @@ where
                     return;
                 }
             }
-            let acceptor = Acceptor::new(listeners, Arc::clone(&controller.shared), workers).start();
+            let acceptor =
+                Acceptor::new(listeners, Arc::clone(&controller.shared), workers).start();
             let cleanup = Cleanup::new(Arc::clone(&controller.shared)).start();
             controller.run(cmd_rx, acceptor, cleanup).await;
             let _ = done_tx.send(Ok(()));
         });
         Server {
             done: done_rx,
-            handle: ServerHandle { commands: cmd_tx, info },
+            handle: ServerHandle {
+                commands: cmd_tx,
+                info,
+            },
         }
     }
 }
@@ -196,7 +205,11 @@ impl ServerHandle {
     /// Resolves when the engine has stopped.
     pub async fn stop(&self, graceful: bool) {
         let (tx, rx) = oneshot::channel();
-        if self.commands.send(Command::Stop { graceful, done: tx }).is_ok() {
+        if self
+            .commands
+            .send(Command::Stop { graceful, done: tx })
+            .is_ok()
+        {
             let _ = rx.await;
         }
     }

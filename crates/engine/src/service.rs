@@ -14,9 +14,11 @@ use std::time::Instant;
 
 use actix_http::body::{BodySize, BoxBody, MessageBody};
 use actix_http::header::{self, HeaderValue};
-use actix_http::{BoxedPayloadStream, ConnectionType, HttpMessage, Payload, Request, Response, StatusCode};
-use actix_web::dev::ServiceResponse;
+use actix_http::{
+    BoxedPayloadStream, ConnectionType, HttpMessage, Payload, Request, Response, StatusCode,
+};
 use actix_service::Service;
+use actix_web::dev::ServiceResponse;
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::future::{FutureExt as _, LocalBoxFuture};
@@ -46,7 +48,9 @@ where
 
     fn call(&self, mut req: Request) -> Self::Future {
         let shared = Arc::clone(&self.shared);
-        shared.stats.workers[self.worker].requests.fetch_add(1, Relaxed);
+        shared.stats.workers[self.worker]
+            .requests
+            .fetch_add(1, Relaxed);
         let channel = req.conn_data::<Arc<Channel>>().cloned();
         let guard = InFlight::start(channel.clone(), Arc::clone(&shared), &req);
         if let Some(res) = over_limit(&req, &shared) {
@@ -172,7 +176,8 @@ fn wrap_payload(req: &mut Request, channel: Arc<Channel>, limit: u64) {
         limit,
     };
     let payload: BoxedPayloadStream = Box::pin(tracked);
-    let (with, _) = std::mem::replace(req, Request::new()).replace_payload(Payload::Stream { payload });
+    let (with, _) =
+        std::mem::replace(req, Request::new()).replace_payload(Payload::Stream { payload });
     *req = with;
 }
 
@@ -201,9 +206,7 @@ impl Stream for TrackedPayload {
             Poll::Ready(Some(Ok(bytes))) => {
                 this.seen += bytes.len() as u64;
                 if this.seen > this.limit {
-                    return Poll::Ready(Some(Err(
-                        actix_http::error::PayloadError::Overflow,
-                    )));
+                    return Poll::Ready(Some(Err(actix_http::error::PayloadError::Overflow)));
                 }
                 Poll::Ready(Some(Ok(bytes)))
             }

@@ -229,7 +229,10 @@ impl Settings {
             ("recv_bytes", self.recv_bytes as u64),
             ("send_bytes", self.send_bytes as u64),
             ("backlog", u64::from(self.backlog)),
-            ("max_request_header_size", self.max_request_header_size as u64),
+            (
+                "max_request_header_size",
+                self.max_request_header_size as u64,
+            ),
             ("max_request_body_size", self.max_request_body_size),
         ];
         for (key, value) in positive {
@@ -261,10 +264,12 @@ impl Settings {
     /// The addresses to listen on: each `listen` entry resolved, or `host:port`.
     pub fn listen_addrs(&self) -> Result<Vec<SocketAddr>, SettingsError> {
         if self.listen.is_empty() {
-            return resolve(&self.host, self.port).map_err(|expected| SettingsError::InvalidValue {
-                key: "host".to_owned(),
-                value: self.host.clone(),
-                expected,
+            return resolve(&self.host, self.port).map_err(|expected| {
+                SettingsError::InvalidValue {
+                    key: "host".to_owned(),
+                    value: self.host.clone(),
+                    expected,
+                }
             });
         }
         let mut addrs = Vec::new();
@@ -350,7 +355,8 @@ mod tests {
     #[test]
     fn listen_accepts_ipv4_ipv6_and_star() {
         let mut s = Settings::default();
-        s.set("listen", "127.0.0.1:0, [::1]:9000,*:81").expect("valid");
+        s.set("listen", "127.0.0.1:0, [::1]:9000,*:81")
+            .expect("valid");
         let addrs = s.listen_addrs().expect("resolvable");
         assert_eq!(addrs.len(), 3);
         assert!(addrs[1].is_ipv6());

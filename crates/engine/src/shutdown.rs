@@ -25,7 +25,7 @@ pub(crate) enum Command {
 pub(crate) struct Controller {
     pub(crate) shared: Arc<Shared>,
     pub(crate) arbiters: Vec<Arbiter>,
-    pub(crate) handle_signals: bool,
+    pub(crate) signals: Signals,
 }
 
 impl Controller {
@@ -37,12 +37,12 @@ impl Controller {
     }
 
     pub(crate) async fn run(
-        self,
+        mut self,
         mut commands: mpsc::UnboundedReceiver<Command>,
         acceptor: Addr<Acceptor>,
         cleanup: Addr<Cleanup>,
     ) {
-        let mut signals = Signals::new(self.handle_signals);
+        let mut signals = std::mem::replace(&mut self.signals, Signals::new(false));
         let (graceful, reply) = tokio::select! {
             cmd = commands.recv() => match cmd {
                 Some(Command::Stop { graceful, done }) => (graceful, Some(done)),
@@ -118,26 +118,31 @@ async fn cut_all(shared: &Shared) {
 }
 
 /// SIGINT and SIGTERM on Unix, Ctrl-C elsewhere; never fires when signals are disabled.
-struct Signals {
+pub(crate) struct Signals {
     #[cfg(unix)]
-    unix: Option<(
-        tokio::signal::unix::Signal,
-        tokio::signal::unix::Signal,
-    )>,
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
     #[cfg(not(unix))]
     enabled: bool,
 }
 
 impl Signals {
-    fn new(enabled: bool) -> Self {
+    /// Installs the handlers now, so a signal sent right after start-up is not missed.
+    pub(crate) fn new(enabled: bool) -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
             let unix = enabled
-                .then(|| Some((signal(SignalKind::interrupt()).ok()?, signal(SignalKind::terminate()).ok()?)))
+                .then(|| {
+                    Some((
+                        signal(SignalKind::interrupt()).ok()?,
+                        signal(SignalKind::terminate()).ok()?,
+                    ))
+                })
                 .flatten();
             if enabled && unix.is_none() {
-                tracing::warn!("cannot install signal handlers; stop the engine through its handle");
+                tracing::warn!(
+                    "cannot install signal handlers; stop the engine through its handle"
+                );
             }
             Self { unix }
         }

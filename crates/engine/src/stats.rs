@@ -118,6 +118,20 @@ pub struct EngineInfo {
     pub stats: Arc<Stats>,
 }
 
+impl actix_web::FromRequest for EngineInfo {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    /// Handlers take `EngineInfo` as an argument; the engine attaches it to every connection.
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(req.conn_data::<EngineInfo>().cloned().ok_or_else(|| {
+            actix_web::error::ErrorInternalServerError(
+                "EngineInfo is only available when served by the storeboard engine",
+            )
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,22 +146,5 @@ mod tests {
         assert_eq!(snap.requests, 7);
         assert_eq!(snap.open_channels, vec![0, 2]);
         assert_eq!(snap.open_total(), 2);
-    }
-}
-
-impl actix_web::FromRequest for EngineInfo {
-    type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
-
-    /// Handlers take `EngineInfo` as an argument; the engine attaches it to every connection.
-    fn from_request(
-        req: &actix_web::HttpRequest,
-        _: &mut actix_web::dev::Payload,
-    ) -> Self::Future {
-        std::future::ready(req.conn_data::<EngineInfo>().cloned().ok_or_else(|| {
-            actix_web::error::ErrorInternalServerError(
-                "EngineInfo is only available when served by the storeboard engine",
-            )
-        }))
     }
 }

@@ -42,7 +42,7 @@ integer_value!(u16, u32, u64, usize);
 impl SettingValue for Option<usize> {
     fn parse_setting(raw: &str) -> Result<Self, String> {
         match raw.trim() {
-            "" | "none" | "default" => Ok(None),
+            "" | "none" | "default" | "unset" => Ok(None),
             other => usize::parse_setting(other).map(Some),
         }
     }
@@ -89,6 +89,9 @@ impl SettingValue for Duration {
 
 impl SettingValue for Vec<String> {
     fn parse_setting(raw: &str) -> Result<Self, String> {
+        if raw.trim() == "unset" {
+            return Ok(Vec::new());
+        }
         Ok(raw
             .split([',', ' '])
             .map(str::trim)
@@ -124,6 +127,13 @@ mod tests {
         assert!(bool::parse_setting("Yes").expect("valid"));
         assert!(!bool::parse_setting("off").expect("valid"));
         assert!(bool::parse_setting("maybe").is_err());
+    }
+
+    #[test]
+    fn unset_reads_back_as_no_value() {
+        assert_eq!(Option::<usize>::parse_setting("unset"), Ok(None));
+        assert_eq!(Vec::<String>::parse_setting("unset"), Ok(Vec::new()));
+        assert_eq!(None::<usize>.show_setting(), "unset");
     }
 
     #[test]

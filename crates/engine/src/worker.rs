@@ -108,7 +108,12 @@ impl Handler<Accepted> for Worker {
         let _ = stream.set_nodelay(true);
         let shared = &self.shared;
         let id = shared.next_channel_id();
-        let channel = Arc::new(Channel::new(id, msg.peer, self.index, shared.clock.now_ms()));
+        let channel = Arc::new(Channel::new(
+            id,
+            msg.peer,
+            self.index,
+            shared.clock.now_ms(),
+        ));
         shared.registry.insert(Arc::clone(&channel));
         shared.stats.workers[self.index].open.fetch_add(1, Relaxed);
         let guard = ChannelGuard {
@@ -159,7 +164,11 @@ where
 {
     Box::new(move || {
         Box::pin(async move {
-            let addr = info.local_addrs.first().copied().unwrap_or(([127, 0, 0, 1], 0).into());
+            let addr = info
+                .local_addrs
+                .first()
+                .copied()
+                .unwrap_or(([127, 0, 0, 1], 0).into());
             let host = addr.to_string();
             let app = map_config(factory().into_factory(), move |()| {
                 AppConfig::__priv_test_new(false, host.clone(), addr)
@@ -175,7 +184,10 @@ where
                 .keep_alive(KeepAlive::Os)
                 .client_request_timeout(Duration::ZERO)
                 .client_disconnect_timeout(Duration::from_secs(1))
-                .expect(fn_service(expect_check(limit, shared.server_header.clone())))
+                .expect(fn_service(expect_check(
+                    limit,
+                    shared.server_header.clone(),
+                )))
                 .on_connect_ext(move |io: &TrackedIo, ext| {
                     ext.insert(Arc::clone(io.channel()));
                     ext.insert(info.clone());
@@ -207,7 +219,12 @@ struct TrackFactory<F> {
 
 impl<F, B> ServiceFactory<Request> for TrackFactory<F>
 where
-    F: ServiceFactory<Request, Config = (), Response = ServiceResponse<B>, Error = actix_web::Error>,
+    F: ServiceFactory<
+        Request,
+        Config = (),
+        Response = ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
     F::Future: 'static,
     F::Service: 'static,
     <F::Service as Service<Request>>::Future: 'static,

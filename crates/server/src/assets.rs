@@ -63,10 +63,12 @@ impl Assets {
             .ok_or_else(|| AssetError::Unknown(path.to_owned()))?;
         if self.mode.is_debug() {
             let file = source_dir().join(entry.path);
-            return std::fs::read(&file).map(Cow::Owned).map_err(|source| AssetError::Read {
-                path: file.display().to_string(),
-                source,
-            });
+            return std::fs::read(&file)
+                .map(Cow::Owned)
+                .map_err(|source| AssetError::Read {
+                    path: file.display().to_string(),
+                    source,
+                });
         }
         Ok(Cow::Borrowed(entry.bytes))
     }
@@ -75,8 +77,12 @@ impl Assets {
     pub fn template(self, name: &str) -> Result<Cow<'static, str>, AssetError> {
         let path = format!("templates/{name}");
         match self.load(TEMPLATES, &path)? {
-            Cow::Borrowed(b) => std::str::from_utf8(b).map(Cow::Borrowed).map_err(|_| AssetError::NotText(path)),
-            Cow::Owned(v) => String::from_utf8(v).map(Cow::Owned).map_err(|_| AssetError::NotText(path)),
+            Cow::Borrowed(b) => std::str::from_utf8(b)
+                .map(Cow::Borrowed)
+                .map_err(|_| AssetError::NotText(path)),
+            Cow::Owned(v) => String::from_utf8(v)
+                .map(Cow::Owned)
+                .map_err(|_| AssetError::NotText(path)),
         }
     }
 
@@ -122,14 +128,21 @@ mod tests {
 
     #[test]
     fn embedded_and_disk_templates_are_the_same_file() {
-        let embedded = Assets::new(Mode::Production).template("status.html").expect("embedded");
-        let disk = Assets::new(Mode::Debug).template("status.html").expect("on disk");
+        let embedded = Assets::new(Mode::Production)
+            .template("status.html")
+            .expect("embedded");
+        let disk = Assets::new(Mode::Debug)
+            .template("status.html")
+            .expect("on disk");
         assert_eq!(embedded, disk);
     }
 
     #[test]
     fn unknown_asset_is_an_error_not_a_panic() {
         let assets = Assets::new(Mode::Production);
-        assert!(matches!(assets.static_file("../Cargo.toml"), Err(AssetError::Unknown(_))));
+        assert!(matches!(
+            assets.static_file("../Cargo.toml"),
+            Err(AssetError::Unknown(_))
+        ));
     }
 }

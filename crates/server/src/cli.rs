@@ -24,7 +24,9 @@ the default; see docs/configuration.md.";
 /// boolean setting, and `--help`/`--version`.
 pub fn command() -> Command {
     let defaults = ServerSettings::default();
-    let engine_args = Settings::FIELDS.iter().flat_map(|spec| engine_args(spec, &defaults));
+    let engine_args = Settings::FIELDS
+        .iter()
+        .flat_map(|spec| engine_args(spec, &defaults));
     let server_args = SERVER_FIELDS.iter().map(|spec| server_arg(spec, &defaults));
     Command::new("storeboard")
         .version(env!("CARGO_PKG_VERSION"))
@@ -79,14 +81,20 @@ fn engine_args(spec: &SettingSpec, defaults: &ServerSettings) -> Vec<Arg> {
     } else {
         ArgAction::Set
     };
-    let arg = arg.value_name(value_name).action(action).value_parser(value_parser!(String));
+    let arg = arg
+        .value_name(value_name)
+        .action(action)
+        .value_parser(value_parser!(String));
     vec![arg]
 }
 
 fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
     let default = defaults.get(spec.key).unwrap_or_default();
     let (parser, help) = if spec.key == PRESET_SPEC.key {
-        (value_parser!(String), format!("{} Presets: {}.", spec.help, preset_summary()))
+        (
+            value_parser!(String),
+            format!("{} Presets: {}.", spec.help, preset_summary()),
+        )
     } else {
         (value_parser!(PathBuf), spec.help.to_owned())
     };
@@ -116,10 +124,14 @@ fn normalize(help: &str) -> String {
 pub(crate) fn parse(
     args: impl IntoIterator<Item = OsString>,
 ) -> Result<(Layer, Option<PathBuf>), ConfigError> {
-    let matches = command().try_get_matches_from(args).map_err(|err| match err.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => ConfigError::Help(err.to_string()),
-        _ => ConfigError::Usage(err.to_string()),
-    })?;
+    let matches = command()
+        .try_get_matches_from(args)
+        .map_err(|err| match err.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                ConfigError::Help(err.to_string())
+            }
+            _ => ConfigError::Usage(err.to_string()),
+        })?;
     let mut layer = Layer::default();
     for spec in Settings::FIELDS {
         if let Some(given) = engine_value(&matches, spec) {
@@ -180,7 +192,11 @@ mod tests {
         for spec in Settings::FIELDS {
             assert!(longs.contains(&spec.flag()), "{}", spec.flag());
             let negated = negated_flag(spec);
-            assert_eq!(longs.contains(&negated), spec.kind == Kind::Bool, "{negated}");
+            assert_eq!(
+                longs.contains(&negated),
+                spec.kind == Kind::Bool,
+                "{negated}"
+            );
         }
         for spec in SERVER_FIELDS {
             assert!(longs.contains(&spec.flag()), "{}", spec.flag());

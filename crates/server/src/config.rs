@@ -9,13 +9,16 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::fmt;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use storeboard_engine::{Kind, Preset, Settings, SettingsError};
+use storeboard_engine::{Preset, Settings, SettingsError};
 
 use crate::cli;
+
+mod error;
+mod file;
+
+pub use error::{ConfigError, Origin};
 
 /// Directory for the embedded database and uploaded files when none is given.
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -24,8 +27,6 @@ pub const DEFAULT_PRESET: Option<Preset> = None;
 
 /// How an absent optional value is shown, as the engine shows its own.
 const UNSET: &str = "unset";
-/// A TOML table reserved for the business settings of a later issue; skipped here.
-const BUSINESS_TABLE: &str = "business";
 
 pub(crate) const DATA_DIR: &str = "data_dir";
 pub(crate) const PRESET: &str = "preset";
@@ -116,98 +117,13 @@ impl Default for ServerSettings {
 impl ServerSettings {
     /// The textual form of one setting, engine or server (`None` for an unknown key).
     pub fn get(&self, key: &str) -> Option<String> {
-        let shown = |path: Option<&PathBuf>| path.map_or(UNSET.to_owned(), |p| p.display().to_string());
+        let shown =
+            |path: Option<&PathBuf>| path.map_or(UNSET.to_owned(), |p| p.display().to_string());
         match key {
             DATA_DIR => Some(self.data_dir.display().to_string()),
             PRESET => Some(self.preset.map_or(UNSET, Preset::name).to_owned()),
             CONFIG => Some(shown(self.config_file.as_ref())),
             _ => self.engine.get(key),
-        }
-    }
-}
-
-/// Where a value came from, as error messages name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Origin {
-    /// The built-in default.
-    Default,
-    /// A key in this TOML file.
-    File(PathBuf),
-    /// This environment variable (`STOREBOARD_PORT`).
-    Env(String),
-    /// This command-line flag (`--port`).
-    Flag(String),
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Default => f.write_str("the default"),
-            Origin::File(path) => write!(f, "config file {}", path.display()),
-            Origin::Env(name) => write!(f, "environment variable {name}"),
-            Origin::Flag(flag) => f.write_str(flag),
-        }
-    }
-}
-
-/// Why the settings could not be loaded; `main` prints it and exits with [`ConfigError::exit_code`].
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// `--help` or `--version` was asked for: print the text to stdout and exit 0.
-    #[error("{0}")]
-    Help(String),
-    /// The command line does not parse (clap's message, with usage and a hint).
-    #[error("{0}")]
-    Usage(String),
-    /// A value that does not parse or is refused, with where it came from.
-    #[error("invalid value '{value}' for {key} (from {origin}): expected {expected}")]
-    InvalidValue {
-        /// The setting's key (`port`).
-        key: String,
-        /// The text given.
-        value: String,
-        /// Where it was given.
-        origin: Origin,
-        /// What would have been accepted.
-        expected: String,
-    },
-    /// A top-level key in the TOML file that names no setting.
-    #[error("unknown setting '{key}' in config file {}: the settings are listed in docs/configuration.md", file.display())]
-    UnknownKey {
-        /// The key found.
-        key: String,
-        /// The file it is in.
-        file: PathBuf,
-    },
-    /// The TOML file could not be read.
-    #[error("cannot read config file {}: {source}", path.display())]
-    ReadFile {
-        /// The file named by `--config` or `STOREBOARD_CONFIG`.
-        path: PathBuf,
-        /// The OS error.
-        source: io::Error,
-    },
-    /// The TOML file is not valid TOML.
-    #[error("config file {} is not valid TOML: {message}", path.display())]
-    ParseFile {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message, with line and column.
-        message: String,
-    },
-    /// Settings that are valid alone but not together; the text is the exact message.
-    #[error("{0}")]
-    Conflict(String),
-}
-
-impl ConfigError {
-    /// The process exit code: 0 after help or version, 2 for a bad command line or setting.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            ConfigError::Help(_) => 0,
-            _ => 2,
         }
     }
 }
@@ -222,7 +138,7 @@ pub(crate) struct Given {
 
 impl Given {
     fn error(&self, err: SettingsError) -> ConfigError {
-        settings_error(err, self.origin.clone())
+        ConfigError::from_settings(err, self.origin.clone())
     }
 }
 
@@ -243,7 +159,7 @@ pub fn load(
     let (cli, cli_config) = cli::parse(args)?;
     let config_file = cli_config.or_else(|| env(&CONFIG_SPEC.env_var()).map(PathBuf::from));
     let file = match &config_file {
-        Some(path) => file_layer(path)?,
+        Some(path) => file::file_layer(path)?,
         None => Layer::default(),
     };
     merge([file, env_layer(env), cli], config_file)
@@ -261,89 +177,23 @@ fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
     let keys = Settings::FIELDS.iter().map(|s| (s.key, s.env_var()));
     for (key, var) in keys.chain([(PRESET, PRESET_SPEC.env_var())]) {
         if let Some(raw) = env(&var) {
-            layer.values.push(Given { key, raw, origin: Origin::Env(var) });
+            layer.values.push(Given {
+                key,
+                raw,
+                origin: Origin::Env(var),
+            });
         }
     }
     layer.data_dir = env(&DATA_DIR_SPEC.env_var()).map(PathBuf::from);
     layer
 }
 
-fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
-        path: path.to_owned(),
-        source,
-    })?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::ParseFile {
-        path: path.to_owned(),
-        message: e.message().trim().replace('\n', "; ") + &line_of(&text, e.span()),
-    })?;
-    let origin = Origin::File(path.to_owned());
-    let mut layer = Layer::default();
-    for (key, value) in table {
-        let invalid = |expected: &str| ConfigError::InvalidValue {
-            key: key.clone(),
-            value: value.to_string(),
-            origin: origin.clone(),
-            expected: expected.to_owned(),
-        };
-        if key == BUSINESS_TABLE {
-            if !value.is_table() {
-                return Err(invalid("a [business] table (reserved for business settings)"));
-            }
-        } else if let Some(spec) = Settings::FIELDS.iter().find(|s| s.key == key) {
-            let raw = toml_text(&value, spec.kind).ok_or_else(|| invalid("a single value"))?;
-            layer.values.push(Given { key: spec.key, raw, origin: origin.clone() });
-        } else if key == PRESET {
-            let raw = toml_text(&value, Kind::Text).ok_or_else(|| invalid("a single value"))?;
-            layer.values.push(Given { key: PRESET, raw, origin: origin.clone() });
-        } else if key == DATA_DIR {
-            let dir = value.as_str().ok_or_else(|| invalid("a directory path in quotes"))?;
-            layer.data_dir = Some(PathBuf::from(dir));
-        } else {
-            return Err(ConfigError::UnknownKey { key, file: path.to_owned() });
-        }
-    }
-    Ok(layer)
-}
-
-/// ` at line N` for a parse error's span.
-fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
-    span.map_or_else(String::new, |span| {
-        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-        format!(" at line {line}")
-    })
-}
-
-/// The text a flag or environment variable would hold for this TOML value; `None` for a list
-/// (except for a list setting) or a table. Floats keep their decimal point, so `threads = 4.0`
-/// is refused like `--threads 4.0`.
-fn toml_text(value: &toml::Value, kind: Kind) -> Option<String> {
-    match value {
-        toml::Value::String(s) => Some(s.clone()),
-        toml::Value::Integer(i) => Some(i.to_string()),
-        toml::Value::Float(f) => Some(format!("{f:?}")),
-        toml::Value::Boolean(b) => Some(b.to_string()),
-        toml::Value::Datetime(d) => Some(d.to_string()),
-        toml::Value::Array(items) if kind == Kind::AddressList => {
-            let items: Option<Vec<String>> = items.iter().map(|v| toml_text(v, Kind::Text)).collect();
-            items.map(|items| items.join(","))
-        }
-        toml::Value::Array(_) | toml::Value::Table(_) => None,
-    }
-}
-
-fn settings_error(err: SettingsError, origin: Origin) -> ConfigError {
-    match err {
-        SettingsError::InvalidValue { key, value, expected } => {
-            ConfigError::InvalidValue { key, value, origin, expected }
-        }
-        other => ConfigError::Conflict(other.to_string()),
-    }
-}
-
 /// Applies the layers in order (file, environment, command line) over the defaults.
 fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSettings, ConfigError> {
-    let mut out = ServerSettings { config_file, ..ServerSettings::default() };
+    let mut out = ServerSettings {
+        config_file,
+        ..ServerSettings::default()
+    };
     if let Some(dir) = layers.iter().rev().find_map(|l| l.data_dir.clone()) {
         out.data_dir = dir;
     }
@@ -372,7 +222,7 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
             SettingsError::InvalidValue { key, .. } => origins.get(key.as_str()).copied(),
             _ => None,
         };
-        settings_error(err, origin.cloned().unwrap_or(Origin::Default))
+        ConfigError::from_settings(err, origin.cloned().unwrap_or(Origin::Default))
     })?;
     Ok(out)
 }
@@ -384,27 +234,38 @@ mod tests {
 
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<OsString> {
-        std::iter::once("storeboard").chain(list.iter().copied()).map(OsString::from).collect()
+    pub(super) fn args(list: &[&str]) -> Vec<OsString> {
+        std::iter::once("storeboard")
+            .chain(list.iter().copied())
+            .map(OsString::from)
+            .collect()
     }
 
-    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    pub(super) fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         move |name| map.get(name).cloned()
     }
 
-    fn toml_file(text: &str) -> tempfile::NamedTempFile {
-        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("temp file");
+    pub(super) fn toml_file(text: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::Builder::new()
+            .suffix(".toml")
+            .tempfile()
+            .expect("temp file");
         file.write_all(text.as_bytes()).expect("write temp file");
         file
     }
 
-    fn load_with(list: &[&str], env: &[(&str, &str)]) -> Result<ServerSettings, ConfigError> {
+    pub(super) fn load_with(
+        list: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<ServerSettings, ConfigError> {
         load(args(list), &vars(env))
     }
 
-    fn path_of(file: &tempfile::NamedTempFile) -> &str {
+    pub(super) fn path_of(file: &tempfile::NamedTempFile) -> &str {
         file.path().to_str().expect("utf-8 temp path")
     }
 
@@ -418,12 +279,21 @@ mod tests {
 
     #[test]
     fn cli_flag_beats_env_var_beats_toml_file() {
-        let file = toml_file("port = 1001\nthreads = 3\nchannel_timeout = 2.5\ndata_dir = \"/f\"\n");
-        let env = [("STOREBOARD_PORT", "1002"), ("STOREBOARD_THREADS", "5"), ("STOREBOARD_DATA_DIR", "/e")];
+        let file =
+            toml_file("port = 1001\nthreads = 3\nchannel_timeout = 2.5\ndata_dir = \"/f\"\n");
+        let env = [
+            ("STOREBOARD_PORT", "1002"),
+            ("STOREBOARD_THREADS", "5"),
+            ("STOREBOARD_DATA_DIR", "/e"),
+        ];
         let s = load_with(&["--config", path_of(&file), "--port", "1003"], &env).expect("loads");
         assert_eq!(s.engine.port, 1003, "flag beats env");
         assert_eq!(s.engine.threads, 5, "env beats file");
-        assert_eq!(s.engine.channel_timeout, Duration::from_millis(2500), "file beats default");
+        assert_eq!(
+            s.engine.channel_timeout,
+            Duration::from_millis(2500),
+            "file beats default"
+        );
         assert_eq!(s.data_dir, PathBuf::from("/e"));
         assert_eq!(s.config_file.as_deref(), Some(file.path()));
         let s = load_with(&["--config", path_of(&file), "--data-dir", "/c"], &env).expect("loads");
@@ -453,57 +323,21 @@ mod tests {
     fn bad_flag_value_names_the_flag() {
         let err = load_with(&["--channel-timeout", "soon"], &[]).expect_err("not seconds");
         let text = err.to_string();
-        assert!(text.starts_with("invalid value 'soon' for channel_timeout (from --channel-timeout)"), "{text}");
-    }
-
-    #[test]
-    fn wrong_toml_type_names_the_key_and_the_file() {
-        let file = toml_file("threads = \"x\"\n");
-        let err = load_with(&["--config", path_of(&file)], &[]).expect_err("not a number");
-        let expected = format!("invalid value 'x' for threads (from config file {})", path_of(&file));
-        assert!(err.to_string().starts_with(&expected), "{err}");
-        for text in ["threads = 4.0", "ident = [\"a\"]", "port = { a = 1 }", "data_dir = 5"] {
-            let file = toml_file(text);
-            let err = load_with(&["--config", path_of(&file)], &[]).expect_err(text);
-            assert!(matches!(err, ConfigError::InvalidValue { .. }), "{text}: {err}");
-        }
-    }
-
-    #[test]
-    fn unknown_toml_key_is_rejected() {
-        let file = toml_file("port = 8050\nchanel_timeout = 5\n");
-        let err = load_with(&["--config", path_of(&file)], &[]).expect_err("typo");
-        let text = err.to_string();
-        assert!(text.contains("'chanel_timeout'") && text.contains(path_of(&file)), "{text}");
-        let file = toml_file("config = \"other.toml\"\n");
-        assert!(load_with(&["--config", path_of(&file)], &[]).is_err(), "config is no TOML key");
-    }
-
-    #[test]
-    fn business_table_in_toml_is_ignored() {
-        let file = toml_file("threads = 2\n\n[business]\nchannels = [\"美团\"]\nmargin = 0.3\n");
-        let s = load_with(&["--config", path_of(&file)], &[]).expect("business is reserved");
-        assert_eq!(s.engine.threads, 2);
-        let file = toml_file("business = 5\n");
-        assert!(load_with(&["--config", path_of(&file)], &[]).is_err(), "business must be a table");
-    }
-
-    #[test]
-    fn missing_or_malformed_config_file_is_an_error_naming_the_file() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let missing = dir.path().join("nope.toml");
-        let err = load(args(&["--config"]).into_iter().chain([missing.clone().into()]), &vars(&[]))
-            .expect_err("missing file");
-        assert!(matches!(err, ConfigError::ReadFile { .. }), "{err}");
-        assert!(err.to_string().contains(&missing.display().to_string()), "{err}");
-        let file = toml_file("port = \n");
-        let err = load_with(&["--config", path_of(&file)], &[]).expect_err("bad toml");
-        assert!(err.to_string().contains(path_of(&file)) && err.to_string().contains("line 1"), "{err}");
+        assert!(
+            text.starts_with("invalid value 'soon' for channel_timeout (from --channel-timeout)"),
+            "{text}"
+        );
     }
 
     #[test]
     fn unknown_storeboard_env_vars_are_ignored() {
-        let s = load_with(&[], &[("STOREBOARD_NOT_A_SETTING", "x"), ("STOREBOARD_LOG", "debug")]);
+        let s = load_with(
+            &[],
+            &[
+                ("STOREBOARD_NOT_A_SETTING", "x"),
+                ("STOREBOARD_LOG", "debug"),
+            ],
+        );
         assert_eq!(s.expect("ignored"), ServerSettings::default());
     }
 
@@ -512,7 +346,8 @@ mod tests {
         let s = load_with(&[], &[("STOREBOARD_PRESET", "large")]).expect("loads");
         assert_eq!(s.preset, Some(Preset::Large));
         assert_eq!((s.engine.threads, s.engine.connection_limit), (8, 200));
-        let s = load_with(&["--preset", "small"], &[("STOREBOARD_PRESET", "large")]).expect("loads");
+        let s =
+            load_with(&["--preset", "small"], &[("STOREBOARD_PRESET", "large")]).expect("loads");
         assert_eq!((s.engine.threads, s.engine.connection_limit), (2, 50));
     }
 
@@ -521,7 +356,10 @@ mod tests {
         let file = toml_file("threads = 3\n");
         let s = load_with(&["--config", path_of(&file), "--preset", "xlarge"], &[]).expect("loads");
         assert_eq!((s.engine.threads, s.engine.connection_limit), (3, 500));
-        let s = load_with(&["--preset", "small"], &[("STOREBOARD_CONNECTION_LIMIT", "7")]);
+        let s = load_with(
+            &["--preset", "small"],
+            &[("STOREBOARD_CONNECTION_LIMIT", "7")],
+        );
         assert_eq!(s.expect("loads").engine.connection_limit, 7);
     }
 
@@ -537,16 +375,28 @@ mod tests {
     #[test]
     fn listen_with_port_is_rejected_with_waitress_message() {
         let file = toml_file("listen = [\"127.0.0.1:8050\"]\n");
-        let err = load_with(&["--config", path_of(&file), "--port", "9000"], &[]).expect_err("conflict");
-        assert_eq!(err.to_string(), "host or port may not be set if listen is set.");
-        let err = load_with(&["--listen", "127.0.0.1:1"], &[("STOREBOARD_HOST", "::1")]).expect_err("conflict");
-        assert_eq!(err.to_string(), "host or port may not be set if listen is set.");
+        let err =
+            load_with(&["--config", path_of(&file), "--port", "9000"], &[]).expect_err("conflict");
+        assert_eq!(
+            err.to_string(),
+            "host or port may not be set if listen is set."
+        );
+        let err = load_with(&["--listen", "127.0.0.1:1"], &[("STOREBOARD_HOST", "::1")])
+            .expect_err("conflict");
+        assert_eq!(
+            err.to_string(),
+            "host or port may not be set if listen is set."
+        );
         assert_eq!(err.exit_code(), 2);
     }
 
     #[test]
     fn listen_flag_is_repeatable_and_comma_separated() {
-        let s = load_with(&["--listen", "127.0.0.1:0,127.0.0.1:1", "--listen", "[::1]:2"], &[]).expect("loads");
+        let s = load_with(
+            &["--listen", "127.0.0.1:0,127.0.0.1:1", "--listen", "[::1]:2"],
+            &[],
+        )
+        .expect("loads");
         assert_eq!(s.engine.listen, ["127.0.0.1:0", "127.0.0.1:1", "[::1]:2"]);
         let file = toml_file("listen = [\"127.0.0.1:8050\", \"[::1]:8050\"]\n");
         let s = load_with(&["--config", path_of(&file)], &[]).expect("loads");
@@ -557,7 +407,10 @@ mod tests {
     fn bad_listen_entry_from_validation_still_names_its_source() {
         let file = toml_file("listen = [\"nohost\"]\n");
         let err = load_with(&["--config", path_of(&file)], &[]).expect_err("no port");
-        let expected = format!("invalid value 'nohost' for listen (from config file {})", path_of(&file));
+        let expected = format!(
+            "invalid value 'nohost' for listen (from config file {})",
+            path_of(&file)
+        );
         assert!(err.to_string().starts_with(&expected), "{err}");
         let err = load_with(&["--threads", "0"], &[]).expect_err("zero");
         assert_eq!(err.to_string(), "threads must be at least 1");
@@ -565,7 +418,10 @@ mod tests {
 
     #[test]
     fn bool_flag_pair_sets_and_clears_and_both_at_once_is_a_usage_error() {
-        let env = [("STOREBOARD_ACCESS_LOG", "false"), ("STOREBOARD_EXPOSE_TRACEBACKS", "yes")];
+        let env = [
+            ("STOREBOARD_ACCESS_LOG", "false"),
+            ("STOREBOARD_EXPOSE_TRACEBACKS", "yes"),
+        ];
         let s = load_with(&["--access-log", "--no-expose-tracebacks"], &env).expect("loads");
         assert!(s.engine.access_log && !s.engine.expose_tracebacks);
         let file = toml_file("log_socket_errors = false\n");
@@ -585,6 +441,9 @@ mod tests {
         assert_eq!(err.exit_code(), 0);
         assert!(err.to_string().contains(env!("CARGO_PKG_VERSION")), "{err}");
         let err = load_with(&["--no-such-flag"], &[]).expect_err("unknown flag");
-        assert!(matches!(err, ConfigError::Usage(_)) && err.exit_code() == 2, "{err}");
+        assert!(
+            matches!(err, ConfigError::Usage(_)) && err.exit_code() == 2,
+            "{err}"
+        );
     }
 }

@@ -19,7 +19,12 @@ pub async fn detailed_errors(
     let headers: Vec<(String, String)> = req
         .headers()
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     // The request must not be cloned before routing (actix-web needs it uniquely owned), so the
     // page is built from the response's own copy afterwards.
@@ -34,7 +39,12 @@ pub async fn detailed_errors(
     Ok(res.into_response(page))
 }
 
-fn page(status: StatusCode, err: &Error, request_line: &str, headers: &[(String, String)]) -> HttpResponse {
+fn page(
+    status: StatusCode,
+    err: &Error,
+    request_line: &str,
+    headers: &[(String, String)],
+) -> HttpResponse {
     let mut chain = vec![err.to_string()];
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
@@ -55,14 +65,23 @@ fn page(status: StatusCode, err: &Error, request_line: &str, headers: &[(String,
     for cause in &chain {
         let _ = write!(html, "<li><code>{}</code></li>", escape(cause));
     }
-    let _ = write!(html, "</ol><pre>{}</pre></section>", escape(&format!("{err:?}")));
+    let _ = write!(
+        html,
+        "</ol><pre>{}</pre></section>",
+        escape(&format!("{err:?}"))
+    );
     let _ = write!(
         html,
         "<section><h2>请求 Request</h2><p><code>{}</code></p><table>",
         escape(request_line)
     );
     for (name, value) in headers {
-        let _ = write!(html, "<tr><th><code>{}</code></th><td><code>{}</code></td></tr>", escape(name), escape(value));
+        let _ = write!(
+            html,
+            "<tr><th><code>{}</code></th><td><code>{}</code></td></tr>",
+            escape(name),
+            escape(value)
+        );
     }
     html.push_str("</table></section></main></body></html>");
     HttpResponse::build(status)
@@ -92,6 +111,9 @@ mod tests {
 
     #[test]
     fn escape_neutralises_markup() {
-        assert_eq!(escape("<script>alert('x')</script>&"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;");
+        assert_eq!(
+            escape("<script>alert('x')</script>&"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"
+        );
     }
 }

@@ -35,7 +35,10 @@ pub fn app(
     App::new()
         .app_data(web::Data::new(Assets::new(mode)))
         .app_data(web::Data::new(mode))
-        .wrap(Condition::new(mode.is_debug(), from_fn(debug_pages::detailed_errors)))
+        .wrap(Condition::new(
+            mode.is_debug(),
+            from_fn(debug_pages::detailed_errors),
+        ))
         .configure(status::configure)
         .default_service(web::to(not_found))
 }

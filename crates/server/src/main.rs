@@ -34,7 +34,8 @@ fn main() -> ExitCode {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("STOREBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("STOREBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
@@ -43,13 +44,21 @@ fn init_logging() {
 }
 
 async fn serve(settings: ServerSettings, mode: Mode) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("cannot create data directory {}", settings.data_dir.display()))?;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "cannot create data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
     let engine = Engine::new(settings.engine.clone(), move || storeboard::app(mode)).bind()?;
+    let addrs = engine.local_addrs();
+    // Printed once the engine (and its signal handlers) is up, so a script that waits for the
+    // `Serving on` line can stop it with SIGTERM right away.
+    let server = engine.run();
     println!("{}", mode.banner(&settings));
-    for addr in engine.local_addrs() {
+    for addr in addrs {
         println!("Serving on http://{addr}");
     }
-    engine.run().await?;
+    server.await?;
     Ok(())
 }

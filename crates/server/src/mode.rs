@@ -79,7 +79,10 @@ mod tests {
     #[test]
     fn production_banner_names_threads_and_limit_and_no_development_server() {
         let banner = Mode::Production.banner(&ServerSettings::default());
-        assert_eq!(banner, "🚀 生产模式: Storeboard 引擎 (threads=4, connection_limit=100)");
+        assert_eq!(
+            banner,
+            "🚀 生产模式: Storeboard 引擎 (threads=4, connection_limit=100)"
+        );
         assert!(!banner.to_lowercase().contains("development server"));
     }
 

@@ -30,16 +30,66 @@ async fn healthz() -> HttpResponse {
 /// Counters with their Prometheus names, help texts and Chinese labels, in display order.
 fn counters(s: &StatsSnapshot) -> [(&'static str, &'static str, &'static str, u64); 10] {
     [
-        ("accepted", "已接受连接", "Connections accepted.", s.accepted),
-        ("reclaimed", "回收的空闲连接", "Idle channels closed to admit a newcomer at the limit.", s.reclaimed),
-        ("refused", "拒绝 (503)", "Connections answered 503 at the limit.", s.refused),
-        ("reaped", "超时清理", "Channels closed for idling past channel_timeout.", s.reaped),
-        ("header_timeouts", "请求头超时 (408)", "Channels cut by header_read_timeout.", s.header_timeouts),
-        ("requests", "请求数", "Requests handed to the application.", s.requests),
-        ("bytes_in", "接收字节", "Bytes read from clients.", s.bytes_in),
-        ("bytes_out", "发送字节", "Bytes written to clients.", s.bytes_out),
-        ("socket_errors", "套接字错误", "Read or write errors on client sockets.", s.socket_errors),
-        ("accept_errors", "accept 错误", "Errors from accept().", s.accept_errors),
+        (
+            "accepted",
+            "已接受连接",
+            "Connections accepted.",
+            s.accepted,
+        ),
+        (
+            "reclaimed",
+            "回收的空闲连接",
+            "Idle channels closed to admit a newcomer at the limit.",
+            s.reclaimed,
+        ),
+        (
+            "refused",
+            "拒绝 (503)",
+            "Connections answered 503 at the limit.",
+            s.refused,
+        ),
+        (
+            "reaped",
+            "超时清理",
+            "Channels closed for idling past channel_timeout.",
+            s.reaped,
+        ),
+        (
+            "header_timeouts",
+            "请求头超时 (408)",
+            "Channels cut by header_read_timeout.",
+            s.header_timeouts,
+        ),
+        (
+            "requests",
+            "请求数",
+            "Requests handed to the application.",
+            s.requests,
+        ),
+        (
+            "bytes_in",
+            "接收字节",
+            "Bytes read from clients.",
+            s.bytes_in,
+        ),
+        (
+            "bytes_out",
+            "发送字节",
+            "Bytes written to clients.",
+            s.bytes_out,
+        ),
+        (
+            "socket_errors",
+            "套接字错误",
+            "Read or write errors on client sockets.",
+            s.socket_errors,
+        ),
+        (
+            "accept_errors",
+            "accept 错误",
+            "Errors from accept().",
+            s.accept_errors,
+        ),
     ]
 }
 
@@ -50,12 +100,27 @@ pub fn render_metrics(info: &EngineInfo) -> String {
     out.push_str("# HELP storeboard_open_channels Open client channels per worker.\n");
     out.push_str("# TYPE storeboard_open_channels gauge\n");
     for (worker, open) in stats.open_channels.iter().enumerate() {
-        let _ = writeln!(out, "storeboard_open_channels{{worker=\"{worker}\"}} {open}");
+        let _ = writeln!(
+            out,
+            "storeboard_open_channels{{worker=\"{worker}\"}} {open}"
+        );
     }
     let gauges = [
-        ("connection_limit", "Configured connection_limit.", info.settings.connection_limit as u64),
-        ("workers", "Worker actors (threads).", info.settings.threads as u64),
-        ("uptime_seconds", "Seconds since the engine started.", uptime(info).as_secs()),
+        (
+            "connection_limit",
+            "Configured connection_limit.",
+            info.settings.connection_limit as u64,
+        ),
+        (
+            "workers",
+            "Worker actors (threads).",
+            info.settings.threads as u64,
+        ),
+        (
+            "uptime_seconds",
+            "Seconds since the engine started.",
+            uptime(info).as_secs(),
+        ),
     ];
     for (name, help, value) in gauges {
         let _ = writeln!(out, "# HELP storeboard_{name} {help}\n# TYPE storeboard_{name} gauge\nstoreboard_{name} {value}");
@@ -74,7 +139,9 @@ async fn metrics(info: EngineInfo) -> HttpResponse {
 }
 
 fn uptime(info: &EngineInfo) -> std::time::Duration {
-    SystemTime::now().duration_since(info.started_at).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(info.started_at)
+        .unwrap_or_default()
 }
 
 #[derive(Serialize)]
@@ -97,10 +164,20 @@ fn settings_rows(settings: &Settings) -> Vec<Row> {
 
 fn human_duration(d: std::time::Duration) -> String {
     let s = d.as_secs();
-    format!("{}天 {:02}:{:02}:{:02}", s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60)
+    format!(
+        "{}天 {:02}:{:02}:{:02}",
+        s / 86_400,
+        s / 3600 % 24,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
-async fn status_page(info: EngineInfo, assets: web::Data<Assets>, mode: web::Data<Mode>) -> HttpResponse {
+async fn status_page(
+    info: EngineInfo,
+    assets: web::Data<Assets>,
+    mode: web::Data<Mode>,
+) -> HttpResponse {
     match render_status(&info, &assets, **mode) {
         Ok(html) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
@@ -120,21 +197,27 @@ pub fn render_status(info: &EngineInfo, assets: &Assets, mode: Mode) -> anyhow::
     let stats = info.stats.snapshot();
     let counters: Vec<Row> = counters(&stats)
         .into_iter()
-        .map(|(key, label, _, value)| Row { key, label, value: value.to_string() })
+        .map(|(key, label, _, value)| Row {
+            key,
+            label,
+            value: value.to_string(),
+        })
         .collect();
     let mode_label = match mode {
         Mode::Production => "🚀 生产模式",
         Mode::Debug => "🐛 调试模式 (请勿用于生产环境)",
     };
-    let html = env.get_template("status.html")?.render(minijinja::context! {
-        mode_label,
-        uptime => human_duration(uptime(info)),
-        open_total => stats.open_total(),
-        open_channels => stats.open_channels,
-        connection_limit => info.settings.connection_limit,
-        counters,
-        local_addrs => info.local_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        settings => settings_rows(&info.settings),
-    })?;
+    let html = env
+        .get_template("status.html")?
+        .render(minijinja::context! {
+            mode_label,
+            uptime => human_duration(uptime(info)),
+            open_total => stats.open_total(),
+            open_channels => stats.open_channels,
+            connection_limit => info.settings.connection_limit,
+            counters,
+            local_addrs => info.local_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            settings => settings_rows(&info.settings),
+        })?;
     Ok(html)
 }

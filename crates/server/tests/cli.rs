@@ -34,8 +34,16 @@ fn start(args: &[&str], data_dir: &std::path::Path) -> Running {
         .stderr(Stdio::null())
         .spawn()
         .expect("binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
+    let stdout = child.stdout.take();
     let (tx, rx) = mpsc::channel();
+    // Owned by `Running` from here on, so the child is killed and reaped whatever happens next.
+    let mut running = Running {
+        child,
+        banner: Vec::new(),
+        port: 0,
+        lines: rx,
+    };
+    let stdout = stdout.expect("piped stdout");
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
@@ -43,40 +51,63 @@ fn start(args: &[&str], data_dir: &std::path::Path) -> Running {
             }
         }
     });
-    let mut banner = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).expect("a Serving on line within 20 s");
-        banner.push(line.clone());
+        let line = running
+            .lines
+            .recv_timeout(left)
+            .expect("a Serving on line within 20 s");
+        running.banner.push(line.clone());
         if let Some(addr) = line.strip_prefix("Serving on http://") {
-            let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
-            return Running { child, banner, port, lines: rx };
+            running.port = addr
+                .rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("port");
+            return running;
         }
     }
 }
 
 fn get(port: u16, path: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connects");
-    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").expect("writes");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .expect("writes");
     let mut response = String::new();
-    stream.read_to_string(&mut response).expect("reads the response");
+    stream
+        .read_to_string(&mut response)
+        .expect("reads the response");
     response
 }
 
 #[test]
 fn production_banner_names_the_mode_and_the_real_port_without_a_development_warning() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start(&["--host", "127.0.0.1", "--port", "0", "--threads", "2"], dir.path());
-    assert_eq!(server.banner[0], "🚀 生产模式: Storeboard 引擎 (threads=2, connection_limit=100)");
+    let server = start(
+        &["--host", "127.0.0.1", "--port", "0", "--threads", "2"],
+        dir.path(),
+    );
+    assert_eq!(
+        server.banner[0],
+        "🚀 生产模式: Storeboard 引擎 (threads=2, connection_limit=100)"
+    );
     assert_ne!(server.port, 0, "the real port is printed");
     let all = server.banner.join("\n").to_lowercase();
     assert!(!all.contains("development server"), "{all}");
     assert!(get(server.port, "/healthz").ends_with("ok"));
     let status = get(server.port, "/");
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
-    assert!(status.contains("引擎状态") && status.contains("connection_limit"), "{status}");
+    assert!(
+        status.contains("引擎状态") && status.contains("connection_limit"),
+        "{status}"
+    );
     let metrics = get(server.port, "/metrics");
     assert!(metrics.contains("storeboard_requests_total"), "{metrics}");
 }
@@ -86,15 +117,29 @@ fn one_serving_line_is_printed_per_listener() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Two free ports, found by binding and releasing them.
     let ports: Vec<u16> = (0..2)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port())
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("port")
+                .port()
+        })
         .collect();
     let listen = format!("127.0.0.1:{},127.0.0.1:{}", ports[0], ports[1]);
     let server = start(&["--listen", &listen], dir.path());
     let first = server.banner.last().cloned();
     let second = server.lines.recv_timeout(Duration::from_secs(5)).ok();
-    assert_eq!(first, Some(format!("Serving on http://127.0.0.1:{}", ports[0])));
-    assert_eq!(second, Some(format!("Serving on http://127.0.0.1:{}", ports[1])));
-    assert!(get(ports[1], "/healthz").ends_with("ok"), "second listener serves");
+    assert_eq!(
+        first,
+        Some(format!("Serving on http://127.0.0.1:{}", ports[0]))
+    );
+    assert_eq!(
+        second,
+        Some(format!("Serving on http://127.0.0.1:{}", ports[1]))
+    );
+    assert!(
+        get(ports[1], "/healthz").ends_with("ok"),
+        "second listener serves"
+    );
 }
 
 #[cfg(unix)]
@@ -103,7 +148,10 @@ fn sigterm_stops_the_server_with_exit_code_zero() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut server = start(&["--host", "127.0.0.1", "--port", "0"], dir.path());
     let pid = server.child.id().to_string();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
     assert!(killed.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -111,7 +159,10 @@ fn sigterm_stops_the_server_with_exit_code_zero() {
             assert_eq!(status.code(), Some(0));
             break;
         }
-        assert!(Instant::now() < deadline, "server did not stop within 10 s of SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "server did not stop within 10 s of SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -124,21 +175,32 @@ fn run_failing(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
         .stdin(Stdio::null())
         .output()
         .expect("binary runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn bad_flag_value_exits_2_naming_setting_value_and_flag() {
     let (code, err) = run_failing(&["--port", "abc"], &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("port") && err.contains("'abc'") && err.contains("--port"), "{err}");
+    assert!(
+        err.contains("port") && err.contains("'abc'") && err.contains("--port"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_environment_value_exits_2_naming_the_variable() {
     let (code, err) = run_failing(&[], &[("STOREBOARD_CHANNEL_TIMEOUT", "soon")]);
     assert_eq!(code, 2);
-    assert!(err.contains("channel_timeout") && err.contains("'soon'") && err.contains("STOREBOARD_CHANNEL_TIMEOUT"), "{err}");
+    assert!(
+        err.contains("channel_timeout")
+            && err.contains("'soon'")
+            && err.contains("STOREBOARD_CHANNEL_TIMEOUT"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -148,15 +210,28 @@ fn bad_config_file_value_exits_2_naming_the_file() {
     std::fs::write(&file, "threads = \"lots\"\n").expect("writes config");
     let (code, err) = run_failing(&["--config", file.to_str().expect("utf-8 path")], &[]);
     assert_eq!(code, 2);
-    assert!(err.contains("threads") && err.contains("lots") && err.contains("storeboard.toml"), "{err}");
+    assert!(
+        err.contains("threads") && err.contains("lots") && err.contains("storeboard.toml"),
+        "{err}"
+    );
 }
 
 #[test]
 fn help_lists_every_flag_and_exits_0() {
-    let out = Command::new(BIN).arg("--help").output().expect("binary runs");
+    let out = Command::new(BIN)
+        .arg("--help")
+        .output()
+        .expect("binary runs");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--connection-limit", "--header-read-timeout", "--no-log-socket-errors", "--preset", "--data-dir", "--config"] {
+    for flag in [
+        "--connection-limit",
+        "--header-read-timeout",
+        "--no-log-socket-errors",
+        "--preset",
+        "--data-dir",
+        "--config",
+    ] {
         assert!(text.contains(flag), "{flag} missing from --help");
     }
 }

@@ -9,7 +9,9 @@ use storeboard::config::{load, ServerSettings, SERVER_FIELDS};
 use storeboard_engine::{Kind, Preset, Settings};
 
 const SETTINGS_HEADER: &str = "| setting | flag | env var | TOML key | default | meaning |";
-const COLUMNS: [&str; 6] = ["setting", "flag", "env var", "TOML key", "default", "meaning"];
+const COLUMNS: [&str; 6] = [
+    "setting", "flag", "env var", "TOML key", "default", "meaning",
+];
 const PRESETS_HEADER: &str = "| preset | threads | connection_limit |";
 /// The TOML key cell of a setting a file cannot set.
 const NO_TOML_KEY: &str = "—";
@@ -43,12 +45,26 @@ fn expected_rows() -> Vec<Vec<String>> {
         if !spec.unit.is_empty() {
             meaning.push_str(&format!(" In {}.", spec.unit));
         }
-        let cells = [spec.key.to_owned(), flag, code(&spec.env_var()), code(spec.key), default_of(spec.key), meaning];
+        let cells = [
+            spec.key.to_owned(),
+            flag,
+            code(&spec.env_var()),
+            code(spec.key),
+            default_of(spec.key),
+            meaning,
+        ];
         cells.to_vec()
     });
     let server = SERVER_FIELDS.iter().map(|spec| {
         let toml_key = spec.toml_key().map_or_else(|| NO_TOML_KEY.to_owned(), code);
-        let cells = [spec.key.to_owned(), code(&spec.flag()), code(&spec.env_var()), toml_key, default_of(spec.key), spec.help.to_owned()];
+        let cells = [
+            spec.key.to_owned(),
+            code(&spec.flag()),
+            code(&spec.env_var()),
+            toml_key,
+            default_of(spec.key),
+            spec.help.to_owned(),
+        ];
         cells.to_vec()
     });
     engine.chain(server).collect()
@@ -70,7 +86,10 @@ fn cells(line: &str) -> Vec<String> {
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' if chars.peek() == Some(&'|') => cells.last_mut().expect("one cell").push(chars.next().expect("peeked")),
+            '\\' if chars.peek() == Some(&'|') => cells
+                .last_mut()
+                .expect("one cell")
+                .push(chars.next().expect("peeked")),
             '|' => cells.push(String::new()),
             c => cells.last_mut().expect("one cell").push(c),
         }
@@ -81,10 +100,18 @@ fn cells(line: &str) -> Vec<String> {
 /// The body rows of the one table whose header line is `header`.
 fn table(doc: &str, header: &str) -> Vec<Vec<String>> {
     let lines: Vec<&str> = doc.lines().collect();
-    let starts: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim() == header).collect();
-    assert_eq!(starts.len(), 1, "docs/configuration.md needs exactly one table headed `{header}`");
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim() == header)
+        .collect();
+    assert_eq!(
+        starts.len(),
+        1,
+        "docs/configuration.md needs exactly one table headed `{header}`"
+    );
     let body = lines[starts[0] + 1..].iter().skip(1); // the `|---|` line
-    body.take_while(|l| l.trim_start().starts_with('|')).map(|l| cells(l)).collect()
+    body.take_while(|l| l.trim_start().starts_with('|'))
+        .map(|l| cells(l))
+        .collect()
 }
 
 #[test]
@@ -94,7 +121,12 @@ fn configuration_docs_table_matches_the_code() {
     let mut problems = Vec::new();
     for row in &found {
         if row.len() != COLUMNS.len() {
-            problems.push(format!("row {:?} has {} cells, not {}", row, row.len(), COLUMNS.len()));
+            problems.push(format!(
+                "row {:?} has {} cells, not {}",
+                row,
+                row.len(),
+                COLUMNS.len()
+            ));
             continue;
         }
         match expected.iter().find(|e| e[0] == row[0]) {
@@ -102,7 +134,10 @@ fn configuration_docs_table_matches_the_code() {
             Some(want) => {
                 for ((column, got), want) in COLUMNS.iter().zip(row).zip(want).skip(1) {
                     if got != want {
-                        problems.push(format!("{}: {column} is {got:?}, the code says {want:?}", row[0]));
+                        problems.push(format!(
+                            "{}: {column} is {got:?}, the code says {want:?}",
+                            row[0]
+                        ));
                     }
                 }
             }
@@ -118,7 +153,9 @@ fn configuration_docs_table_matches_the_code() {
     let order: Vec<&String> = found.iter().filter_map(|r| r.first()).collect();
     let want_order: Vec<&String> = expected.iter().map(|r| &r[0]).collect();
     if problems.is_empty() && order != want_order {
-        problems.push(format!("rows are in the order {order:?}, the code's is {want_order:?}"));
+        problems.push(format!(
+            "rows are in the order {order:?}, the code's is {want_order:?}"
+        ));
     }
     assert!(
         problems.is_empty(),
@@ -138,7 +175,10 @@ fn configuration_docs_preset_table_matches_the_code() {
             vec![code(p.name()), threads.to_string(), limit.to_string()]
         })
         .collect();
-    assert_eq!(found, expected, "the presets table in docs/configuration.md");
+    assert_eq!(
+        found, expected,
+        "the presets table in docs/configuration.md"
+    );
 }
 
 #[test]
@@ -146,10 +186,24 @@ fn configuration_docs_toml_example_loads() {
     let doc = docs();
     let start = doc.find("```toml\n").expect("a ```toml example") + "```toml\n".len();
     let example = &doc[start..start + doc[start..].find("```").expect("the example's end")];
-    assert!(example.contains("[business]"), "the example shows the reserved [business] table");
-    let mut file = tempfile::Builder::new().suffix(".toml").tempfile().expect("temp file");
+    assert!(
+        example.contains("[business]"),
+        "the example shows the reserved [business] table"
+    );
+    let mut file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp file");
     file.write_all(example.as_bytes()).expect("write temp file");
-    let args = ["storeboard".into(), "--config".into(), file.path().as_os_str().to_owned()];
+    let args = [
+        "storeboard".into(),
+        "--config".into(),
+        file.path().as_os_str().to_owned(),
+    ];
     let loaded = load(args, &|_| None).unwrap_or_else(|e| panic!("the docs' TOML example: {e}"));
-    assert_ne!(loaded.engine, Settings::default(), "the example changes something");
+    assert_ne!(
+        loaded.engine,
+        Settings::default(),
+        "the example changes something"
+    );
 }
