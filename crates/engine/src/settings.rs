@@ -60,7 +60,6 @@ macro_rules! settings {
         /// Build it with [`Settings::default`] and change fields, or feed strings through
         /// [`Settings::set`]; then call [`Settings::validate`].
         #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
         pub struct Settings {
             $( $(#[doc = $doc])* pub $key: $ty, )*
         }
