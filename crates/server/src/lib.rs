@@ -20,9 +20,10 @@ use actix_web::{web, App, HttpResponse};
 use crate::assets::Assets;
 use crate::mode::Mode;
 
-/// The application one worker serves, for `mode`.
+/// The application one worker serves, for `mode`, with the upload API on `upload`'s store.
 pub fn app(
     mode: Mode,
+    upload: storeboard_upload::UploadState,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -40,6 +41,7 @@ pub fn app(
             from_fn(debug_pages::detailed_errors),
         ))
         .configure(status::configure)
+        .configure(|cfg| storeboard_upload::configure(cfg, upload))
         .default_service(web::to(not_found))
 }
 

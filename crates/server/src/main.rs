@@ -3,9 +3,13 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use std::sync::Arc;
 use storeboard::config::{self, ServerSettings};
 use storeboard::mode::Mode;
+
+use storeboard_data::OrderStore;
 use storeboard_engine::Engine;
+use storeboard_upload::UploadState;
 
 fn main() -> ExitCode {
     let settings = match config::load_from_process() {
@@ -50,7 +54,20 @@ async fn serve(settings: ServerSettings, mode: Mode) -> anyhow::Result<()> {
             settings.data_dir.display()
         )
     })?;
-    let engine = Engine::new(settings.engine.clone(), move || storeboard::app(mode)).bind()?;
+    let data_dir = settings.data_dir.clone();
+    // Every store is loaded before the first request is served.
+    let store = tokio::task::spawn_blocking(move || OrderStore::open(&data_dir))
+        .await
+        .context("loading the order store")??;
+    let upload = UploadState::new(
+        Arc::new(store),
+        settings.data_dir.clone(),
+        settings.engine.max_request_body_size,
+    );
+    let engine = Engine::new(settings.engine.clone(), move || {
+        storeboard::app(mode, upload.clone())
+    })
+    .bind()?;
     let addrs = engine.local_addrs();
     // Printed once the engine (and its signal handlers) is up, so a script that waits for the
     // `Serving on` line can stop it with SIGTERM right away.

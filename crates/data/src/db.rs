@@ -1,0 +1,278 @@
+//! The embedded database: one SQLite file in WAL mode under the data directory. Each store's day
+//! of orders is one blob; every upload is one transaction, so a crash at any moment leaves the
+//! data exactly as before or after that upload.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::codec::DayRows;
+use crate::error::StoreError;
+
+/// The database file's name inside the data directory.
+pub const DB_FILE: &str = "storeboard.db";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS store_days (
+    store   TEXT    NOT NULL,
+    day     TEXT    NOT NULL,
+    lines   INTEGER NOT NULL,
+    orders  INTEGER NOT NULL,
+    present INTEGER NOT NULL,
+    data    BLOB    NOT NULL,
+    PRIMARY KEY (store, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uploads (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_name   TEXT    NOT NULL,
+    sha256      TEXT    NOT NULL,
+    mode        TEXT    NOT NULL,
+    uploaded_at TEXT    NOT NULL,
+    record      TEXT    NOT NULL,
+    problems    TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS uploads_sha ON uploads (sha256);
+";
+
+/// The open database.
+#[derive(Debug)]
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One stored store-day.
+#[derive(Debug)]
+pub struct StoredDay {
+    /// The day.
+    pub day: NaiveDate,
+    /// Optional columns present (bits of `Present`).
+    pub present: u64,
+    /// Its orders and lines.
+    pub rows: DayRows,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path).map_err(|source| StoreError::Db {
+            path: path.clone(),
+            source,
+        })?;
+        let db = Self { conn, path };
+        db.conn
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+            )
+            .and_then(|()| db.conn.execute_batch(SCHEMA))
+            .map_err(|e| db.err(e))?;
+        Ok(db)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Db {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// The stores that have data.
+    pub fn store_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT store FROM store_days ORDER BY store")
+            .map_err(|e| self.err(e))?;
+        let names = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        Ok(names)
+    }
+
+    /// Every stored day of one store, oldest first.
+    pub fn store_days(&self, store: &str) -> Result<Vec<StoredDay>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT day, present, data FROM store_days WHERE store = ?1 ORDER BY day",
+            )
+            .map_err(|e| self.err(e))?;
+        let raw: Vec<(String, i64, Vec<u8>)> = stmt
+            .query_map([store], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        raw.into_iter()
+            .map(|(day, present, blob)| {
+                let damaged = |detail: String| StoreError::Damaged {
+                    path: self.path.clone(),
+                    store: store.to_owned(),
+                    day: day.clone(),
+                    detail,
+                };
+                let parsed = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|e| damaged(e.to_string()))?;
+                let rows = DayRows::decode(&blob).map_err(damaged)?;
+                Ok(StoredDay {
+                    day: parsed,
+                    present: present as u64,
+                    rows,
+                })
+            })
+            .collect()
+    }
+
+    /// Starts the one transaction of an upload or a delete.
+    pub fn transaction(&mut self) -> Result<Writer<'_>, StoreError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|source| StoreError::Db {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Writer { tx, path })
+    }
+
+    /// Upload records, newest first: `(id, record JSON)`.
+    pub fn uploads(&self, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, record FROM uploads ORDER BY id DESC LIMIT ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// The full problem list (CSV) of one upload.
+    pub fn problems(&self, id: i64) -> Result<String, StoreError> {
+        self.conn
+            .query_row("SELECT problems FROM uploads WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NoUpload(id))
+    }
+
+    /// True when a file with this SHA-256 was uploaded before.
+    pub fn seen(&self, sha256: &str) -> Result<bool, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM uploads WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+}
+
+/// Writes inside one transaction; nothing is visible until [`Writer::commit`].
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    path: PathBuf,
+}
+
+impl Writer<'_> {
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Db {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Deletes a store's days in `from..=to` (all of them when `None`).
+    pub fn delete_days(
+        &self,
+        store: &str,
+        range: Option<(NaiveDate, NaiveDate)>,
+    ) -> Result<usize, StoreError> {
+        let n = match range {
+            Some((from, to)) => self.tx.execute(
+                "DELETE FROM store_days WHERE store = ?1 AND day >= ?2 AND day <= ?3",
+                params![store, from.to_string(), to.to_string()],
+            ),
+            None => self
+                .tx
+                .execute("DELETE FROM store_days WHERE store = ?1", params![store]),
+        };
+        n.map_err(|e| self.err(e))
+    }
+
+    /// Stores one day of one store.
+    pub fn put_day(
+        &self,
+        store: &str,
+        day: NaiveDate,
+        present: u64,
+        rows: &DayRows,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO store_days (store, day, lines, orders, present, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    store,
+                    day.to_string(),
+                    rows.line_count() as i64,
+                    rows.order_count() as i64,
+                    present as i64,
+                    rows.encode()
+                ])
+            })
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records an upload; returns its id.
+    pub fn record_upload(
+        &self,
+        file_name: &str,
+        sha256: &str,
+        mode: &str,
+        at: &str,
+        record_json: &str,
+        problems_csv: &str,
+    ) -> Result<i64, StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO uploads (file_name, sha256, mode, uploaded_at, record, problems) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![file_name, sha256, mode, at, record_json, problems_csv],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Rewrites an upload's record (to store its own id inside it).
+    pub fn update_record(&self, id: i64, record_json: &str) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "UPDATE uploads SET record = ?2 WHERE id = ?1",
+                params![id, record_json],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Makes every write of the transaction durable at once.
+    pub fn commit(self) -> Result<(), StoreError> {
+        let path = self.path;
+        self.tx
+            .commit()
+            .map_err(|source| StoreError::Db { path, source })
+    }
+}

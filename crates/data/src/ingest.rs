@@ -1,0 +1,541 @@
+//! Turning rows of cells into validated order lines: header detection, alias mapping, typed
+//! values, problems with sheet/row/column/value.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek};
+use std::ops::ControlFlow;
+
+use crate::cell::{read_datetime, read_number, read_text, Cell};
+use crate::dataset::{
+    self, to_cents, to_millis, Dataset, Sym, LINE_MONEY, NA, ORDER_MONEY, ORDER_TEXT,
+};
+use crate::error::IngestError;
+use crate::report::{IngestReport, MissingColumn, Problem, Severity, StoreSpan, REPORT_PROBLEMS};
+use crate::schema::{Column, Level};
+
+/// Columns beyond this are ignored (Excel's own maximum).
+pub const MAX_COLUMNS: usize = 16_384;
+/// How many rows from the top the header may be in (title rows above it allowed).
+pub const HEADER_SEARCH_ROWS: usize = 30;
+/// Problems kept for the downloadable CSV at most; past that they are only counted.
+pub const MAX_PROBLEMS_KEPT: usize = 100_000;
+
+/// Limits for one ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// The sheet to read; the first one when `None`.
+    pub sheet: Option<String>,
+    /// Most order lines accepted from one file.
+    pub max_lines: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            sheet: None,
+            max_lines: 10_000_000,
+        }
+    }
+}
+
+/// A parsed upload: its lines (all stores together) and its report.
+#[derive(Debug)]
+pub struct Ingested {
+    /// The lines, grouped into orders.
+    pub data: Dataset,
+    /// What was found.
+    pub report: IngestReport,
+    /// Every problem (up to [`MAX_PROBLEMS_KEPT`]).
+    pub problems: Vec<Problem>,
+}
+
+/// Reads and validates one uploaded file.
+pub fn ingest<RS: Read + Seek>(
+    reader: RS,
+    file_name: &str,
+    opts: &IngestOptions,
+) -> Result<Ingested, IngestError> {
+    let mut state = State::new(file_name, opts.max_lines);
+    let sheet = crate::read::read_rows(reader, file_name, opts.sheet.as_deref(), |row, cells| {
+        state.on_row(row, cells)
+    })?;
+    state.finish(sheet)
+}
+
+/// Where each known column is in the sheet.
+struct Mapping {
+    header_row: u32,
+    index: Vec<(usize, Column)>,
+    ignored: Vec<String>,
+}
+
+impl Mapping {
+    fn position(&self, col: Column) -> Option<usize> {
+        self.index.iter().find(|(_, c)| *c == col).map(|(i, _)| *i)
+    }
+}
+
+/// Tries `cells` as a header row: the mapping, or the required columns it lacks.
+fn try_header(row: u32, cells: &[Cell<'_>]) -> Result<Mapping, Vec<Column>> {
+    let mut index: Vec<(usize, Column)> = Vec::new();
+    let mut ignored = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let Some(text) = read_text(cell) else {
+            continue;
+        };
+        match Column::from_header(&text) {
+            Some(col) if !index.iter().any(|(_, c)| *c == col) => index.push((i, col)),
+            _ => ignored.push(text),
+        }
+    }
+    let missing: Vec<Column> = Column::required_columns()
+        .filter(|c| !index.iter().any(|(_, k)| k == c))
+        .collect();
+    if missing.is_empty() {
+        Ok(Mapping {
+            header_row: row,
+            index,
+            ignored,
+        })
+    } else {
+        Err(missing)
+    }
+}
+
+struct State<'f> {
+    file: &'f str,
+    max_lines: usize,
+    mapping: Option<Mapping>,
+    /// The candidate header that came closest, for the error message.
+    best: Option<(Vec<Column>, Vec<String>)>,
+    rows_seen: usize,
+    data: Dataset,
+    orders: HashMap<(Sym, Sym), u32>,
+    rejected: usize,
+    problems: Vec<Problem>,
+    problem_count: usize,
+    warning_count: usize,
+    too_many: bool,
+    sheet: String,
+}
+
+impl<'f> State<'f> {
+    fn new(file: &'f str, max_lines: usize) -> Self {
+        Self {
+            file,
+            max_lines,
+            mapping: None,
+            best: None,
+            rows_seen: 0,
+            data: Dataset::default(),
+            orders: HashMap::new(),
+            rejected: 0,
+            problems: Vec::new(),
+            problem_count: 0,
+            warning_count: 0,
+            too_many: false,
+            sheet: String::new(),
+        }
+    }
+
+    fn on_row(&mut self, row: u32, cells: &[Cell<'_>]) -> ControlFlow<()> {
+        self.rows_seen += 1;
+        if self.mapping.is_none() {
+            if cells.iter().all(Cell::is_blank) {
+                return ControlFlow::Continue(());
+            }
+            match try_header(row, cells) {
+                Ok(mapping) => self.mapping = Some(mapping),
+                Err(missing) => {
+                    if self
+                        .best
+                        .as_ref()
+                        .is_none_or(|(m, _)| missing.len() < m.len())
+                    {
+                        let found = cells.iter().filter_map(read_text).take(50).collect();
+                        self.best = Some((missing, found));
+                    }
+                }
+            }
+            return if self.rows_seen >= HEADER_SEARCH_ROWS && self.mapping.is_none() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            };
+        }
+        if cells.iter().all(Cell::is_blank) {
+            return ControlFlow::Continue(());
+        }
+        if self.data.line_count() >= self.max_lines {
+            self.too_many = true;
+            return ControlFlow::Break(());
+        }
+        self.line(row, cells);
+        ControlFlow::Continue(())
+    }
+
+    fn problem(
+        &mut self,
+        row: u32,
+        col: Column,
+        cell: &Cell<'_>,
+        message: &str,
+        severity: Severity,
+    ) {
+        self.problem_count += 1;
+        if severity == Severity::Warning {
+            self.warning_count += 1;
+        }
+        if self.problems.len() < MAX_PROBLEMS_KEPT {
+            self.problems.push(Problem {
+                sheet: String::new(),
+                row,
+                column: col.name().to_owned(),
+                value: cell.display().chars().take(200).collect(),
+                message: message.to_owned(),
+                severity,
+            });
+        }
+    }
+
+    /// Reads the required cells of a row; `None` (with problems recorded) rejects the row.
+    fn required(
+        &mut self,
+        row: u32,
+        cells: &[Cell<'_>],
+        map: &Mapping,
+    ) -> Option<(String, i64, String, String, i32)> {
+        let get = |col: Column| {
+            map.position(col)
+                .and_then(|i| cells.get(i))
+                .unwrap_or(&Cell::Empty)
+        };
+        let mut ok = true;
+        let id = read_text(get(Column::OrderId));
+        if id.is_none() {
+            self.problem(
+                row,
+                Column::OrderId,
+                get(Column::OrderId),
+                "订单ID为空 (empty order id)",
+                Severity::Error,
+            );
+            ok = false;
+        }
+        let time = read_datetime(get(Column::OrderTime));
+        if time.is_none() {
+            let msg = "无法识别的下单时间 (not a date-time; use YYYY-MM-DD HH:MM[:SS])";
+            self.problem(
+                row,
+                Column::OrderTime,
+                get(Column::OrderTime),
+                msg,
+                Severity::Error,
+            );
+            ok = false;
+        }
+        let store = read_text(get(Column::Store));
+        if store.is_none() {
+            self.problem(
+                row,
+                Column::Store,
+                get(Column::Store),
+                "门店名称为空 (empty store name)",
+                Severity::Error,
+            );
+            ok = false;
+        }
+        let product = read_text(get(Column::Product));
+        if product.is_none() {
+            self.problem(
+                row,
+                Column::Product,
+                get(Column::Product),
+                "商品名称为空 (empty product name)",
+                Severity::Error,
+            );
+            ok = false;
+        }
+        let quantity = match read_number(get(Column::Quantity)) {
+            Ok(q) if q.unwrap_or(0.0) >= 0.0 => to_millis(q.unwrap_or(0.0)),
+            Ok(_) => None,
+            Err(()) => None,
+        };
+        if quantity.is_none() {
+            let msg = "销量必须是不小于 0 的数字 (quantity must be a number ≥ 0)";
+            self.problem(
+                row,
+                Column::Quantity,
+                get(Column::Quantity),
+                msg,
+                Severity::Error,
+            );
+            ok = false;
+        }
+        if !ok {
+            return None;
+        }
+        Some((id?, dataset::timestamp(time?), store?, product?, quantity?))
+    }
+
+    /// An optional number: empty or non-numeric counts as 0 (non-numeric with a warning).
+    fn money(&mut self, row: u32, cells: &[Cell<'_>], map: &Mapping, col: Column) -> i32 {
+        let Some(i) = map.position(col) else {
+            return NA;
+        };
+        let cell = cells.get(i).unwrap_or(&Cell::Empty);
+        match read_number(cell).map(|v| v.map(to_cents)) {
+            Ok(None) => 0,
+            Ok(Some(Some(cents))) => cents,
+            Ok(Some(None)) => {
+                self.problem(
+                    row,
+                    col,
+                    cell,
+                    "数值超出范围,按 0 计 (out of range, counted as 0)",
+                    Severity::Warning,
+                );
+                0
+            }
+            Err(()) => {
+                self.problem(
+                    row,
+                    col,
+                    cell,
+                    "不是数字,按 0 计 (not a number, counted as 0)",
+                    Severity::Warning,
+                );
+                0
+            }
+        }
+    }
+
+    fn text(&mut self, cells: &[Cell<'_>], map: &Mapping, col: Column) -> Sym {
+        match map
+            .position(col)
+            .and_then(|i| cells.get(i))
+            .and_then(read_text)
+        {
+            Some(t) => self.data.strings.intern(&t),
+            None => dataset::NO_SYM,
+        }
+    }
+
+    fn float(&mut self, row: u32, cells: &[Cell<'_>], map: &Mapping, col: Column) -> f32 {
+        let Some(i) = map.position(col) else {
+            return f32::NAN;
+        };
+        let cell = cells.get(i).unwrap_or(&Cell::Empty);
+        match read_number(cell) {
+            Ok(Some(v)) => v as f32,
+            Ok(None) => f32::NAN,
+            Err(()) => {
+                self.problem(
+                    row,
+                    col,
+                    cell,
+                    "不是数字,已忽略 (not a number, ignored)",
+                    Severity::Warning,
+                );
+                f32::NAN
+            }
+        }
+    }
+
+    fn line(&mut self, row: u32, cells: &[Cell<'_>]) {
+        let Some(map) = self.mapping.take() else {
+            return;
+        };
+        self.line_with(row, cells, &map);
+        self.mapping = Some(map);
+    }
+
+    fn line_with(&mut self, row: u32, cells: &[Cell<'_>], map: &Mapping) {
+        let Some((id, time, store, product, quantity)) = self.required(row, cells, map) else {
+            self.rejected += 1;
+            return;
+        };
+        let store = self.data.strings.intern(&store);
+        let id = self.data.strings.intern(&id);
+        let order = match self.orders.get(&(store, id)) {
+            Some(&o) => o,
+            None => self.new_order(row, cells, map, id, store, time),
+        };
+        let product = self.data.strings.intern(&product);
+        let code = self.text(cells, map, Column::StoreCode);
+        let barcode = self.text(cells, map, Column::Barcode);
+        let key = [code, barcode, product]
+            .into_iter()
+            .find(|&s| s != dataset::NO_SYM)
+            .unwrap_or(product);
+        let category1 = self.text(cells, map, Column::Category1);
+        let category3 = self.text(cells, map, Column::Category3);
+        let stock = self.float(row, cells, map, Column::Stock);
+        let mut money = LINE_MONEY.map(|c| self.money(row, cells, map, c));
+        derive_profit(&mut money, quantity);
+        let lines = &mut self.data.lines;
+        lines.order.push(order);
+        lines.product.push(product);
+        lines.key.push(key);
+        lines.barcode.push(barcode);
+        lines.category1.push(category1);
+        lines.category3.push(category3);
+        lines.quantity.push(quantity);
+        lines.stock.push(stock);
+        for (col, v) in lines.money.iter_mut().zip(money) {
+            col.push(v);
+        }
+    }
+
+    fn new_order(
+        &mut self,
+        row: u32,
+        cells: &[Cell<'_>],
+        map: &Mapping,
+        id: Sym,
+        store: Sym,
+        time: i64,
+    ) -> u32 {
+        let index = self.data.orders.id.len() as u32;
+        self.orders.insert((store, id), index);
+        let channel = self.text(cells, map, Column::Channel);
+        let distance = self.float(row, cells, map, Column::Distance);
+        let money = ORDER_MONEY.map(|c| self.money(row, cells, map, c));
+        let text = ORDER_TEXT.map(|c| self.text(cells, map, c));
+        let orders = &mut self.data.orders;
+        orders.id.push(id);
+        orders.time.push(time);
+        orders.store.push(store);
+        orders.channel.push(channel);
+        orders.distance.push(distance);
+        orders.first_line.push(self.data.lines.order.len() as u32);
+        for (col, v) in orders.money.iter_mut().zip(money) {
+            col.push(v);
+        }
+        for (col, v) in orders.text.iter_mut().zip(text) {
+            col.push(v);
+        }
+        index
+    }
+
+    fn finish(mut self, sheet: String) -> Result<Ingested, IngestError> {
+        self.sheet = sheet;
+        let file = self.file.to_owned();
+        let Some(map) = self.mapping.take() else {
+            return Err(match self.best.take() {
+                Some((missing, found)) => IngestError::MissingColumns {
+                    file,
+                    sheet: self.sheet,
+                    missing: missing.iter().map(|c| c.name().to_owned()).collect(),
+                    found,
+                },
+                None => IngestError::EmptySheet {
+                    file,
+                    sheet: self.sheet,
+                },
+            });
+        };
+        if self.too_many {
+            return Err(IngestError::TooManyLines {
+                file,
+                limit: self.max_lines,
+            });
+        }
+        if self.data.line_count() == 0 && self.rejected == 0 {
+            return Err(IngestError::NoLines {
+                file,
+                sheet: self.sheet,
+                header_row: map.header_row,
+            });
+        }
+        for &(_, col) in &map.index {
+            self.data.present.insert(col);
+        }
+        for p in &mut self.problems {
+            p.sheet.clone_from(&self.sheet);
+        }
+        let report = self.report(&map);
+        Ok(Ingested {
+            data: self.data,
+            report,
+            problems: self.problems,
+        })
+    }
+
+    fn report(&self, map: &Mapping) -> IngestReport {
+        let missing_optional = Column::ALL
+            .iter()
+            .filter(|c| !c.required() && c.level() != Level::Key && map.position(**c).is_none())
+            .map(|c| MissingColumn {
+                column: c.name().to_owned(),
+                disables: c.disables().to_owned(),
+            })
+            .collect();
+        IngestReport {
+            file_name: self.file.to_owned(),
+            sheet: self.sheet.clone(),
+            header_row: map.header_row,
+            accepted_lines: self.data.line_count(),
+            rejected_lines: self.rejected,
+            orders: self.data.order_count(),
+            stores: store_spans(&self.data),
+            ignored_columns: map.ignored.iter().take(200).cloned().collect(),
+            ignored_column_count: map.ignored.len(),
+            missing_optional,
+            problem_count: self.problem_count,
+            warning_count: self.warning_count,
+            problems: self
+                .problems
+                .iter()
+                .take(REPORT_PROBLEMS)
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// Without a 利润额 column, a line's profit is 实收价格 × 销量 − 商品采购成本 (docs/data-format.md).
+fn derive_profit(money: &mut [i32; 8], quantity_millis: i32) {
+    const ACTUAL: usize = 0;
+    const COST: usize = 3;
+    const PROFIT: usize = 4;
+    if money[PROFIT] != NA || money[ACTUAL] == NA {
+        return;
+    }
+    let cost = if money[COST] == NA {
+        0
+    } else {
+        i64::from(money[COST])
+    };
+    let sales = i64::from(money[ACTUAL]) * i64::from(quantity_millis) / 1000;
+    money[PROFIT] = i32::try_from(sales - cost).unwrap_or(0);
+}
+
+/// Lines, orders and first/last day of each store in `data`, by store name.
+pub fn store_spans(data: &Dataset) -> Vec<StoreSpan> {
+    let mut spans: HashMap<Sym, (usize, usize, i64, i64)> = HashMap::new();
+    for (i, &store) in data.orders.store.iter().enumerate() {
+        let t = data.orders.time[i];
+        let e = spans.entry(store).or_insert((0, 0, t, t));
+        e.1 += 1;
+        e.2 = e.2.min(t);
+        e.3 = e.3.max(t);
+    }
+    for &order in &data.lines.order {
+        if let Some(e) = spans.get_mut(&data.orders.store[order as usize]) {
+            e.0 += 1;
+        }
+    }
+    let mut out: Vec<StoreSpan> = spans
+        .into_iter()
+        .map(|(store, (lines, orders, min, max))| StoreSpan {
+            name: data.strings.get(store).to_owned(),
+            lines,
+            orders,
+            first_day: dataset::day_of(min),
+            last_day: dataset::day_of(max),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}

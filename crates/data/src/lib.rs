@@ -1,0 +1,28 @@
+//! # storeboard-data
+//!
+//! Order exports in, store snapshots out. No actix, no async: a plain library.
+//!
+//! - [`ingest::ingest`] reads an upload (`.xlsx .xlsm .xlsb .xls .ods .csv`), finds the header
+//!   (title rows above it allowed), maps aliases ([`schema::Column`]), validates every row and
+//!   returns a columnar [`dataset::Dataset`] with an [`report::IngestReport`].
+//! - [`cell`] reads one cell as text, number or date-time.
+//! - [`store::OrderStore`] keeps the data in one SQLite file ([`db`]) and serves immutable
+//!   per-store [`snapshot::StoreSnapshot`]s from a [`snapshot::Registry`]; each upload is applied
+//!   in one transaction with merge or replace semantics.
+
+pub mod cell;
+pub mod codec;
+pub mod dataset;
+pub mod db;
+pub mod error;
+pub mod ingest;
+pub mod read;
+pub mod report;
+pub mod schema;
+pub mod snapshot;
+pub mod store;
+
+pub use error::{IngestError, StoreError};
+pub use ingest::{ingest, IngestOptions, Ingested};
+pub use snapshot::{Registry, StoreSnapshot, StoreSummary};
+pub use store::{OrderStore, UploadMode, UploadRecord};

@@ -1,0 +1,366 @@
+//! Reading rows of cells out of an upload: `.xlsx .xlsm .xlsb` streamed cell by cell,
+//! `.xls .ods` through calamine's range reader, `.csv` in UTF-8 (with or without BOM) or GBK.
+
+use std::borrow::Cow;
+use std::io::{Read, Seek, SeekFrom};
+use std::ops::ControlFlow;
+
+use calamine::{Data, DataRef, Reader, Sheets};
+
+use crate::cell::Cell;
+use crate::error::IngestError;
+
+/// The largest `xl/sharedStrings.xml` accepted: calamine holds it in memory whole, so a zip bomb
+/// hides here.
+pub const MAX_SHARED_STRINGS: u64 = 256 << 20;
+/// The largest uncompressed size of any one entry of a workbook archive.
+pub const MAX_ENTRY: u64 = 4 << 30;
+
+/// What kind of file an upload is, by its name and checked against its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Excel 2007+ (`.xlsx`, `.xlsm`).
+    Xlsx,
+    /// Excel binary (`.xlsb`).
+    Xlsb,
+    /// Excel 97–2003 (`.xls`).
+    Xls,
+    /// OpenDocument (`.ods`).
+    Ods,
+    /// Comma-separated text.
+    Csv,
+}
+
+impl Format {
+    /// The format a file name announces, or `UnsupportedType`.
+    pub fn from_name(file_name: &str) -> Result<Format, IngestError> {
+        let ext = file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "xlsx" | "xlsm" => Ok(Format::Xlsx),
+            "xlsb" => Ok(Format::Xlsb),
+            "xls" => Ok(Format::Xls),
+            "ods" => Ok(Format::Ods),
+            "csv" => Ok(Format::Csv),
+            _ => Err(IngestError::UnsupportedType {
+                file: file_name.to_owned(),
+                extension: ext,
+            }),
+        }
+    }
+}
+
+/// What the first bytes say a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Magic {
+    Zip,
+    Cfb,
+    Text,
+}
+
+fn sniff(head: &[u8]) -> Magic {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Magic::Zip
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Magic::Cfb
+    } else {
+        Magic::Text
+    }
+}
+
+/// Rows of one sheet, handed one at a time to `on_row(excel_row_number, cells)`.
+pub fn read_rows<RS: Read + Seek>(
+    mut reader: RS,
+    file_name: &str,
+    sheet: Option<&str>,
+    mut on_row: impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
+) -> Result<String, IngestError> {
+    let format = Format::from_name(file_name)?;
+    let mut head = [0u8; 8];
+    let n = read_head(&mut reader, &mut head)?;
+    let magic = sniff(&head[..n]);
+    let mismatch = |looks: &str| IngestError::ContentMismatch {
+        file: file_name.to_owned(),
+        looks_like: looks.to_owned(),
+    };
+    match (format, magic) {
+        (Format::Csv, Magic::Text) => {
+            read_csv(reader, &mut on_row)?;
+            return Ok("CSV".to_owned());
+        }
+        (Format::Csv, _) => return Err(mismatch("an Excel workbook (rename it to .xlsx or .xls)")),
+        (_, Magic::Text) if n == 0 => {
+            return Err(IngestError::Empty {
+                file: file_name.to_owned(),
+            })
+        }
+        (_, Magic::Text) => {
+            return Err(mismatch(
+                "CSV or other text, not a workbook (rename it to .csv)",
+            ))
+        }
+        (Format::Xlsx | Format::Xlsb | Format::Ods, Magic::Cfb) => {
+            return Err(IngestError::Encrypted {
+                file: file_name.to_owned(),
+            })
+        }
+        (Format::Xlsx | Format::Xlsb | Format::Ods, Magic::Zip) => {
+            check_archive(&mut reader, file_name)?;
+            reader.seek(SeekFrom::Start(0))?;
+        }
+        _ => {}
+    }
+    let err = |e: calamine::Error| IngestError::from_calamine(file_name, e);
+    let workbook = match format {
+        Format::Xlsx => Sheets::Xlsx(calamine::Xlsx::new(reader).map_err(|e| err(e.into()))?),
+        Format::Xlsb => Sheets::Xlsb(calamine::Xlsb::new(reader).map_err(|e| err(e.into()))?),
+        Format::Xls => Sheets::Xls(calamine::Xls::new(reader).map_err(|e| err(e.into()))?),
+        Format::Ods | Format::Csv => {
+            Sheets::Ods(calamine::Ods::new(reader).map_err(|e| err(e.into()))?)
+        }
+    };
+    read_workbook(workbook, file_name, sheet, &mut on_row)
+}
+
+fn read_head<R: Read + Seek>(reader: &mut R, head: &mut [u8]) -> Result<usize, IngestError> {
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    reader.seek(SeekFrom::Start(0))?;
+    Ok(filled)
+}
+
+/// Refuses archives whose declared sizes would make calamine allocate without bound.
+fn check_archive<RS: Read + Seek>(reader: RS, file_name: &str) -> Result<(), IngestError> {
+    let corrupt = |detail: String| IngestError::Corrupt {
+        file: file_name.to_owned(),
+        detail,
+    };
+    let mut archive = zip::ZipArchive::new(reader).map_err(|e| corrupt(e.to_string()))?;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let size = entry.size();
+        let name = entry
+            .name()
+            .map_err(|e| corrupt(e.to_string()))?
+            .into_owned();
+        let limit = if name.ends_with("sharedStrings.xml") {
+            MAX_SHARED_STRINGS
+        } else {
+            MAX_ENTRY
+        };
+        if size > limit {
+            return Err(IngestError::TooLargeInside {
+                file: file_name.to_owned(),
+                entry: name,
+                size,
+                limit,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn read_workbook<RS: Read + Seek>(
+    mut workbook: Sheets<RS>,
+    file_name: &str,
+    sheet: Option<&str>,
+    on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
+) -> Result<String, IngestError> {
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| IngestError::NoSuchSheet {
+                file: file_name.to_owned(),
+                sheet: wanted.to_owned(),
+                sheets: names.clone(),
+            })?,
+        None => names.first().cloned().ok_or_else(|| IngestError::NoSheet {
+            file: file_name.to_owned(),
+        })?,
+    };
+    let err = |e: calamine::Error| IngestError::from_calamine(file_name, e);
+    match &mut workbook {
+        Sheets::Xlsx(xlsx) => {
+            let mut cells = xlsx
+                .worksheet_cells_reader(&name)
+                .map_err(|e| err(e.into()))?;
+            stream_cells(|| cells.next_cell().map_err(|e| err(e.into())), on_row)?;
+        }
+        Sheets::Xlsb(xlsb) => {
+            let mut cells = xlsb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| err(e.into()))?;
+            stream_cells(|| cells.next_cell().map_err(|e| err(e.into())), on_row)?;
+        }
+        other => {
+            let range = other.worksheet_range(&name).map_err(err)?;
+            let (row0, _) = range.start().unwrap_or((0, 0));
+            let mut cells = Vec::new();
+            for (i, row) in range.rows().enumerate() {
+                cells.clear();
+                cells.extend(row.iter().map(from_data));
+                if on_row(row0 + i as u32 + 1, &cells).is_break() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(name)
+}
+
+/// Groups a row-major stream of cells into rows. Cells missing from a row are empty.
+fn stream_cells<'a>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, IngestError>,
+    on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
+) -> Result<(), IngestError> {
+    let mut row: Vec<Cell<'static>> = Vec::new();
+    let mut current: Option<u32> = None;
+    while let Some(cell) = next()? {
+        let (r, c) = cell.get_position();
+        if current != Some(r) {
+            if let Some(done) = current {
+                if on_row(done + 1, &row).is_break() {
+                    return Ok(());
+                }
+            }
+            row.clear();
+            current = Some(r);
+        }
+        let c = c as usize;
+        if c >= crate::ingest::MAX_COLUMNS {
+            continue;
+        }
+        if row.len() <= c {
+            row.resize(c + 1, Cell::Empty);
+        }
+        row[c] = from_data_ref(cell.get_value());
+    }
+    if let Some(done) = current {
+        let _ = on_row(done + 1, &row);
+    }
+    Ok(())
+}
+
+fn from_data_ref(value: &DataRef<'_>) -> Cell<'static> {
+    match value {
+        DataRef::Int(i) => Cell::Int(*i),
+        DataRef::Float(f) => Cell::Float(*f),
+        DataRef::String(s) => Cell::Text(Cow::Owned(s.clone())),
+        DataRef::SharedString(s) => Cell::Text(Cow::Owned((*s).to_owned())),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(d) => Cell::DateTime(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(Cow::Owned(s.clone())),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+        DataRef::Empty => Cell::Empty,
+    }
+}
+
+fn from_data(value: &Data) -> Cell<'_> {
+    match value {
+        Data::Int(i) => Cell::Int(*i),
+        Data::Float(f) => Cell::Float(*f),
+        Data::String(s) => Cell::Text(Cow::Borrowed(s)),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(d) => Cell::DateTime(d.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(Cow::Borrowed(s)),
+        Data::Error(e) => Cell::Error(e.to_string()),
+        Data::Empty => Cell::Empty,
+    }
+}
+
+/// Decodes CSV text: UTF-8 (a BOM is dropped), else GBK, the encoding Excel uses for CSV on
+/// Chinese Windows.
+fn decode_csv(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => encoding_rs::GBK.decode(bytes).0,
+    }
+}
+
+fn read_csv<R: Read>(
+    mut reader: R,
+    on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
+) -> Result<(), IngestError> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
+    let text = decode_csv(&bytes);
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut cells: Vec<Cell<'_>> = Vec::new();
+    let mut row = 0u32;
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(IngestError::Corrupt {
+                    file: "CSV".to_owned(),
+                    detail: e.to_string(),
+                });
+            }
+        }
+        row += 1;
+        cells.clear();
+        cells.extend(record.iter().take(crate::ingest::MAX_COLUMNS).map(|f| {
+            if f.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(Cow::Owned(f.to_owned()))
+            }
+        }));
+        if on_row(row, &cells).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_type_comes_from_the_extension_case_insensitively() {
+        assert_eq!(Format::from_name("订单.XLSX").ok(), Some(Format::Xlsx));
+        assert_eq!(Format::from_name("a.xlsm").ok(), Some(Format::Xlsx));
+        assert!(matches!(
+            Format::from_name("a.pdf"),
+            Err(IngestError::UnsupportedType { .. })
+        ));
+        assert!(matches!(
+            Format::from_name("noext"),
+            Err(IngestError::UnsupportedType { .. })
+        ));
+    }
+
+    #[test]
+    fn gbk_csv_is_decoded() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("订单ID,门店名称\n1,一号店\n");
+        assert_eq!(decode_csv(&gbk), "订单ID,门店名称\n1,一号店\n");
+        assert_eq!(decode_csv("\u{feff}a,b".as_bytes()), "a,b");
+    }
+}

@@ -1,0 +1,146 @@
+//! Immutable per-store snapshots and the registry that swaps them atomically.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use dashmap::DashMap;
+use serde::Serialize;
+
+use crate::dataset::{day_of, Dataset};
+
+/// One store's orders, sorted by time, with lines grouped by order. Never changes once built;
+/// a write builds a new one with a new version.
+#[derive(Debug)]
+pub struct StoreSnapshot {
+    /// 门店名称.
+    pub name: String,
+    /// Changes on every write to any store (compare for cache keys).
+    pub version: u64,
+    /// The columns.
+    pub data: Dataset,
+    /// Each day present and the index of its first order.
+    days: Vec<(NaiveDate, u32)>,
+}
+
+impl StoreSnapshot {
+    /// Wraps a dataset whose orders are sorted by time and whose lines are grouped by order.
+    pub fn new(name: String, version: u64, mut data: Dataset) -> Self {
+        data.strings.freeze();
+        data.shrink();
+        let mut days: Vec<(NaiveDate, u32)> = Vec::new();
+        for (i, &t) in data.orders.time.iter().enumerate() {
+            let day = day_of(t);
+            if days.last().is_none_or(|(d, _)| *d != day) {
+                days.push((day, i as u32));
+            }
+        }
+        Self {
+            name,
+            version,
+            data,
+            days,
+        }
+    }
+
+    /// The orders whose day lies in `from..=to`.
+    pub fn orders_between(&self, from: NaiveDate, to: NaiveDate) -> Range<usize> {
+        let start = self.days.partition_point(|(d, _)| *d < from);
+        let end = self.days.partition_point(|(d, _)| *d <= to);
+        let first = |k: usize| {
+            self.days
+                .get(k)
+                .map_or(self.data.order_count(), |(_, o)| *o as usize)
+        };
+        first(start)..first(end)
+    }
+
+    /// First and last day with orders.
+    pub fn day_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        Some((self.days.first()?.0, self.days.last()?.0))
+    }
+
+    /// The summary `GET /api/v1/stores` lists.
+    pub fn summary(&self) -> StoreSummary {
+        let span = self.day_span();
+        StoreSummary {
+            name: self.name.clone(),
+            lines: self.data.line_count(),
+            orders: distinct_ids(&self.data),
+            first_day: span.map(|s| s.0),
+            last_day: span.map(|s| s.1),
+        }
+    }
+}
+
+/// Distinct 订单ID (an id seen on two days still counts once).
+fn distinct_ids(data: &Dataset) -> usize {
+    let mut ids = data.orders.id.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
+/// One store as listed by the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreSummary {
+    /// 门店名称.
+    pub name: String,
+    /// Stored lines, before any business filter.
+    pub lines: usize,
+    /// Distinct 订单ID.
+    pub orders: usize,
+    /// First day, `YYYY-MM-DD`.
+    pub first_day: Option<NaiveDate>,
+    /// Last day.
+    pub last_day: Option<NaiveDate>,
+}
+
+/// The live snapshots, one per store.
+#[derive(Debug, Default)]
+pub struct Registry {
+    stores: DashMap<String, Arc<StoreSnapshot>>,
+    version: AtomicU64,
+}
+
+impl Registry {
+    /// A new version number, higher than every one handed out before.
+    pub fn next_version(&self) -> u64 {
+        self.version.fetch_add(1, Ordering::AcqRel) + 1
+    }
+
+    /// The current version (changes on every write).
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// Puts a store's new snapshot in place (readers holding the old one keep it).
+    pub fn swap(&self, snapshot: StoreSnapshot) {
+        self.stores
+            .insert(snapshot.name.clone(), Arc::new(snapshot));
+    }
+
+    /// Removes a store; true when it existed.
+    pub fn remove(&self, name: &str) -> bool {
+        self.next_version();
+        self.stores.remove(name).is_some()
+    }
+
+    /// One store's snapshot.
+    pub fn get(&self, name: &str) -> Option<Arc<StoreSnapshot>> {
+        self.stores.get(name).map(|s| Arc::clone(s.value()))
+    }
+
+    /// Every store's snapshot, by name.
+    pub fn all(&self) -> Vec<Arc<StoreSnapshot>> {
+        let mut all: Vec<_> = self.stores.iter().map(|s| Arc::clone(s.value())).collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    /// Summaries of every store, by name.
+    pub fn summaries(&self) -> Vec<StoreSummary> {
+        self.all().iter().map(|s| s.summary()).collect()
+    }
+}

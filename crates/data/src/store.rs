@@ -1,0 +1,242 @@
+//! The order store: the database plus the live snapshots, and the upload semantics
+//! (merge / replace) applied in one transaction each.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{append, split_days};
+use crate::dataset::{Dataset, Present, Sym};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::ingest::Ingested;
+use crate::report::{problems_csv, IngestReport, StoreSpan};
+use crate::snapshot::{Registry, StoreSnapshot};
+
+/// How an upload treats a store's existing data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadMode {
+    /// The file's days replace the same days of each of its stores; other history stays.
+    #[default]
+    Merge,
+    /// The file replaces all data of each of its stores.
+    Replace,
+}
+
+impl UploadMode {
+    /// `merge` or `replace`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadMode::Merge => "merge",
+            UploadMode::Replace => "replace",
+        }
+    }
+}
+
+impl std::str::FromStr for UploadMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "merge" | "" => Ok(UploadMode::Merge),
+            "replace" => Ok(UploadMode::Replace),
+            other => Err(format!("unknown mode '{other}': use merge or replace")),
+        }
+    }
+}
+
+/// What one upload did: kept in the database and answered to the uploader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadRecord {
+    /// The upload's id.
+    pub id: i64,
+    /// The file's name as uploaded.
+    pub file_name: String,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// Merge or replace.
+    pub mode: UploadMode,
+    /// When it was applied (UTC, RFC 3339).
+    pub uploaded_at: String,
+    /// The stores it touched with their lines, orders and days.
+    pub stores: Vec<StoreSpan>,
+    /// Lines stored.
+    pub lines: usize,
+    /// First day in the file.
+    pub first_day: Option<NaiveDate>,
+    /// Last day in the file.
+    pub last_day: Option<NaiveDate>,
+    /// The same file (by SHA-256) had been uploaded before; its data is unchanged by this one.
+    pub already_imported: bool,
+    /// The validation report.
+    pub report: IngestReport,
+}
+
+/// The database and the snapshots served from memory.
+#[derive(Debug)]
+pub struct OrderStore {
+    db: Mutex<Db>,
+    registry: Registry,
+}
+
+impl OrderStore {
+    /// Opens the database in `dir` and loads every store before returning.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let started = Instant::now();
+        let db = Db::open(dir)?;
+        let registry = Registry::default();
+        let names = db.store_names()?;
+        let version = registry.next_version();
+        for (i, name) in names.iter().enumerate() {
+            let snapshot = load_store(&db, name, version)?;
+            tracing::info!(
+                "loaded store {}/{}: {} ({} lines)",
+                i + 1,
+                names.len(),
+                name,
+                snapshot.data.line_count()
+            );
+            registry.swap(snapshot);
+        }
+        tracing::info!(
+            stores = names.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "order store ready: {}",
+            db.path().display()
+        );
+        Ok(Self {
+            db: Mutex::new(db),
+            registry,
+        })
+    }
+
+    /// The live snapshots.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    fn db(&self) -> MutexGuard<'_, Db> {
+        // A panic while holding the lock cannot leave the database half-written (writes are
+        // transactions), so a poisoned lock is safe to keep using.
+        self.db
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Applies a parsed upload in one transaction, then swaps in the affected stores' snapshots.
+    pub fn apply(
+        &self,
+        upload: &Ingested,
+        file_name: &str,
+        sha256: &str,
+        mode: UploadMode,
+    ) -> Result<UploadRecord, StoreError> {
+        let data = &upload.data;
+        let stores = store_syms(data);
+        let mut record = UploadRecord {
+            id: 0,
+            file_name: file_name.to_owned(),
+            sha256: sha256.to_owned(),
+            mode,
+            uploaded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            stores: upload.report.stores.clone(),
+            lines: data.line_count(),
+            first_day: upload.report.stores.iter().map(|s| s.first_day).min(),
+            last_day: upload.report.stores.iter().map(|s| s.last_day).max(),
+            already_imported: false,
+            report: upload.report.clone(),
+        };
+        let mut db = self.db();
+        record.already_imported = db.seen(sha256)?;
+        let writer = db.transaction()?;
+        for &(sym, ref span) in &stores {
+            let range = match mode {
+                UploadMode::Merge => Some((span.first_day, span.last_day)),
+                UploadMode::Replace => None,
+            };
+            writer.delete_days(&span.name, range)?;
+            for (day, rows) in split_days(data, sym) {
+                writer.put_day(&span.name, day, data.present.bits(), &rows)?;
+            }
+        }
+        let csv = problems_csv(&upload.problems);
+        let json = serde_json::to_string(&record).unwrap_or_default();
+        record.id = writer.record_upload(
+            file_name,
+            sha256,
+            mode.as_str(),
+            &record.uploaded_at,
+            &json,
+            &csv,
+        )?;
+        writer.update_record(
+            record.id,
+            &serde_json::to_string(&record).unwrap_or_default(),
+        )?;
+        writer.commit()?;
+        let version = self.registry.next_version();
+        for (_, span) in &stores {
+            self.registry.swap(load_store(&db, &span.name, version)?);
+        }
+        Ok(record)
+    }
+
+    /// Deletes one store's data; false when there was none.
+    pub fn delete_store(&self, name: &str) -> Result<bool, StoreError> {
+        let mut db = self.db();
+        let writer = db.transaction()?;
+        let removed = writer.delete_days(name, None)?;
+        writer.commit()?;
+        let existed = self.registry.remove(name);
+        Ok(removed > 0 || existed)
+    }
+
+    /// The latest uploads, newest first.
+    pub fn uploads(&self, limit: usize) -> Result<Vec<UploadRecord>, StoreError> {
+        let rows = self.db().uploads(limit)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(_, json)| serde_json::from_str(&json).ok())
+            .collect())
+    }
+
+    /// Every problem of one upload, as CSV.
+    pub fn problems_csv(&self, id: i64) -> Result<String, StoreError> {
+        self.db().problems(id)
+    }
+}
+
+/// Each store of a parsed upload: its string id and its span from the report.
+fn store_syms(data: &Dataset) -> Vec<(Sym, StoreSpan)> {
+    let spans = crate::ingest::store_spans(data);
+    let mut syms: Vec<Sym> = data.orders.store.clone();
+    syms.sort_unstable();
+    syms.dedup();
+    spans
+        .into_iter()
+        .filter_map(|span| {
+            let sym = syms
+                .iter()
+                .copied()
+                .find(|&s| data.strings.get(s) == span.name)?;
+            Some((sym, span))
+        })
+        .collect()
+}
+
+/// Builds a store's snapshot from its stored days.
+fn load_store(db: &Db, name: &str, version: u64) -> Result<StoreSnapshot, StoreError> {
+    let mut data = Dataset::default();
+    let store = data.strings.intern(name);
+    let mut present = Present::default();
+    for day in db.store_days(name)? {
+        append(&mut data, store, &day.rows);
+        present = present.union(Present::from_bits(day.present));
+    }
+    data.present = present;
+    Ok(StoreSnapshot::new(name.to_owned(), version, data))
+}

@@ -1,0 +1,116 @@
+//! The handlers. Parsing and database work run on the blocking pool (`web::block`), so a big
+//! upload never stalls the other connections of its worker.
+
+use std::io::BufReader;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+use storeboard_data::{ingest, IngestOptions, Ingested, UploadRecord};
+
+use crate::error::UploadError;
+use crate::multipart::{receive, Received};
+use crate::UploadState;
+
+/// Upload history entries returned at most.
+const HISTORY: usize = 200;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, UploadError> + Send + 'static,
+) -> Result<T, UploadError> {
+    web::block(f).await.map_err(|_| UploadError::Cancelled)?
+}
+
+/// `POST /api/v1/uploads`: every file is parsed first; if any is refused nothing is stored.
+/// Then each file is applied in its own transaction, in the order sent.
+pub(crate) async fn upload(
+    state: web::Data<UploadState>,
+    body: Multipart,
+) -> Result<HttpResponse, UploadError> {
+    let form = receive(body, &state.temp_dir, state.max_upload).await?;
+    let mode = form.mode;
+    let mut parsed: Vec<(Received, Ingested)> = Vec::new();
+    for received in form.files {
+        let file = received.file.reopen().map_err(UploadError::Temp)?;
+        let name = received.name.clone();
+        let ingested = blocking(move || {
+            Ok(ingest(
+                BufReader::new(file),
+                &name,
+                &IngestOptions::default(),
+            )?)
+        })
+        .await?;
+        parsed.push((received, ingested));
+    }
+    let store = std::sync::Arc::clone(&state.store);
+    let records: Vec<UploadRecord> = blocking(move || {
+        let mut records = Vec::new();
+        for (received, ingested) in &parsed {
+            records.push(store.apply(ingested, &received.name, &received.sha256, mode)?);
+        }
+        // The temp files go when `parsed` drops here, whatever happened.
+        Ok(records)
+    })
+    .await?;
+    for r in &records {
+        tracing::info!(
+            id = r.id,
+            file = %r.file_name,
+            lines = r.lines,
+            rejected = r.report.rejected_lines,
+            mode = r.mode.as_str(),
+            already = r.already_imported,
+            "upload applied"
+        );
+    }
+    Ok(HttpResponse::Ok().json(json!({ "uploads": records })))
+}
+
+/// `GET /api/v1/uploads`: the latest uploads, newest first.
+pub(crate) async fn history(state: web::Data<UploadState>) -> Result<HttpResponse, UploadError> {
+    let store = std::sync::Arc::clone(&state.store);
+    let uploads = blocking(move || Ok(store.uploads(HISTORY)?)).await?;
+    Ok(HttpResponse::Ok().json(uploads))
+}
+
+/// `GET /api/v1/uploads/{id}/problems.csv`: every problem of one upload.
+pub(crate) async fn problems(
+    state: web::Data<UploadState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, UploadError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| UploadError::NotFound(format!("no upload with id {id}")))?;
+    let store = std::sync::Arc::clone(&state.store);
+    let csv = blocking(move || Ok(store.problems_csv(id)?)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"upload-{id}-problems.csv\""),
+        ))
+        .body(csv))
+}
+
+/// `GET /api/v1/stores`: stores with stored lines, distinct orders and first/last day.
+pub(crate) async fn stores(state: web::Data<UploadState>) -> HttpResponse {
+    HttpResponse::Ok().json(state.store.registry().summaries())
+}
+
+/// `DELETE /api/v1/stores/{name}`: removes one store's data.
+pub(crate) async fn delete_store(
+    state: web::Data<UploadState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, UploadError> {
+    let name = name.into_inner();
+    let store = std::sync::Arc::clone(&state.store);
+    let target = name.clone();
+    let existed = blocking(move || Ok(store.delete_store(&target)?)).await?;
+    if !existed {
+        return Err(UploadError::NotFound(format!("no store named '{name}'")));
+    }
+    tracing::info!(store = %name, "store deleted");
+    Ok(HttpResponse::Ok().json(json!({ "deleted": name })))
+}
