@@ -1,5 +1,7 @@
 //! One cell's value as the readers hand it over, and how each column type is read from it.
 
+use std::borrow::Cow;
+
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 /// A cell, whatever the file format (xlsx/xls/ods cells, or CSV text).
@@ -59,18 +61,20 @@ fn float_text(f: f64) -> String {
     }
 }
 
-/// Reads a text column: trimmed text; numbers as their digits. `None` when blank.
-pub fn read_text(cell: &Cell<'_>) -> Option<String> {
+/// Reads a text column: trimmed text (borrowed, no copy); numbers as their digits. `None` when
+/// blank.
+pub fn read_text<'c>(cell: &'c Cell<'_>) -> Option<Cow<'c, str>> {
     let text = match cell {
-        Cell::Empty => return None,
-        Cell::Text(t) => t.trim().to_owned(),
-        Cell::Int(i) => i.to_string(),
-        Cell::Float(f) => float_text(*f),
-        Cell::Bool(b) => b.to_string(),
-        Cell::DateTime(s) => serial_to_datetime(*s)?
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
-        Cell::Error(_) => return None,
+        Cell::Empty | Cell::Error(_) => return None,
+        Cell::Text(t) => Cow::Borrowed(t.trim()),
+        Cell::Int(i) => Cow::Owned(i.to_string()),
+        Cell::Float(f) => Cow::Owned(float_text(*f)),
+        Cell::Bool(b) => Cow::Owned(b.to_string()),
+        Cell::DateTime(s) => Cow::Owned(
+            serial_to_datetime(*s)?
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+        ),
     };
     (!text.is_empty()).then_some(text)
 }
@@ -173,7 +177,6 @@ pub fn parse_datetime_text(raw: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::borrow::Cow;
 
     fn text(s: &str) -> Cell<'_> {
         Cell::Text(Cow::Borrowed(s))

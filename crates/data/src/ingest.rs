@@ -66,12 +66,27 @@ pub fn ingest<RS: Read + Seek>(
 struct Mapping {
     header_row: u32,
     index: Vec<(usize, Column)>,
+    /// Sheet column of each known column, by `Column as usize`: looked up for every cell.
+    by_column: Vec<Option<usize>>,
     ignored: Vec<String>,
 }
 
 impl Mapping {
+    fn new(header_row: u32, index: Vec<(usize, Column)>, ignored: Vec<String>) -> Self {
+        let mut by_column = vec![None; Column::ALL.len()];
+        for &(i, col) in &index {
+            by_column[col as usize] = Some(i);
+        }
+        Self {
+            header_row,
+            index,
+            by_column,
+            ignored,
+        }
+    }
+
     fn position(&self, col: Column) -> Option<usize> {
-        self.index.iter().find(|(_, c)| *c == col).map(|(i, _)| *i)
+        self.by_column[col as usize]
     }
 }
 
@@ -85,18 +100,14 @@ fn try_header(row: u32, cells: &[Cell<'_>]) -> Result<Mapping, Vec<Column>> {
         };
         match Column::from_header(&text) {
             Some(col) if !index.iter().any(|(_, c)| *c == col) => index.push((i, col)),
-            _ => ignored.push(text),
+            _ => ignored.push(text.into_owned()),
         }
     }
     let missing: Vec<Column> = Column::required_columns()
         .filter(|c| !index.iter().any(|(_, k)| k == c))
         .collect();
     if missing.is_empty() {
-        Ok(Mapping {
-            header_row: row,
-            index,
-            ignored,
-        })
+        Ok(Mapping::new(row, index, ignored))
     } else {
         Err(missing)
     }
@@ -152,7 +163,12 @@ impl<'f> State<'f> {
                         .as_ref()
                         .is_none_or(|(m, _)| missing.len() < m.len())
                     {
-                        let found = cells.iter().filter_map(read_text).take(50).collect();
+                        let found = cells
+                            .iter()
+                            .filter_map(read_text)
+                            .map(|t| t.into_owned())
+                            .take(50)
+                            .collect();
                         self.best = Some((missing, found));
                     }
                 }
@@ -204,14 +220,14 @@ impl<'f> State<'f> {
         row: u32,
         cells: &[Cell<'_>],
         map: &Mapping,
-    ) -> Option<(String, i64, String, String, i32)> {
+    ) -> Option<(Sym, i64, Sym, Sym, i32)> {
         let get = |col: Column| {
             map.position(col)
                 .and_then(|i| cells.get(i))
                 .unwrap_or(&Cell::Empty)
         };
         let mut ok = true;
-        let id = read_text(get(Column::OrderId));
+        let id = read_text(get(Column::OrderId)).map(|t| self.data.strings.intern(&t));
         if id.is_none() {
             self.problem(
                 row,
@@ -234,7 +250,7 @@ impl<'f> State<'f> {
             );
             ok = false;
         }
-        let store = read_text(get(Column::Store));
+        let store = read_text(get(Column::Store)).map(|t| self.data.strings.intern(&t));
         if store.is_none() {
             self.problem(
                 row,
@@ -245,7 +261,7 @@ impl<'f> State<'f> {
             );
             ok = false;
         }
-        let product = read_text(get(Column::Product));
+        let product = read_text(get(Column::Product)).map(|t| self.data.strings.intern(&t));
         if product.is_none() {
             self.problem(
                 row,
@@ -355,13 +371,10 @@ impl<'f> State<'f> {
             self.rejected += 1;
             return;
         };
-        let store = self.data.strings.intern(&store);
-        let id = self.data.strings.intern(&id);
         let order = match self.orders.get(&(store, id)) {
             Some(&o) => o,
             None => self.new_order(row, cells, map, id, store, time),
         };
-        let product = self.data.strings.intern(&product);
         let code = self.text(cells, map, Column::StoreCode);
         let barcode = self.text(cells, map, Column::Barcode);
         let key = [code, barcode, product]

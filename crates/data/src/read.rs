@@ -226,7 +226,7 @@ fn stream_cells<'a>(
     mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, IngestError>,
     on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
 ) -> Result<(), IngestError> {
-    let mut row: Vec<Cell<'static>> = Vec::new();
+    let mut row: Vec<Cell<'a>> = Vec::new();
     let mut current: Option<u32> = None;
     while let Some(cell) = next()? {
         let (r, c) = cell.get_position();
@@ -254,12 +254,13 @@ fn stream_cells<'a>(
     Ok(())
 }
 
-fn from_data_ref(value: &DataRef<'_>) -> Cell<'static> {
+fn from_data_ref<'a>(value: &DataRef<'a>) -> Cell<'a> {
     match value {
         DataRef::Int(i) => Cell::Int(*i),
         DataRef::Float(f) => Cell::Float(*f),
         DataRef::String(s) => Cell::Text(Cow::Owned(s.clone())),
-        DataRef::SharedString(s) => Cell::Text(Cow::Owned((*s).to_owned())),
+        // Shared strings live as long as the workbook: borrowed, not copied per cell.
+        DataRef::SharedString(s) => Cell::Text(Cow::Borrowed(s)),
         DataRef::Bool(b) => Cell::Bool(*b),
         DataRef::DateTime(d) => Cell::DateTime(d.as_f64()),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(Cow::Owned(s.clone())),
