@@ -93,12 +93,11 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> Response<BoxBody> {
 fn over_limit(req: &Request, shared: &Shared) -> Option<Response<BoxBody>> {
     let settings = &shared.settings;
     if head_size(req) > settings.max_request_header_size {
-        return Some(plain(
+        return Some(limit_error(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            format!(
-                "request head exceeds max_request_header_size ({} bytes)",
-                settings.max_request_header_size
-            ),
+            "header_too_large",
+            "请求头太大 / request head exceeds max_request_header_size",
+            settings.max_request_header_size as u64,
         ));
     }
     if declared_length(req).is_some_and(|len| len > settings.max_request_body_size) {
@@ -130,10 +129,26 @@ fn declared_length(req: &Request) -> Option<u64> {
 }
 
 pub(crate) fn body_too_large(limit: u64) -> Response<BoxBody> {
-    plain(
+    limit_error(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("request body exceeds max_request_body_size ({limit} bytes)"),
+        "too_large",
+        "请求体太大 / request body exceeds max_request_body_size",
+        limit,
     )
+}
+
+/// A refused-for-size response in the JSON error shape API clients parse everywhere:
+/// `{"error": {"code", "message", "details": {"limit"}}}`.
+fn limit_error(status: StatusCode, code: &str, message: &str, limit: u64) -> Response<BoxBody> {
+    let body = format!(
+        "{{\"error\":{{\"code\":\"{code}\",\"message\":\"{message} ({limit} bytes)\",\"details\":{{\"limit\":{limit}}}}}}}"
+    );
+    let mut res = plain(status, body);
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
 }
 
 fn plain(status: StatusCode, text: String) -> Response<BoxBody> {
@@ -326,5 +341,22 @@ impl MessageBody for TrackedBody {
             this.guard.bytes += bytes.len() as u64;
         }
         polled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_refusals_are_json_with_code_and_limit() {
+        let res = body_too_large(1000);
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body = res.into_body().try_into_bytes().expect("in-memory body");
+        let text = String::from_utf8(body.to_vec()).expect("utf-8");
+        assert_eq!(
+            text,
+            r#"{"error":{"code":"too_large","message":"请求体太大 / request body exceeds max_request_body_size (1000 bytes)","details":{"limit":1000}}}"#
+        );
     }
 }

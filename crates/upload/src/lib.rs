@@ -37,10 +37,14 @@ pub struct UploadState {
 
 impl UploadState {
     /// Uploads go to `data_dir/tmp` while they arrive, at most `max_upload` bytes each request.
+    /// Temp files left there by a crash (a killed process never removes its own) are removed now,
+    /// so build the state once, at start-up.
     pub fn new(store: Arc<OrderStore>, data_dir: PathBuf, max_upload: u64) -> Self {
+        let temp_dir = data_dir.join("tmp");
+        remove_stale_uploads(&temp_dir);
         Self {
             store,
-            temp_dir: data_dir.join("tmp"),
+            temp_dir,
             max_upload,
         }
     }
@@ -48,6 +52,24 @@ impl UploadState {
     /// The order store.
     pub fn store(&self) -> &Arc<OrderStore> {
         &self.store
+    }
+}
+
+fn remove_stale_uploads(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("upload-") {
+            let path = entry.path();
+            match std::fs::remove_file(&path) {
+                Ok(()) => tracing::info!(
+                    "removed temp file of an interrupted upload: {}",
+                    path.display()
+                ),
+                Err(err) => tracing::warn!("cannot remove {}: {err}", path.display()),
+            }
+        }
     }
 }
 

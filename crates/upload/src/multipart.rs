@@ -37,7 +37,7 @@ pub(crate) async fn receive(
     let mut mode = UploadMode::default();
     let mut total = 0u64;
     while let Some(field) = body.next().await {
-        let mut field = field.map_err(|e| UploadError::Multipart(e.to_string()))?;
+        let mut field = field.map_err(|e| multipart_error(e, limit))?;
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field
             .content_disposition()
@@ -51,7 +51,7 @@ pub(crate) async fn receive(
                     .map_err(UploadError::Temp)?;
                 let mut hasher = Sha256::new();
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|e| UploadError::Multipart(e.to_string()))?;
+                    let chunk = chunk.map_err(|e| multipart_error(e, limit))?;
                     total += chunk.len() as u64;
                     if total > limit {
                         return Err(UploadError::TooLarge { limit });
@@ -69,7 +69,7 @@ pub(crate) async fn receive(
             ("mode", _) => {
                 let mut text = Vec::new();
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|e| UploadError::Multipart(e.to_string()))?;
+                    let chunk = chunk.map_err(|e| multipart_error(e, limit))?;
                     text.extend_from_slice(&chunk);
                     if text.len() > MAX_FIELD {
                         return Err(UploadError::BadMode(
@@ -84,7 +84,7 @@ pub(crate) async fn receive(
             _ => {
                 // Unknown parts are read and dropped so the stream can go on.
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|e| UploadError::Multipart(e.to_string()))?;
+                    let chunk = chunk.map_err(|e| multipart_error(e, limit))?;
                     total += chunk.len() as u64;
                     if total > limit {
                         return Err(UploadError::TooLarge { limit });
@@ -97,6 +97,17 @@ pub(crate) async fn receive(
         return Err(UploadError::NoFile);
     }
     Ok(Form { files, mode })
+}
+
+/// The engine cuts a body over `max_request_body_size` with an overflow: that is "too large",
+/// not "malformed".
+fn multipart_error(err: actix_multipart::MultipartError, limit: u64) -> UploadError {
+    match err {
+        actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow) => {
+            UploadError::TooLarge { limit }
+        }
+        other => UploadError::Multipart(other.to_string()),
+    }
 }
 
 /// Keeps only the last path component of a client-supplied file name.

@@ -20,3 +20,11 @@ mod connection_limit;
 mod shutdown;
 // Counters and the EngineInfo extractor.
 mod stats;
+// The upload API of the real application: reports, stores, history, merge/replace, delete.
+mod upload_api;
+// Refused uploads: the bad-input corpus, 413, 400; the stored data stays byte-identical.
+mod upload_faults;
+// The stored data outlives the server: same stores, history and problems after a restart.
+mod upload_restart;
+// Uploads beside other requests: two at once, health checks answering meanwhile.
+mod upload_concurrency;

@@ -3,6 +3,7 @@
 //!
 //! Every blocking call here has a deadline; nothing waits forever.
 
+pub mod app;
 mod client;
 
 use std::future::Future;
@@ -25,18 +26,19 @@ pub const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Settings for tests: loopback, a free port, two workers, short timeouts, quiet logs.
 pub fn settings() -> Settings {
-    let mut s = Settings::default();
-    s.host = "127.0.0.1".to_owned();
-    s.port = 0;
-    s.threads = 2;
-    s.connection_limit = 32;
-    s.channel_timeout = Duration::from_secs(5);
-    s.cleanup_interval = Duration::from_secs(1);
-    s.header_read_timeout = Duration::from_secs(5);
-    s.shutdown_timeout = Duration::from_secs(2);
-    s.access_log = false;
-    s.log_socket_errors = false;
-    s
+    Settings {
+        host: "127.0.0.1".to_owned(),
+        port: 0,
+        threads: 2,
+        connection_limit: 32,
+        channel_timeout: Duration::from_secs(5),
+        cleanup_interval: Duration::from_secs(1),
+        header_read_timeout: Duration::from_secs(5),
+        shutdown_timeout: Duration::from_secs(2),
+        access_log: false,
+        log_socket_errors: false,
+        ..Settings::default()
+    }
 }
 
 /// The application under test.
