@@ -10,7 +10,8 @@ use crate::dataset::{
     self, to_cents, to_millis, Dataset, Sym, LINE_MONEY, NA, ORDER_MONEY, ORDER_TEXT,
 };
 use crate::error::IngestError;
-use crate::report::{IngestReport, MissingColumn, Problem, Severity, StoreSpan, REPORT_PROBLEMS};
+use crate::header::{try_header, Mapping};
+use crate::report::{store_spans, IngestReport, MissingColumn, Problem, Severity, REPORT_PROBLEMS};
 use crate::schema::{Column, Level};
 
 /// Columns beyond this are ignored (Excel's own maximum).
@@ -60,57 +61,6 @@ pub fn ingest<RS: Read + Seek>(
         state.on_row(row, cells)
     })?;
     state.finish(sheet)
-}
-
-/// Where each known column is in the sheet.
-struct Mapping {
-    header_row: u32,
-    index: Vec<(usize, Column)>,
-    /// Sheet column of each known column, by `Column as usize`: looked up for every cell.
-    by_column: Vec<Option<usize>>,
-    ignored: Vec<String>,
-}
-
-impl Mapping {
-    fn new(header_row: u32, index: Vec<(usize, Column)>, ignored: Vec<String>) -> Self {
-        let mut by_column = vec![None; Column::ALL.len()];
-        for &(i, col) in &index {
-            by_column[col as usize] = Some(i);
-        }
-        Self {
-            header_row,
-            index,
-            by_column,
-            ignored,
-        }
-    }
-
-    fn position(&self, col: Column) -> Option<usize> {
-        self.by_column[col as usize]
-    }
-}
-
-/// Tries `cells` as a header row: the mapping, or the required columns it lacks.
-fn try_header(row: u32, cells: &[Cell<'_>]) -> Result<Mapping, Vec<Column>> {
-    let mut index: Vec<(usize, Column)> = Vec::new();
-    let mut ignored = Vec::new();
-    for (i, cell) in cells.iter().enumerate() {
-        let Some(text) = read_text(cell) else {
-            continue;
-        };
-        match Column::from_header(&text) {
-            Some(col) if !index.iter().any(|(_, c)| *c == col) => index.push((i, col)),
-            _ => ignored.push(text.into_owned()),
-        }
-    }
-    let missing: Vec<Column> = Column::required_columns()
-        .filter(|c| !index.iter().any(|(_, k)| k == c))
-        .collect();
-    if missing.is_empty() {
-        Ok(Mapping::new(row, index, ignored))
-    } else {
-        Err(missing)
-    }
 }
 
 struct State<'f> {
@@ -214,7 +164,7 @@ impl<'f> State<'f> {
         }
     }
 
-    /// Reads the required cells of a row; `None` (with problems recorded) rejects the row.
+    /// Reads the required cells of a row; `None` (with a problem per bad cell) rejects the row.
     fn required(
         &mut self,
         row: u32,
@@ -226,72 +176,47 @@ impl<'f> State<'f> {
                 .and_then(|i| cells.get(i))
                 .unwrap_or(&Cell::Empty)
         };
-        let mut ok = true;
-        let id = read_text(get(Column::OrderId)).map(|t| self.data.strings.intern(&t));
-        if id.is_none() {
-            self.problem(
-                row,
-                Column::OrderId,
-                get(Column::OrderId),
-                "订单ID为空 (empty order id)",
-                Severity::Error,
-            );
-            ok = false;
-        }
-        let time = read_datetime(get(Column::OrderTime));
-        if time.is_none() {
-            let msg = "无法识别的下单时间 (not a date-time; use YYYY-MM-DD HH:MM[:SS])";
-            self.problem(
-                row,
-                Column::OrderTime,
-                get(Column::OrderTime),
-                msg,
-                Severity::Error,
-            );
-            ok = false;
-        }
-        let store = read_text(get(Column::Store)).map(|t| self.data.strings.intern(&t));
-        if store.is_none() {
-            self.problem(
-                row,
-                Column::Store,
-                get(Column::Store),
-                "门店名称为空 (empty store name)",
-                Severity::Error,
-            );
-            ok = false;
-        }
-        let product = read_text(get(Column::Product)).map(|t| self.data.strings.intern(&t));
-        if product.is_none() {
-            self.problem(
-                row,
-                Column::Product,
-                get(Column::Product),
-                "商品名称为空 (empty product name)",
-                Severity::Error,
-            );
-            ok = false;
-        }
+        let strings = &mut self.data.strings;
+        let mut text = |col: Column| read_text(get(col)).map(|t| strings.intern(&t));
+        let (id, store, product) = (
+            text(Column::OrderId),
+            text(Column::Store),
+            text(Column::Product),
+        );
+        let time = read_datetime(get(Column::OrderTime)).map(dataset::timestamp);
         let quantity = match read_number(get(Column::Quantity)) {
             Ok(q) if q.unwrap_or(0.0) >= 0.0 => to_millis(q.unwrap_or(0.0)),
-            Ok(_) => None,
-            Err(()) => None,
+            _ => None,
         };
-        if quantity.is_none() {
-            let msg = "销量必须是不小于 0 的数字 (quantity must be a number ≥ 0)";
-            self.problem(
-                row,
+        let checks = [
+            (id.is_none(), Column::OrderId, "订单ID为空 (empty order id)"),
+            (
+                time.is_none(),
+                Column::OrderTime,
+                "无法识别的下单时间 (not a date-time; use YYYY-MM-DD HH:MM[:SS])",
+            ),
+            (
+                store.is_none(),
+                Column::Store,
+                "门店名称为空 (empty store name)",
+            ),
+            (
+                product.is_none(),
+                Column::Product,
+                "商品名称为空 (empty product name)",
+            ),
+            (
+                quantity.is_none(),
                 Column::Quantity,
-                get(Column::Quantity),
-                msg,
-                Severity::Error,
-            );
-            ok = false;
+                "销量必须是不小于 0 的数字 (quantity must be a number ≥ 0)",
+            ),
+        ];
+        for (bad, col, message) in checks {
+            if bad {
+                self.problem(row, col, get(col), message, Severity::Error);
+            }
         }
-        if !ok {
-            return None;
-        }
-        Some((id?, dataset::timestamp(time?), store?, product?, quantity?))
+        Some((id?, time?, store?, product?, quantity?))
     }
 
     /// An optional number: empty or non-numeric counts as 0 (non-numeric with a warning).
@@ -522,33 +447,4 @@ fn derive_profit(money: &mut [i32; 8], quantity_millis: i32) {
     };
     let sales = i64::from(money[ACTUAL]) * i64::from(quantity_millis) / 1000;
     money[PROFIT] = i32::try_from(sales - cost).unwrap_or(0);
-}
-
-/// Lines, orders and first/last day of each store in `data`, by store name.
-pub fn store_spans(data: &Dataset) -> Vec<StoreSpan> {
-    let mut spans: HashMap<Sym, (usize, usize, i64, i64)> = HashMap::new();
-    for (i, &store) in data.orders.store.iter().enumerate() {
-        let t = data.orders.time[i];
-        let e = spans.entry(store).or_insert((0, 0, t, t));
-        e.1 += 1;
-        e.2 = e.2.min(t);
-        e.3 = e.3.max(t);
-    }
-    for &order in &data.lines.order {
-        if let Some(e) = spans.get_mut(&data.orders.store[order as usize]) {
-            e.0 += 1;
-        }
-    }
-    let mut out: Vec<StoreSpan> = spans
-        .into_iter()
-        .map(|(store, (lines, orders, min, max))| StoreSpan {
-            name: data.strings.get(store).to_owned(),
-            lines,
-            orders,
-            first_day: dataset::day_of(min),
-            last_day: dataset::day_of(max),
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
 }

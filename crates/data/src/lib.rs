@@ -15,6 +15,7 @@ pub mod codec;
 pub mod dataset;
 pub mod db;
 pub mod error;
+mod header;
 pub mod ingest;
 pub mod read;
 pub mod report;

@@ -1,7 +1,11 @@
 //! The validation report an upload answers with.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::dataset::{self, Dataset, Sym};
 
 /// How many problems the report itself lists; all of them go to the downloadable CSV.
 pub const REPORT_PROBLEMS: usize = 100;
@@ -123,6 +127,35 @@ fn csv_field(value: &str) -> String {
     } else {
         defused
     }
+}
+
+/// Lines, orders and first/last day of each store in `data`, by store name.
+pub fn store_spans(data: &Dataset) -> Vec<StoreSpan> {
+    let mut spans: HashMap<Sym, (usize, usize, i64, i64)> = HashMap::new();
+    for (i, &store) in data.orders.store.iter().enumerate() {
+        let t = data.orders.time[i];
+        let e = spans.entry(store).or_insert((0, 0, t, t));
+        e.1 += 1;
+        e.2 = e.2.min(t);
+        e.3 = e.3.max(t);
+    }
+    for &order in &data.lines.order {
+        if let Some(e) = spans.get_mut(&data.orders.store[order as usize]) {
+            e.0 += 1;
+        }
+    }
+    let mut out: Vec<StoreSpan> = spans
+        .into_iter()
+        .map(|(store, (lines, orders, min, max))| StoreSpan {
+            name: data.strings.get(store).to_owned(),
+            lines,
+            orders,
+            first_day: dataset::day_of(min),
+            last_day: dataset::day_of(max),
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 #[cfg(test)]

@@ -212,7 +212,7 @@ impl OrderStore {
 
 /// Each store of a parsed upload: its string id and its span from the report.
 fn store_syms(data: &Dataset) -> Vec<(Sym, StoreSpan)> {
-    let spans = crate::ingest::store_spans(data);
+    let spans = crate::report::store_spans(data);
     let mut syms: Vec<Sym> = data.orders.store.clone();
     syms.sort_unstable();
     syms.dedup();
