@@ -1,0 +1,110 @@
+//! Business rules that vary between chains: the `[business]` section of the TOML file.
+
+use serde::{Deserialize, Serialize};
+
+/// The business configuration; `Default` is today's rules (docs/metrics.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Business {
+    /// Platform channels whose orders are dropped when their platform fee is ≤ 0.
+    pub fee_channels: Vec<String>,
+    /// Channels left out of the channel comparison cards.
+    pub channel_cards_exclude: Vec<String>,
+    /// 一级分类名 value marking consumables (bags).
+    pub consumable_category: String,
+    /// Margin (%) at or above which a product counts as high-margin in the quadrants.
+    pub high_margin_pct: f64,
+    /// 配送净成本 above which an order is flagged 高配送费 (yuan).
+    pub delivery_cost_alert: f64,
+    /// Scene keywords: a product whose name contains a keyword belongs to that scene.
+    pub scene_keywords: Vec<SceneKeywords>,
+    /// Category → scene, for products no keyword matched.
+    pub category_scenes: Vec<CategoryScene>,
+}
+
+/// Keywords of one scene.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SceneKeywords {
+    /// The scene (早餐).
+    pub scene: String,
+    /// Words in product names (豆浆, 包子).
+    pub keywords: Vec<String>,
+}
+
+/// One category's scene.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryScene {
+    /// 一级分类名.
+    pub category: String,
+    /// The scene.
+    pub scene: String,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl Default for Business {
+    fn default() -> Self {
+        let scene = |scene: &str, keywords: &[&str]| SceneKeywords {
+            scene: scene.to_owned(),
+            keywords: strings(keywords),
+        };
+        let category = |category: &str, scene: &str| CategoryScene {
+            category: category.to_owned(),
+            scene: scene.to_owned(),
+        };
+        Self {
+            fee_channels: strings(&[
+                "饿了么",
+                "京东到家",
+                "美团闪购",
+                "美团共橙",
+                "抖音",
+                "抖音直播",
+                "淘鲜达",
+                "京东秒送",
+                "美团咖啡店",
+                "饿了么咖啡店",
+            ]),
+            channel_cards_exclude: strings(&[
+                "收银机订单",
+                "闪购小程序",
+                "美团咖啡店",
+                "饿了么咖啡店",
+                "美团咖啡",
+                "饿了么咖啡",
+            ]),
+            consumable_category: "耗材".to_owned(),
+            high_margin_pct: 30.0,
+            delivery_cost_alert: 6.0,
+            scene_keywords: vec![
+                scene(
+                    "早餐",
+                    &["豆浆", "包子", "牛奶", "面包", "鸡蛋", "燕麦", "酸奶"],
+                ),
+                scene(
+                    "夜宵",
+                    &["啤酒", "小龙虾", "鸭脖", "卤", "烧烤", "泡面", "方便面"],
+                ),
+                scene(
+                    "日用补充",
+                    &["纸巾", "洗衣液", "牙膏", "洗发", "垃圾袋", "电池"],
+                ),
+                scene("休闲零食", &["薯片", "饼干", "巧克力", "糖", "坚果"]),
+                scene(
+                    "饮品解渴",
+                    &["可乐", "雪碧", "矿泉水", "饮料", "茶", "果汁", "咖啡"],
+                ),
+            ],
+            category_scenes: vec![
+                category("酒水饮料", "饮品解渴"),
+                category("休闲食品", "休闲零食"),
+                category("日用百货", "日用补充"),
+                category("个人护理", "日用补充"),
+                category("乳品烘焙", "早餐"),
+                category("方便速食", "夜宵"),
+            ],
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! # storeboard-analytics
+//!
+//! Pure functions from store snapshots and per-request [`Filters`] to the figures of the
+//! dashboard's tabs; no actix, no IO. Every formula is documented in `docs/metrics.md`.
+//!
+//! - [`order::orders`] — the kept orders of a request with their figures (sales, 订单实际利润,
+//!   marketing, delivery, costs), after the fee-channel filter: every tab starts here.
+//! - [`overview::overview`] — 订单数据概览.
+//! - [`Business`] — the configurable business rules (`[business]` in the TOML file).
+
+pub mod config;
+pub mod filters;
+pub mod order;
+pub mod overview;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+pub use config::Business;
+pub use filters::Filters;
+pub use overview::{overview, Overview};

@@ -1,0 +1,240 @@
+//! The per-order figures every tab starts from (docs/metrics.md §Orders), with the fee-channel
+//! filter and the request's filters applied.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Timelike};
+use storeboard_data::dataset::{day_of, Dataset, LINE_MONEY, NA, ORDER_MONEY};
+use storeboard_data::schema::Column;
+use storeboard_data::StoreSnapshot;
+
+use crate::config::Business;
+use crate::filters::Filters;
+
+/// Index of a column in the line money columns.
+pub fn line_col(col: Column) -> usize {
+    LINE_MONEY.iter().position(|c| *c == col).unwrap_or(0)
+}
+
+/// Index of a column in the order money columns.
+pub fn order_col(col: Column) -> usize {
+    ORDER_MONEY.iter().position(|c| *c == col).unwrap_or(0)
+}
+
+/// Cents (or [`NA`]) as yuan, absent counting 0.
+pub fn yuan(cents: i32) -> f64 {
+    if cents == NA {
+        0.0
+    } else {
+        f64::from(cents) / 100.0
+    }
+}
+
+/// A quantity in thousandths as units.
+pub fn units(millis: i32) -> f64 {
+    f64::from(millis) / 1000.0
+}
+
+/// One kept order and its figures, in yuan.
+#[derive(Debug, Clone)]
+pub struct OrderFigures<'a> {
+    /// The store's snapshot.
+    pub snap: &'a StoreSnapshot,
+    /// Index of the order in the snapshot.
+    pub index: usize,
+    /// Its lines in the snapshot.
+    pub lines: Range<usize>,
+    /// Day of 下单时间.
+    pub day: NaiveDate,
+    /// Hour of 下单时间 (0–23).
+    pub hour: u32,
+    /// 渠道.
+    pub channel: &'a str,
+    /// 商品实收额 = Σ(实收价格 × 销量).
+    pub sales: f64,
+    /// Σ利润额 (gross line profit).
+    pub line_profit: f64,
+    /// 平台服务费: Σ平台服务费, else first(平台佣金), else 0.
+    pub fee: f64,
+    /// first(物流配送费).
+    pub delivery_fee: f64,
+    /// Σ企客后返.
+    pub rebate: f64,
+    /// 订单实际利润 = Σ利润额 − 平台服务费 − 物流配送费 + Σ企客后返.
+    pub profit: f64,
+    /// 营销成本: the seven marketing columns summed.
+    pub marketing: f64,
+    /// 商品减免金额.
+    pub product_discount: f64,
+    /// 配送净成本 = 物流配送费 − (用户支付配送费 − 配送费减免金额) − 企客后返.
+    pub delivery_net: f64,
+    /// Σ商品采购成本 of the lines that are not consumables.
+    pub product_cost: f64,
+    /// Σ商品采购成本 of consumable lines.
+    pub consumable_cost: f64,
+}
+
+const MARKETING: [Column; 7] = [
+    Column::FullReduction,
+    Column::ProductDiscount,
+    Column::MerchantVoucher,
+    Column::MerchantCoupon,
+    Column::GiftAmount,
+    Column::OtherDiscount,
+    Column::NewCustomerDiscount,
+];
+
+/// The consumable category's string id in a snapshot (none when no line has it).
+fn consumable_sym(data: &Dataset, business: &Business) -> Option<u32> {
+    let wanted = business.consumable_category.as_str();
+    data.lines
+        .category1
+        .iter()
+        .copied()
+        .find(|&s| data.strings.get(s) == wanted)
+}
+
+/// The figures of order `i`, or `None` when the fee-channel filter drops it.
+fn figures<'a>(
+    snap: &'a StoreSnapshot,
+    i: usize,
+    business: &Business,
+    consumable: Option<u32>,
+) -> Option<OrderFigures<'a>> {
+    let data = &snap.data;
+    let (o, l) = (&data.orders, &data.lines);
+    let lines = data.line_range(i);
+    let m = |col: Column| yuan(o.money[order_col(col)][i]);
+    let (actual, profit_col, fee_col, cost_col, rebate_col) = (
+        &l.money[line_col(Column::ActualPrice)],
+        &l.money[line_col(Column::Profit)],
+        &l.money[line_col(Column::ServiceFee)],
+        &l.money[line_col(Column::Cost)],
+        &l.money[line_col(Column::CorporateRebate)],
+    );
+    let (
+        mut sales,
+        mut line_profit,
+        mut fee_sum,
+        mut rebate,
+        mut product_cost,
+        mut consumable_cost,
+    ) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for j in lines.clone() {
+        sales += yuan(actual[j]) * units(l.quantity[j]);
+        line_profit += yuan(profit_col[j]);
+        fee_sum += yuan(fee_col[j]);
+        rebate += yuan(rebate_col[j]);
+        if consumable.is_some_and(|c| l.category1[j] == c) {
+            consumable_cost += yuan(cost_col[j]);
+        } else {
+            product_cost += yuan(cost_col[j]);
+        }
+    }
+    let fee = if data.present.contains(Column::ServiceFee) {
+        Some(fee_sum)
+    } else if data.present.contains(Column::Commission) {
+        Some(m(Column::Commission))
+    } else {
+        None
+    };
+    let channel = data.strings.get(o.channel[i]);
+    let on_fee_channel = business.fee_channels.iter().any(|c| c == channel.trim());
+    if on_fee_channel && fee.is_some_and(|f| f <= 0.0) {
+        return None;
+    }
+    let fee = fee.unwrap_or(0.0);
+    let delivery_fee = m(Column::DeliveryFee);
+    let time = o.time[i];
+    Some(OrderFigures {
+        snap,
+        index: i,
+        lines,
+        day: day_of(time),
+        hour: chrono::DateTime::from_timestamp(time, 0).map_or(0, |d| d.hour()),
+        channel,
+        sales,
+        line_profit,
+        fee,
+        delivery_fee,
+        rebate,
+        profit: line_profit - fee - delivery_fee + rebate,
+        marketing: MARKETING.iter().map(|&c| m(c)).sum(),
+        product_discount: m(Column::ProductDiscount),
+        delivery_net: delivery_fee
+            - (m(Column::UserDeliveryFee) - m(Column::DeliveryDiscount))
+            - rebate,
+        product_cost,
+        consumable_cost,
+    })
+}
+
+/// The snapshots a request looks at: one store, or all.
+pub fn selected(all: &[Arc<StoreSnapshot>], filters: &Filters) -> Vec<Arc<StoreSnapshot>> {
+    all.iter()
+        .filter(|s| filters.store.as_deref().is_none_or(|name| s.name == name))
+        .cloned()
+        .collect()
+}
+
+/// The kept orders of `snaps` in the filters' store, period and channel.
+pub fn orders<'a>(
+    snaps: &'a [Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Vec<OrderFigures<'a>> {
+    let mut out = Vec::new();
+    let wanted = |s: &StoreSnapshot| filters.store.as_deref().is_none_or(|name| s.name == name);
+    for snap in snaps.iter().filter(|s| wanted(s)) {
+        let consumable = consumable_sym(&snap.data, business);
+        let channel = filters.channel.as_deref().map(|c| snap_sym(&snap.data, c));
+        if channel == Some(None) {
+            continue; // no order of this store is on that channel
+        }
+        for i in snap.orders_between(filters.from, filters.to) {
+            if let Some(Some(sym)) = channel {
+                if snap.data.orders.channel[i] != sym {
+                    continue;
+                }
+            }
+            if let Some(fig) = figures(snap, i, business, consumable) {
+                out.push(fig);
+            }
+        }
+    }
+    out
+}
+
+/// The string id of `text` in a snapshot, if any line or order uses it.
+fn snap_sym(data: &Dataset, text: &str) -> Option<u32> {
+    data.orders
+        .channel
+        .iter()
+        .copied()
+        .find(|&s| data.strings.get(s) == text)
+}
+
+/// The last 7 days of the selected data, ending at its last day.
+pub fn default_period(snaps: &[Arc<StoreSnapshot>]) -> Option<(NaiveDate, NaiveDate)> {
+    let last = snaps
+        .iter()
+        .filter_map(|s| s.day_span().map(|(_, l)| l))
+        .max()?;
+    Some((last - chrono::Duration::days(6), last))
+}
+
+/// Sum and count helpers over orders.
+pub fn total(orders: &[OrderFigures<'_>], f: impl Fn(&OrderFigures<'_>) -> f64) -> f64 {
+    orders.iter().map(f).sum()
+}
+
+/// `num / den`, `None` when `den` is 0.
+pub fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den != 0.0).then(|| num / den)
+}
+
+/// `num / den × 100`, `None` when `den` is 0.
+pub fn pct(num: f64, den: f64) -> Option<f64> {
+    ratio(num, den).map(|r| r * 100.0)
+}
