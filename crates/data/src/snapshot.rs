@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use dashmap::DashMap;
 use serde::Serialize;
 
-use crate::dataset::{day_of, Dataset};
+use crate::dataset::{day_of, Dataset, Sym};
 
 /// One store's orders, sorted by time, with lines grouped by order. Never changes once built;
 /// a write builds a new one with a new version.
@@ -22,6 +22,10 @@ pub struct StoreSnapshot {
     pub data: Dataset,
     /// Each day present and the index of its first order.
     days: Vec<(NaiveDate, u32)>,
+    /// Distinct channel string ids, so per-request channel rules cost one check per channel.
+    channels: Vec<Sym>,
+    /// Distinct 一级分类名 string ids.
+    categories: Vec<Sym>,
 }
 
 impl StoreSnapshot {
@@ -36,11 +40,21 @@ impl StoreSnapshot {
                 days.push((day, i as u32));
             }
         }
+        let distinct = |col: &[Sym]| {
+            let mut v = col.to_vec();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let channels = distinct(&data.orders.channel);
+        let categories = distinct(&data.lines.category1);
         Self {
             name,
             version,
             data,
             days,
+            channels,
+            categories,
         }
     }
 
@@ -54,6 +68,16 @@ impl StoreSnapshot {
                 .map_or(self.data.order_count(), |(_, o)| *o as usize)
         };
         first(start)..first(end)
+    }
+
+    /// Distinct channel string ids of the store's orders.
+    pub fn channel_syms(&self) -> &[Sym] {
+        &self.channels
+    }
+
+    /// Distinct 一级分类名 string ids of the store's lines.
+    pub fn category_syms(&self) -> &[Sym] {
+        &self.categories
     }
 
     /// First and last day with orders.
