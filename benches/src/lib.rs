@@ -7,6 +7,9 @@
 //! - [`load`] — a small keep-alive HTTP/1.1 load generator: [`load::LoadConfig`] in,
 //!   [`load::RoundStats`] (requests, req/s, p50/p99, failures) out.
 //! - [`response`] — the response-head parser it reads with: status and `Content-Length` only.
+//! - [`cpu`] — how much CPU other processes took during a round (Linux `/proc`), so a round
+//!   disturbed by, say, a build running beside it can be told apart.
 
+pub mod cpu;
 pub mod load;
 pub mod response;

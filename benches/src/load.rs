@@ -43,6 +43,8 @@ pub struct LoadConfig {
 pub struct RoundStats {
     /// Responses completed inside the measured window.
     pub requests: u64,
+    /// Responses completed in the whole round, warm-up included.
+    pub all_requests: u64,
     /// Length of the measured window, in seconds.
     pub seconds: f64,
     /// Median latency of the counted requests.
@@ -104,6 +106,7 @@ pub fn run_round(config: &LoadConfig) -> RoundStats {
     latencies.sort_unstable();
     RoundStats {
         requests: latencies.len() as u64,
+        all_requests: outcome.completed,
         seconds: config.measure.as_secs_f64(),
         p50: percentile(&latencies, 50.0),
         p99: percentile(&latencies, 99.0),
@@ -130,6 +133,7 @@ struct Window {
 
 #[derive(Debug, Default)]
 struct Outcome {
+    completed: u64,
     failures: u64,
     first: Option<String>,
 }
@@ -141,6 +145,7 @@ impl Outcome {
     }
 
     fn merge(&mut self, other: Outcome) {
+        self.completed += other.completed;
         self.failures += other.failures;
         if self.first.is_none() {
             self.first = other.first;
@@ -167,23 +172,25 @@ fn client_thread(addr: SocketAddr, count: usize, window: Window) -> (Vec<u64>, O
             set.spawn(async move {
                 let deadline = tokio::time::Instant::from_std(window.to + GRACE);
                 let mut latencies = Vec::new();
+                let mut completed = 0;
                 let result = match tokio::time::timeout_at(
                     deadline,
-                    connection(addr, window, &mut latencies),
+                    connection(addr, window, &mut latencies, &mut completed),
                 )
                 .await
                 {
                     Ok(result) => result,
                     Err(_) => Err(format!("no response within {GRACE:?} after the window")),
                 };
-                (latencies, result)
+                (latencies, completed, result)
             });
         }
         let mut latencies = Vec::new();
         while let Some(joined) = set.join_next().await {
             match joined {
-                Ok((lat, result)) => {
+                Ok((lat, completed, result)) => {
                     latencies.extend(lat);
+                    outcome.completed += completed;
                     if let Err(msg) = result {
                         outcome.fail(msg);
                     }
@@ -195,12 +202,13 @@ fn client_thread(addr: SocketAddr, count: usize, window: Window) -> (Vec<u64>, O
     })
 }
 
-/// Drives one keep-alive connection until the window closes, pushing the latency (ns) of
-/// every response completed inside it.
+/// Drives one keep-alive connection until the window closes, counting every response in
+/// `completed` and pushing the latency (ns) of those completed inside the window.
 async fn connection(
     addr: SocketAddr,
     window: Window,
     latencies: &mut Vec<u64>,
+    completed: &mut u64,
 ) -> Result<(), String> {
     let mut stream = TcpStream::connect(addr)
         .await
@@ -223,6 +231,7 @@ async fn connection(
         if status != 200 {
             return Err(format!("status {status}"));
         }
+        *completed += 1;
         if done >= window.from && done <= window.to {
             latencies.push(u64::try_from((done - sent).as_nanos()).unwrap_or(u64::MAX));
         }
@@ -265,6 +274,76 @@ mod tests {
         assert_eq!(percentile(&samples, 100.0), Duration::from_nanos(100));
         assert_eq!(percentile(&[7], 99.0), Duration::from_nanos(7));
         assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+    }
+
+    /// A loopback server answering every request with `response`; its threads end when the
+    /// client closes its connections.
+    fn canned_server(response: &'static [u8]) -> SocketAddr {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("local_addr");
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut buf = [0; 1024];
+                    let mut pending = Vec::new();
+                    while let Ok(n @ 1..) = stream.read(&mut buf) {
+                        pending.extend_from_slice(&buf[..n]);
+                        while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                            pending.drain(..end + 4);
+                            if stream.write_all(response).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    fn short_round(addr: SocketAddr) -> RoundStats {
+        run_round(&LoadConfig {
+            addr,
+            connections: 3,
+            client_threads: 2,
+            warmup: Duration::from_millis(20),
+            measure: Duration::from_millis(150),
+        })
+    }
+
+    #[test]
+    fn run_round_counts_the_responses_completed_in_the_window() {
+        let stats = short_round(canned_server(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+        ));
+        assert_eq!(stats.failures, 0, "{:?}", stats.first_failure);
+        assert!(stats.requests > 0);
+        assert!(stats.all_requests >= stats.requests);
+        assert!(stats.p99 >= stats.p50);
+    }
+
+    #[test]
+    fn run_round_reports_a_non_200_response_as_a_failure() {
+        let stats = short_round(canned_server(
+            b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n",
+        ));
+        assert_eq!(stats.failures, 3);
+        assert_eq!(stats.first_failure.as_deref(), Some("status 503"));
+        assert_eq!(stats.requests, 0);
+    }
+
+    #[test]
+    fn run_round_reports_a_refused_connection_as_a_failure() {
+        let addr = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            listener.local_addr().expect("local_addr")
+        };
+        let stats = short_round(addr);
+        assert_eq!(stats.failures, 3);
+        assert!(stats
+            .first_failure
+            .is_some_and(|f| f.starts_with("connect")));
     }
 
     #[test]

@@ -6,15 +6,23 @@
 //! - [`order::orders`] — the kept orders of a request with their figures (sales, 订单实际利润,
 //!   marketing, delivery, costs), after the fee-channel filter: every tab starts here.
 //! - [`overview::overview`] — 订单数据概览.
+//! - [`products::products`] — 商品分析: per-product figures, rankings, quadrants, stock warnings.
+//! - [`timeslots::timeslots`] — 时段场景: eight time slots, line scenes, slot × scene heatmap.
 //! - [`Business`] — the configurable business rules (`[business]` in the TOML file).
 
 pub mod config;
 pub mod filters;
 pub mod order;
 pub mod overview;
+pub mod products;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod timeslots;
+pub mod today;
 
 pub use config::Business;
 pub use filters::Filters;
 pub use overview::{overview, Overview};
+pub use products::{products, Products};
+pub use timeslots::{timeslots, Timeslots};
+pub use today::{today, Today};

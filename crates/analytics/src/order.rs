@@ -4,8 +4,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, Timelike};
-use storeboard_data::dataset::{day_of, Dataset, LINE_MONEY, NA, ORDER_MONEY};
+use chrono::NaiveDate;
+use storeboard_data::dataset::{LINE_MONEY, NA, ORDER_MONEY};
 use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
@@ -85,23 +85,41 @@ const MARKETING: [Column; 7] = [
     Column::NewCustomerDiscount,
 ];
 
-/// The consumable category's string id in a snapshot (none when no line has it).
-fn consumable_sym(data: &Dataset, business: &Business) -> Option<u32> {
-    let wanted = business.consumable_category.as_str();
-    data.lines
-        .category1
-        .iter()
-        .copied()
-        .find(|&s| data.strings.get(s) == wanted)
+/// Per-snapshot lookups of the business rules, made once per request and snapshot so that the
+/// per-order work compares string ids, not strings.
+struct Rules {
+    consumable: Option<u32>,
+    fee_channels: Vec<u32>,
+}
+
+impl Rules {
+    fn new(snap: &StoreSnapshot, business: &Business) -> Self {
+        let strings = &snap.data.strings;
+        let consumable = snap
+            .category_syms()
+            .iter()
+            .copied()
+            .find(|&s| strings.get(s) == business.consumable_category);
+        let fee_channels = snap
+            .channel_syms()
+            .iter()
+            .copied()
+            .filter(|&s| {
+                business
+                    .fee_channels
+                    .iter()
+                    .any(|c| c == strings.get(s).trim())
+            })
+            .collect();
+        Self {
+            consumable,
+            fee_channels,
+        }
+    }
 }
 
 /// The figures of order `i`, or `None` when the fee-channel filter drops it.
-fn figures<'a>(
-    snap: &'a StoreSnapshot,
-    i: usize,
-    business: &Business,
-    consumable: Option<u32>,
-) -> Option<OrderFigures<'a>> {
+fn figures<'a>(snap: &'a StoreSnapshot, i: usize, rules: &Rules) -> Option<OrderFigures<'a>> {
     let data = &snap.data;
     let (o, l) = (&data.orders, &data.lines);
     let lines = data.line_range(i);
@@ -126,7 +144,7 @@ fn figures<'a>(
         line_profit += yuan(profit_col[j]);
         fee_sum += yuan(fee_col[j]);
         rebate += yuan(rebate_col[j]);
-        if consumable.is_some_and(|c| l.category1[j] == c) {
+        if rules.consumable.is_some_and(|c| l.category1[j] == c) {
             consumable_cost += yuan(cost_col[j]);
         } else {
             product_cost += yuan(cost_col[j]);
@@ -140,7 +158,7 @@ fn figures<'a>(
         None
     };
     let channel = data.strings.get(o.channel[i]);
-    let on_fee_channel = business.fee_channels.iter().any(|c| c == channel.trim());
+    let on_fee_channel = rules.fee_channels.contains(&o.channel[i]);
     if on_fee_channel && fee.is_some_and(|f| f <= 0.0) {
         return None;
     }
@@ -151,8 +169,8 @@ fn figures<'a>(
         snap,
         index: i,
         lines,
-        day: day_of(time),
-        hour: chrono::DateTime::from_timestamp(time, 0).map_or(0, |d| d.hour()),
+        day: day_from_days(time.div_euclid(86_400)),
+        hour: (time.rem_euclid(86_400) / 3_600) as u32,
         channel,
         sales,
         line_profit,
@@ -168,6 +186,16 @@ fn figures<'a>(
         product_cost,
         consumable_cost,
     })
+}
+
+/// A day number since 1970-01-01 as a date: integer arithmetic, no calendar conversion per order
+/// beyond this one call.
+fn day_from_days(days: i64) -> NaiveDate {
+    // 719_163 days from 0001-01-01 (CE day 1) to 1970-01-01.
+    i32::try_from(days + 719_163)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or_default()
 }
 
 /// The snapshots a request looks at: one store, or all.
@@ -187,8 +215,8 @@ pub fn orders<'a>(
     let mut out = Vec::new();
     let wanted = |s: &StoreSnapshot| filters.store.as_deref().is_none_or(|name| s.name == name);
     for snap in snaps.iter().filter(|s| wanted(s)) {
-        let consumable = consumable_sym(&snap.data, business);
-        let channel = filters.channel.as_deref().map(|c| snap_sym(&snap.data, c));
+        let rules = Rules::new(snap, business);
+        let channel = filters.channel.as_deref().map(|c| snap_sym(snap, c));
         if channel == Some(None) {
             continue; // no order of this store is on that channel
         }
@@ -198,7 +226,7 @@ pub fn orders<'a>(
                     continue;
                 }
             }
-            if let Some(fig) = figures(snap, i, business, consumable) {
+            if let Some(fig) = figures(snap, i, &rules) {
                 out.push(fig);
             }
         }
@@ -206,13 +234,12 @@ pub fn orders<'a>(
     out
 }
 
-/// The string id of `text` in a snapshot, if any line or order uses it.
-fn snap_sym(data: &Dataset, text: &str) -> Option<u32> {
-    data.orders
-        .channel
+/// The string id of channel `text` in a snapshot, if any order uses it.
+fn snap_sym(snap: &StoreSnapshot, text: &str) -> Option<u32> {
+    snap.channel_syms()
         .iter()
         .copied()
-        .find(|&s| data.strings.get(s) == text)
+        .find(|&s| snap.data.strings.get(s) == text)
 }
 
 /// The last 7 days of the selected data, ending at its last day.

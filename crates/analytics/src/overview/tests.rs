@@ -1,0 +1,84 @@
+//! Unit tests of [`super`] on small hand-computed datasets.
+use super::*;
+use crate::testkit::snapshots;
+
+/// Two stores; order A1 has two lines (one a bag), B1 is on a fee channel with fee 0 and is
+/// dropped, A2 is on the cash register (no fee needed), A3 is the day before (previous period).
+const CSV: &str = "\
+订单ID,下单时间,门店名称,商品名称,销量,渠道,实收价格,商品采购成本,利润额,平台服务费,物流配送费,用户支付配送费,配送费减免金额,满减金额,商品减免金额,一级分类名,店内码
+A1,2026-11-02 09:10,一号店,可乐,2,美团闪购,5.00,6.00,4.00,1.50,3.00,2.00,0.50,2.00,1.00,酒水饮料,K1
+A1,2026-11-02 09:10,一号店,打包袋,1,美团闪购,0.50,0.20,0.30,0.00,3.00,2.00,0.50,2.00,1.00,耗材,BAG
+A2,2026-11-02 18:30,一号店,薯片,1,收银机订单,8.00,5.00,3.00,0.00,0.00,0.00,0.00,0.00,0.00,休闲食品,K2
+B1,2026-11-02 12:00,二号店,可乐,1,饿了么,5.00,3.00,2.00,0.00,0.00,0.00,0.00,0.00,0.00,酒水饮料,K1
+A3,2026-11-01 10:00,一号店,可乐,1,美团闪购,5.00,3.00,2.00,0.50,0.00,0.00,0.00,0.00,0.00,酒水饮料,K1
+";
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).expect("valid")
+}
+
+fn filters(store: Option<&str>) -> Filters {
+    Filters {
+        store: store.map(str::to_owned),
+        from: day(2),
+        to: day(2),
+        channel: None,
+    }
+}
+
+#[test]
+fn kpis_follow_the_formulas_on_a_hand_computed_example() {
+    let snaps = snapshots(CSV);
+    let o = overview(&snaps, &filters(None), &Business::default());
+    // Kept: A1 (sales 2×5 + 1×0.5 = 10.5) and A2 (8); B1 dropped (fee channel, fee 0).
+    assert_eq!(o.kpis.orders.value, Some(2.0));
+    assert!((o.kpis.sales.value.unwrap_or_default() - 18.5).abs() < 1e-9);
+    // A1 profit: Σ利润额 4.3 − fee 1.5 − delivery 3 + rebate 0 = −0.2; A2: 3.
+    assert!((o.kpis.profit.value.unwrap_or_default() - 2.8).abs() < 1e-9);
+    assert!((o.kpis.avg_order_value.value.unwrap_or_default() - 9.25).abs() < 1e-9);
+    // Active products: K1, BAG, K2.
+    assert_eq!(o.kpis.active_products.value, Some(3.0));
+    // Previous day: A3 alone, sales 5, profit 2 − 0.5 = 1.5.
+    assert_eq!(o.kpis.orders.previous, Some(1.0));
+    assert_eq!(o.kpis.orders.change, Some(100.0));
+    let margin = o.kpis.profit_margin_pct;
+    let (cur, prev) = (2.8 / 18.5 * 100.0, 1.5 / 5.0 * 100.0);
+    assert!(
+        (margin.change.unwrap_or_default() - (cur - prev)).abs() < 1e-9,
+        "percentage points"
+    );
+    assert_eq!(o.kpis.orders.last_week, Some(0.0));
+}
+
+#[test]
+fn channel_cards_leave_out_the_cash_register_and_split_costs() {
+    let snaps = snapshots(CSV);
+    let o = overview(&snaps, &filters(Some("一号店")), &Business::default());
+    assert_eq!(o.channels.len(), 1, "{:?}", o.channels);
+    let card = &o.channels[0];
+    assert_eq!(card.channel, "美团闪购");
+    // Consumable cost 0.2 of sales 10.5; delivery net = 3 − (2 − 0.5) − 0 = 1.5.
+    assert!((card.cost_rates.consumables.unwrap_or_default() - 0.2 / 10.5 * 100.0).abs() < 1e-9);
+    assert!((card.delivery_per_order.unwrap_or_default() - 1.5).abs() < 1e-9);
+    // Marketing 2 + 1 = 3, of which 商品减免 1: subsidy 2.
+    assert!((card.cost_rates.subsidy.unwrap_or_default() - 2.0 / 10.5 * 100.0).abs() < 1e-9);
+}
+
+#[test]
+fn bands_are_lower_inclusive() {
+    let snaps = snapshots(CSV);
+    let o = overview(&snaps, &filters(Some("一号店")), &Business::default());
+    let counts: Vec<usize> = o.aov_bands.iter().map(|b| b.orders).collect();
+    assert_eq!(counts, [1, 1, 0, 0, 0, 0, 0, 0], "8 → ¥0-10, 10.5 → ¥10-20");
+    let buckets: Vec<usize> = o.profit_buckets.iter().map(|b| b.orders).collect();
+    assert_eq!(buckets, [0, 0, 0, 1, 1, 0, 0, 0], "−0.2 → -20~0, 3 → 0~20");
+}
+
+#[test]
+fn an_unknown_store_gives_empty_figures() {
+    let snaps = snapshots(CSV);
+    let o = overview(&snaps, &filters(Some("不存在")), &Business::default());
+    assert!(o.empty);
+    assert_eq!(o.kpis.avg_order_value.value, None);
+    assert_eq!(o.daily.len(), 1);
+}

@@ -1,0 +1,354 @@
+//! 商品分析 (`products`): per-product figures, rankings, the margin × volume quadrants and the
+//! inventory warnings (docs/metrics.md §商品分析).
+//!
+//! Rows are per product key (店内码, else 条码, else 商品名称); consumables (一级分类名 =
+//! `[business] consumable_category`) are left out. Without a store filter a key is one row across
+//! all stores; its orders are the distinct (store, 订单ID) pairs holding it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use storeboard_data::schema::Column;
+use storeboard_data::StoreSnapshot;
+
+use crate::config::Business;
+use crate::filters::Filters;
+use crate::order::{line_col, orders, pct, ratio, units, yuan, OrderFigures};
+
+/// Rows kept per ranking; the UI cuts them to 10, 20 or 50.
+pub const RANKING_LEN: usize = 50;
+
+/// Days at the end of the period in which a sale makes a product with no stock 缺货.
+pub const RECENT_DAYS: i64 = 7;
+
+/// Tolerance when comparing a margin with `high_margin_pct`, so that a margin of exactly 30 %
+/// computed in floating point (29.999999999999996) still counts as high.
+const MARGIN_EPSILON: f64 = 1e-9;
+
+/// One product's figures over the period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductRow {
+    /// Product key: 店内码, else 条码, else 商品名称.
+    pub key: String,
+    /// 商品名称 of the latest line (by order time).
+    pub name: String,
+    /// 一级分类名 of the latest line (`未分类` when empty).
+    pub category: String,
+    /// Σ 实收价格 × 销量.
+    pub sales: f64,
+    /// Σ 商品采购成本.
+    pub cost: f64,
+    /// Σ 利润额.
+    pub profit: f64,
+    /// Σ 销量.
+    pub quantity: f64,
+    /// Σ 销量 over the last [`RECENT_DAYS`] days of the period.
+    pub recent_quantity: f64,
+    /// Distinct orders holding the product (a SKU twice in one order counts once).
+    pub orders: usize,
+    /// 剩余库存 of the period's latest line that has one; `null` when no line has.
+    pub stock: Option<f64>,
+    /// Sales / quantity; `null` when quantity is 0.
+    pub avg_price: Option<f64>,
+    /// Profit / sales × 100; `null` when sales is 0.
+    pub margin_pct: Option<f64>,
+    /// Its margin × volume quadrant (see [`Quadrants`]).
+    pub quadrant: Quadrant,
+}
+
+/// The top [`RANKING_LEN`] rows by each measure, best first (ties keep the order of sales).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rankings {
+    /// By sales.
+    pub by_sales: Vec<ProductRow>,
+    /// By profit.
+    pub by_profit: Vec<ProductRow>,
+    /// By margin; products without a margin (no sales) are left out.
+    pub by_margin: Vec<ProductRow>,
+    /// By quantity.
+    pub by_quantity: Vec<ProductRow>,
+    /// By orders.
+    pub by_orders: Vec<ProductRow>,
+}
+
+/// A quadrant of margin × volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Quadrant {
+    /// High margin, high volume.
+    #[serde(rename = "明星")]
+    Star,
+    /// High margin, low volume.
+    #[serde(rename = "潜力")]
+    Potential,
+    /// Low margin, high volume.
+    #[serde(rename = "引流")]
+    Traffic,
+    /// Low margin, low volume.
+    #[serde(rename = "淘汰")]
+    Weed,
+}
+
+impl Quadrant {
+    /// All four, in display order.
+    pub const ALL: [Quadrant; 4] = [Self::Star, Self::Potential, Self::Traffic, Self::Weed];
+
+    /// The quadrant of a margin and a quantity. A margin at or above `high_margin_pct` is high
+    /// (a `null` margin is low); a quantity at or above `median` is high.
+    pub fn of(margin_pct: Option<f64>, quantity: f64, high_margin_pct: f64, median: f64) -> Self {
+        let high_margin = margin_pct.is_some_and(|m| m >= high_margin_pct - MARGIN_EPSILON);
+        match (high_margin, quantity >= median) {
+            (true, true) => Self::Star,
+            (true, false) => Self::Potential,
+            (false, true) => Self::Traffic,
+            (false, false) => Self::Weed,
+        }
+    }
+}
+
+/// Products per quadrant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuadrantCount {
+    /// The quadrant.
+    pub quadrant: Quadrant,
+    /// Products in it.
+    pub count: usize,
+}
+
+/// The margin × volume quadrants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quadrants {
+    /// The margin threshold used (`[business] high_margin_pct`).
+    pub high_margin_pct: f64,
+    /// The median quantity used ([`percentile`] 0.5 of all rows; 0 when there are none).
+    pub median_quantity: f64,
+    /// Products per quadrant, in [`Quadrant::ALL`] order; each row's own is `quadrant`.
+    pub counts: Vec<QuadrantCount>,
+}
+
+/// The inventory warnings; each list in the order of `products` (sales, descending).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InventoryWarnings {
+    /// 缺货: latest stock ≤ 0 but sold in the last [`RECENT_DAYS`] days of the period.
+    pub out_of_stock: Vec<ProductRow>,
+    /// 滞销: stock > 10 and stock / (quantity + 1) > 5.
+    pub slow_moving: Vec<ProductRow>,
+    /// 畅销缺货: quantity > `quantity_p75` and stock < `stock_p25`.
+    pub hot_low_stock: Vec<ProductRow>,
+    /// 75th [`percentile`] of all rows' quantities (0 when there are none).
+    pub quantity_p75: f64,
+    /// 25th [`percentile`] of the stocks of rows that have one; `null` when none has.
+    pub stock_p25: Option<f64>,
+}
+
+/// The whole products tab.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Products {
+    /// The filters it was computed for.
+    pub filters: Filters,
+    /// True when no product matched.
+    pub empty: bool,
+    /// Every product, by sales descending (ties by key).
+    pub products: Vec<ProductRow>,
+    /// The rankings.
+    pub rankings: Rankings,
+    /// The quadrants.
+    pub quadrants: Quadrants,
+    /// The inventory warnings.
+    pub inventory_warnings: InventoryWarnings,
+}
+
+/// The `p`-quantile (0 ≤ p ≤ 1) of ascending `sorted` values by linear interpolation between
+/// closest ranks (numpy's default, Excel `PERCENTILE.INC`): with `h = (n − 1) × p`, the value is
+/// `v[⌊h⌋] + (h − ⌊h⌋) × (v[⌈h⌉] − v[⌊h⌋])`. The median is `p = 0.5` (the mean of the two middle
+/// values for an even count). `None` for no values.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = last as f64 * p.clamp(0.0, 1.0);
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    Some(sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo]))
+}
+
+/// Running totals of one product key.
+#[derive(Debug, Default)]
+struct Acc<'a> {
+    name: &'a str,
+    category: &'a str,
+    /// Order time of the line the name comes from.
+    name_time: Option<i64>,
+    sales: f64,
+    cost: f64,
+    profit: f64,
+    quantity: f64,
+    recent_quantity: f64,
+    orders: usize,
+    /// 1 + the sequence number of the last order counted (0: none yet).
+    last_order: usize,
+    /// (order time, stock) of the latest line with a stock.
+    stock: Option<(i64, f32)>,
+}
+
+/// Totals per key over the kept orders' non-consumable lines.
+fn accumulate<'a>(
+    orders: &[OrderFigures<'a>],
+    business: &Business,
+    recent_from: NaiveDate,
+) -> HashMap<&'a str, Acc<'a>> {
+    let mut acc: HashMap<&'a str, Acc<'a>> = HashMap::new();
+    let col = |c: Column| line_col(c);
+    let (actual, cost, profit) = (
+        col(Column::ActualPrice),
+        col(Column::Cost),
+        col(Column::Profit),
+    );
+    for (seq, o) in orders.iter().enumerate() {
+        let data = &o.snap.data;
+        let (l, time) = (&data.lines, data.orders.time[o.index]);
+        for j in o.lines.clone() {
+            let category = data.strings.get(l.category1[j]);
+            if category == business.consumable_category {
+                continue;
+            }
+            let a = acc.entry(data.strings.get(l.key[j])).or_default();
+            let quantity = units(l.quantity[j]);
+            a.sales += yuan(l.money[actual][j]) * quantity;
+            a.cost += yuan(l.money[cost][j]);
+            a.profit += yuan(l.money[profit][j]);
+            a.quantity += quantity;
+            if o.day >= recent_from {
+                a.recent_quantity += quantity;
+            }
+            if a.last_order != seq + 1 {
+                a.last_order = seq + 1;
+                a.orders += 1;
+            }
+            if a.name_time.is_none_or(|t| time >= t) {
+                a.name_time = Some(time);
+                (a.name, a.category) = (data.strings.get(l.product[j]), category);
+            }
+            let stock = l.stock[j];
+            if !stock.is_nan() && a.stock.is_none_or(|(t, _)| time >= t) {
+                a.stock = Some((time, stock));
+            }
+        }
+    }
+    acc
+}
+
+/// A stock as shown: the stored `f32` rounded to thousandths.
+fn stock_value(stock: f32) -> f64 {
+    (f64::from(stock) * 1000.0).round() / 1000.0
+}
+
+/// The rows by sales descending (ties by key), each placed in its quadrant.
+fn into_rows(acc: HashMap<&str, Acc<'_>>, business: &Business) -> (Vec<ProductRow>, Quadrants) {
+    let mut rows: Vec<ProductRow> = acc
+        .into_iter()
+        .map(|(key, a)| ProductRow {
+            key: key.to_owned(),
+            name: a.name.to_owned(),
+            category: if a.category.is_empty() {
+                "未分类"
+            } else {
+                a.category
+            }
+            .to_owned(),
+            sales: a.sales,
+            cost: a.cost,
+            profit: a.profit,
+            quantity: a.quantity,
+            recent_quantity: a.recent_quantity,
+            orders: a.orders,
+            stock: a.stock.map(|(_, s)| stock_value(s)),
+            avg_price: ratio(a.sales, a.quantity),
+            margin_pct: pct(a.profit, a.sales),
+            quadrant: Quadrant::Weed,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.sales.total_cmp(&a.sales).then_with(|| a.key.cmp(&b.key)));
+    let median = percentile(&sorted(rows.iter().map(|r| r.quantity)), 0.5).unwrap_or(0.0);
+    let high = business.high_margin_pct;
+    for r in &mut rows {
+        r.quadrant = Quadrant::of(r.margin_pct, r.quantity, high, median);
+    }
+    let counts = Quadrant::ALL
+        .iter()
+        .map(|&q| QuadrantCount {
+            quadrant: q,
+            count: rows.iter().filter(|r| r.quadrant == q).count(),
+        })
+        .collect();
+    let quadrants = Quadrants {
+        high_margin_pct: high,
+        median_quantity: median,
+        counts,
+    };
+    (rows, quadrants)
+}
+
+/// The best [`RANKING_LEN`] rows by `measure` (rows without a value are left out).
+fn top(rows: &[ProductRow], measure: impl Fn(&ProductRow) -> Option<f64>) -> Vec<ProductRow> {
+    let mut ranked: Vec<(f64, &ProductRow)> =
+        rows.iter().filter_map(|r| Some((measure(r)?, r))).collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0)); // stable: ties keep the sales order
+    ranked
+        .into_iter()
+        .take(RANKING_LEN)
+        .map(|(_, r)| r.clone())
+        .collect()
+}
+
+fn rankings(rows: &[ProductRow]) -> Rankings {
+    Rankings {
+        by_sales: top(rows, |r| Some(r.sales)),
+        by_profit: top(rows, |r| Some(r.profit)),
+        by_margin: top(rows, |r| r.margin_pct),
+        by_quantity: top(rows, |r| Some(r.quantity)),
+        by_orders: top(rows, |r| Some(r.orders as f64)),
+    }
+}
+
+fn sorted(values: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+fn warnings(rows: &[ProductRow]) -> InventoryWarnings {
+    let quantity_p75 = percentile(&sorted(rows.iter().map(|r| r.quantity)), 0.75).unwrap_or(0.0);
+    let stock_p25 = percentile(&sorted(rows.iter().filter_map(|r| r.stock)), 0.25);
+    let flagged = |test: &dyn Fn(&ProductRow, f64) -> bool| -> Vec<ProductRow> {
+        let has = |r: &&ProductRow| r.stock.is_some_and(|s| test(r, s));
+        rows.iter().filter(has).cloned().collect()
+    };
+    InventoryWarnings {
+        out_of_stock: flagged(&|r, stock| stock <= 0.0 && r.recent_quantity > 0.0),
+        slow_moving: flagged(&|r, stock| stock > 10.0 && stock / (r.quantity + 1.0) > 5.0),
+        hot_low_stock: flagged(&|r, stock| {
+            r.quantity > quantity_p75 && stock_p25.is_some_and(|p| stock < p)
+        }),
+        quantity_p75,
+        stock_p25,
+    }
+}
+
+/// Computes the products tab over the kept orders of `filters` (fee-channel filter applied).
+/// Latest name, category and stock are those of the line with the latest order time (the later
+/// one in store and file order on a tie), across stores when no store is selected.
+pub fn products(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Products {
+    let kept = orders(snaps, filters, business);
+    let recent_from = (filters.to - Duration::days(RECENT_DAYS - 1)).max(filters.from);
+    let (rows, quadrants) = into_rows(accumulate(&kept, business, recent_from), business);
+    Products {
+        filters: filters.clone(),
+        empty: rows.is_empty(),
+        rankings: rankings(&rows),
+        quadrants,
+        inventory_warnings: warnings(&rows),
+        products: rows,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,341 @@
+//! The product cards of 今日必做, each computed "as of" a day `d` so that the same rule gives
+//! yesterday's rows and the counts of the three days before (for the trend). Consumables never
+//! reach here (the history leaves them out).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::history::{back, History, Product, Sums};
+use crate::order::{pct, units};
+
+/// Margin drops of at most this many points (plus float noise) are not a drop.
+const MARGIN_DROP_POINTS: f64 = 5.0;
+/// Tolerance for comparing margins computed in floating point.
+const EPS: f64 = 1e-9;
+
+/// One product in a card. The window of `quantity`, `sales`, `profit` and `margin_pct` is the
+/// card's own: yesterday for 新品 / 爆款 / 高利润商品, the last 7 days for the others.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductCardRow {
+    /// Product key (店内码, else 条码, else 商品名称).
+    pub key: String,
+    /// 商品名称.
+    pub name: String,
+    /// 一级分类名.
+    pub category: String,
+    /// Σ销量 in the card's window.
+    pub quantity: f64,
+    /// Σ销量 of the comparison window (7 days before for 销量下滑 / 利润率下滑, the day before
+    /// yesterday for 爆款); `null` for the other cards.
+    pub previous_quantity: Option<f64>,
+    /// Σ实收价格 × 销量 in the window.
+    pub sales: f64,
+    /// Σ利润额 in the window.
+    pub profit: f64,
+    /// profit / sales × 100 in the window.
+    pub margin_pct: Option<f64>,
+    /// The comparison window's margin (利润率下滑 only).
+    pub previous_margin_pct: Option<f64>,
+    /// Quantity change in % (销量下滑, 爆款) or margin change in points (利润率下滑).
+    pub change_pct: Option<f64>,
+    /// Latest 剩余库存 up to yesterday.
+    pub stock: Option<f64>,
+    /// Last day with 销量 > 0 up to yesterday.
+    pub last_sale: Option<NaiveDate>,
+    /// Days from `last_sale` to yesterday.
+    pub days_since_sale: Option<i64>,
+}
+
+impl ProductCardRow {
+    fn new(key: &str, p: &Product<'_>, s: Sums, d: NaiveDate) -> Self {
+        let last_sale = p.last_sale(d);
+        ProductCardRow {
+            key: key.to_owned(),
+            name: p.name.to_owned(),
+            category: p.category.to_owned(),
+            quantity: units_of(s.quantity),
+            previous_quantity: None,
+            sales: s.sales,
+            profit: s.profit,
+            margin_pct: pct(s.profit, s.sales),
+            previous_margin_pct: None,
+            change_pct: None,
+            stock: p.stock_at(d),
+            last_sale,
+            days_since_sale: last_sale.map(|l| (d - l).num_days()),
+        }
+    }
+}
+
+fn units_of(millis: i64) -> f64 {
+    units(i32::try_from(millis).unwrap_or(i32::MAX))
+}
+
+/// Percent change of a quantity, `null` when the base is 0.
+fn quantity_change(cur: i64, prev: i64) -> Option<f64> {
+    pct((cur - prev) as f64, prev as f64)
+}
+
+/// The last 7 days ending `d`, and the 7 days before.
+fn weeks(p: &Product<'_>, d: NaiveDate) -> (Sums, Sums) {
+    (p.sums(back(d, 6), d), p.sums(back(d, 13), back(d, 7)))
+}
+
+fn sort_by<F: Fn(&ProductCardRow) -> f64>(rows: &mut [ProductCardRow], key: F) {
+    rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then_with(|| a.key.cmp(&b.key)));
+}
+
+/// 热销缺货: sold in the 7 days ending `d`, latest stock ≤ 0 (a negative count is out too).
+pub(super) fn hot_out_of_stock(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    let mut rows: Vec<ProductCardRow> = h
+        .products
+        .iter()
+        .filter_map(|(key, p)| {
+            let s = p.sums(back(d, 6), d);
+            let out = p.stock_at(d).is_some_and(|st| st <= 0.0);
+            (s.quantity > 0 && out).then(|| ProductCardRow::new(key, p, s, d))
+        })
+        .collect();
+    sort_by(&mut rows, |r| -r.quantity);
+    rows
+}
+
+/// 销量下滑: quantity of the last 7 days more than 30% below the 7 before, whose daily mean
+/// was at least 2 (compared in thousandths: exactly 30% is not a drop).
+pub(super) fn sales_drop(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    let mut rows: Vec<ProductCardRow> = h
+        .products
+        .iter()
+        .filter_map(|(key, p)| {
+            let (cur, prev) = weeks(p, d);
+            let dropped = prev.quantity >= 14_000 && cur.quantity * 10 < prev.quantity * 7;
+            dropped.then(|| ProductCardRow {
+                previous_quantity: Some(units_of(prev.quantity)),
+                change_pct: quantity_change(cur.quantity, prev.quantity),
+                ..ProductCardRow::new(key, p, cur, d)
+            })
+        })
+        .collect();
+    sort_by(&mut rows, |r| r.change_pct.unwrap_or_default());
+    rows
+}
+
+/// 利润率下滑: margin of the last 7 days more than 5 points below the 7 before, with at least 5
+/// sold in the last 7 days and a positive earlier margin.
+pub(super) fn margin_drop(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    let mut rows: Vec<ProductCardRow> = h
+        .products
+        .iter()
+        .filter_map(|(key, p)| {
+            let (cur, prev) = weeks(p, d);
+            let now = pct(cur.profit, cur.sales)?;
+            let before = pct(prev.profit, prev.sales).filter(|&m| m > 0.0)?;
+            let dropped = cur.quantity >= 5_000 && before - now > MARGIN_DROP_POINTS + EPS;
+            dropped.then(|| ProductCardRow {
+                previous_quantity: Some(units_of(prev.quantity)),
+                previous_margin_pct: Some(before),
+                change_pct: Some(now - before),
+                ..ProductCardRow::new(key, p, cur, d)
+            })
+        })
+        .collect();
+    sort_by(&mut rows, |r| r.change_pct.unwrap_or_default());
+    rows
+}
+
+/// 滞销: stock > 0 and no sale in the 7 days ending `d` (never sold counts too).
+pub(super) fn slow_movers(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    let mut rows: Vec<ProductCardRow> = h
+        .products
+        .iter()
+        .filter(|(_, p)| p.seen_by(d))
+        .filter_map(|(key, p)| {
+            let in_stock = p.stock_at(d).is_some_and(|st| st > 0.0);
+            let idle = p.last_sale(d).is_none_or(|l| l <= back(d, 7));
+            (in_stock && idle).then(|| ProductCardRow::new(key, p, p.sums(back(d, 6), d), d))
+        })
+        .collect();
+    sort_by(&mut rows, |r| {
+        -(r.days_since_sale.map_or(f64::INFINITY, |n| n as f64))
+    });
+    rows
+}
+
+/// 新品: sold on `d`, no sale in the 7 days before. Only when some order falls in those 7 days,
+/// so that a first upload does not turn every product "new".
+pub(super) fn new_products(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    if !h.has_orders(back(d, 7), back(d, 1)) {
+        return Vec::new();
+    }
+    let mut rows: Vec<ProductCardRow> = h
+        .products
+        .iter()
+        .filter_map(|(key, p)| {
+            let s = p.sums(d, d);
+            let fresh = s.quantity > 0 && p.sums(back(d, 7), back(d, 1)).quantity == 0;
+            fresh.then(|| ProductCardRow::new(key, p, s, d))
+        })
+        .collect();
+    sort_by(&mut rows, |r| -r.quantity);
+    rows
+}
+
+/// 爆款: quantity on `d` at least 10 and more than 1.5 × the day before (exactly 1.5 × is not).
+pub(super) fn hot_products(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    let mut rows: Vec<ProductCardRow> = h
+        .products
+        .iter()
+        .filter_map(|(key, p)| {
+            let (s, prev) = (p.sums(d, d), p.sums(back(d, 1), back(d, 1)));
+            let hot = s.quantity >= 10_000 && s.quantity * 2 > prev.quantity * 3;
+            hot.then(|| ProductCardRow {
+                previous_quantity: Some(units_of(prev.quantity)),
+                change_pct: quantity_change(s.quantity, prev.quantity),
+                ..ProductCardRow::new(key, p, s, d)
+            })
+        })
+        .collect();
+    sort_by(&mut rows, |r| -r.quantity);
+    rows
+}
+
+/// 高利润商品: products with a positive Σ利润额 on `d`, highest first.
+pub(super) fn top_profit(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    let mut rows: Vec<ProductCardRow> = h
+        .products
+        .iter()
+        .filter_map(|(key, p)| {
+            let s = p.sums(d, d);
+            (s.profit > 0.0).then(|| ProductCardRow::new(key, p, s, d))
+        })
+        .collect();
+    sort_by(&mut rows, |r| -r.profit);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use storeboard_data::StoreSnapshot;
+
+    use super::*;
+    use crate::config::Business;
+    use crate::filters::Filters;
+    use crate::testkit::snapshots;
+
+    const HEADER: &str =
+        "订单ID,下单时间,门店名称,商品名称,销量,渠道,实收价格,利润额,一级分类名,店内码,剩余库存\n";
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).expect("valid")
+    }
+
+    /// One order per line: `(order, day, product, qty, price, profit, stock)` (stock "" = none).
+    fn csv(lines: &[(&str, u32, &str, u32, &str, &str, &str)]) -> String {
+        let mut s = HEADER.to_owned();
+        for (id, d, key, qty, price, profit, stock) in lines {
+            let category = if *key == "BAG" { "耗材" } else { "食品" };
+            s.push_str(&format!(
+                "{id},2026-11-{d:02} 10:00,一号店,{key}名,{qty},收银机订单,{price},{profit},{category},{key},{stock}\n"
+            ));
+        }
+        s
+    }
+
+    /// Runs `rule` as of `d` on the whole history up to `to` (the period is just `to`).
+    fn keys(
+        snaps: &[Arc<StoreSnapshot>],
+        to: u32,
+        rule: fn(&History<'_>, NaiveDate) -> Vec<ProductCardRow>,
+    ) -> Vec<String> {
+        let filters = Filters {
+            store: None,
+            from: day(to),
+            to: day(to),
+            channel: None,
+        };
+        let h = History::load(snaps, &filters, &Business::default());
+        rule(&h, day(to)).into_iter().map(|r| r.key).collect()
+    }
+
+    #[test]
+    fn weekly_drops_need_more_than_thirty_percent_or_five_points() {
+        let snaps = snapshots(&csv(&[
+            ("a1", 1, "DROP", 20, "1.00", "4.00", ""),
+            ("a2", 10, "DROP", 13, "1.00", "2.60", ""),
+            ("b1", 1, "EDGE30", 20, "1.00", "4.00", ""),
+            ("b2", 10, "EDGE30", 14, "1.00", "2.80", ""),
+            ("c1", 1, "LOWMEAN", 13, "1.00", "2.60", ""),
+            ("d1", 1, "MARGIN", 10, "10.00", "30.00", ""),
+            ("d2", 10, "MARGIN", 10, "10.00", "24.99", ""),
+            ("e1", 1, "MEDGE", 10, "10.00", "30.00", ""),
+            ("e2", 10, "MEDGE", 10, "10.00", "25.00", ""),
+            ("f1", 1, "FEW", 10, "10.00", "30.00", ""),
+            ("f2", 10, "FEW", 4, "10.00", "4.00", ""),
+            ("g1", 1, "NEG", 10, "10.00", "0.00", ""),
+            ("g2", 10, "NEG", 10, "10.00", "-10.00", ""),
+            ("z1", 14, "FILL", 1, "1.00", "0.00", ""),
+        ]));
+        // DROP: 20 → 13 is −35%; EDGE30 exactly −30%; LOWMEAN's earlier mean is 13/7 < 2.
+        assert_eq!(keys(&snaps, 14, sales_drop), ["DROP"]);
+        // MARGIN 30% → 24.99%; MEDGE exactly 5 points; FEW sold 4 < 5; NEG's earlier margin is 0.
+        assert_eq!(keys(&snaps, 14, margin_drop), ["MARGIN"]);
+        let filters = Filters {
+            store: None,
+            from: day(14),
+            to: day(14),
+            channel: None,
+        };
+        let h = History::load(&snaps, &filters, &Business::default());
+        let row = &margin_drop(&h, day(14))[0];
+        assert!((row.change_pct.unwrap_or_default() + 5.01).abs() < 1e-9);
+        assert_eq!(row.quantity, 10.0);
+    }
+
+    #[test]
+    fn stock_cards_use_the_latest_stock_and_seven_idle_days() {
+        let snaps = snapshots(&csv(&[
+            ("a", 10, "OUT", 1, "1.00", "0.10", "0"),
+            ("b", 10, "NEGOUT", 1, "1.00", "0.10", "-2"),
+            ("c", 7, "OLDOUT", 1, "1.00", "0.10", "0"),
+            ("d1", 9, "RESTOCK", 1, "1.00", "0.10", "0"),
+            ("d2", 12, "RESTOCK", 1, "1.00", "0.10", "5"),
+            ("e", 7, "SLOW", 1, "1.00", "0.10", "3"),
+            ("f", 8, "RECENT", 1, "1.00", "0.10", "3"),
+            ("g", 1, "BAG", 1, "1.00", "0.10", "50"),
+            ("z", 14, "FILL", 1, "1.00", "0.10", ""),
+        ]));
+        // OLDOUT last sold on day 7, outside the 7 days 8–14; RESTOCK's latest stock is 5.
+        assert_eq!(keys(&snaps, 14, hot_out_of_stock), ["NEGOUT", "OUT"]);
+        // SLOW last sold 7 days ago; RECENT 6 days ago; the bag is a consumable.
+        assert_eq!(keys(&snaps, 14, slow_movers), ["SLOW"]);
+    }
+
+    #[test]
+    fn daily_cards_compare_yesterday_with_the_days_before() {
+        let snaps = snapshots(&csv(&[
+            ("a1", 13, "HOT", 6, "1.00", "6.00", ""),
+            ("a2", 14, "HOT", 10, "1.00", "20.00", ""),
+            ("b1", 13, "EDGE15", 8, "1.00", "8.00", ""),
+            ("b2", 14, "EDGE15", 12, "1.00", "12.00", ""),
+            ("c1", 6, "NINE", 1, "1.00", "1.00", ""),
+            ("c2", 14, "NINE", 9, "1.00", "9.00", ""),
+            ("d1", 7, "OLD", 1, "1.00", "1.00", ""),
+            ("d2", 14, "OLD", 1, "1.00", "0.00", ""),
+            ("e", 14, "BAG", 1, "1.00", "100.00", ""),
+        ]));
+        // HOT 10 > 1.5 × 6; EDGE15 12 is exactly 1.5 × 8; NINE sold only 9.
+        assert_eq!(keys(&snaps, 14, hot_products), ["HOT"]);
+        // NINE's earlier sale is 8 days back; OLD sold 7 days back.
+        assert_eq!(keys(&snaps, 14, new_products), ["NINE"]);
+        // Positive profit only, consumables left out.
+        assert_eq!(keys(&snaps, 14, top_profit), ["HOT", "EDGE15", "NINE"]);
+    }
+
+    #[test]
+    fn no_product_is_new_when_the_seven_days_before_have_no_orders() {
+        let snaps = snapshots(&csv(&[("a", 6, "NINE", 1, "1.00", "1.00", "")]));
+        assert!(keys(&snaps, 6, new_products).is_empty());
+    }
+}
