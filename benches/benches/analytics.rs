@@ -73,7 +73,11 @@ fn main() {
         let kept = median_ms(iters, || {
             storeboard_analytics::order::orders(&snaps, &filters, &business).len() as f64
         });
-        println!("{:<34} {kept:>10.3} {base:>12.3} {:>8.1}", "  of which: kept orders", kept / base);
+        println!(
+            "{:<34} {kept:>10.3} {base:>12.3} {:>8.1}",
+            "  of which: kept orders",
+            kept / base
+        );
     }
 }
 

@@ -2,28 +2,60 @@
 //!
 //! The Storeboard (门店看板) binary's library half: configuration loading ([`config`], [`cli`]),
 //! the run [`mode`] (production or debug), and the application the engine serves ([`app`]):
-//! the status page, `/healthz` and `/metrics` ([`status`]), assets ([`assets`]) and debug
-//! mode's detailed error pages ([`debug_pages`]).
+//! the status page, `/healthz` and `/metrics` ([`status`]), assets ([`assets`]), debug
+//! mode's detailed error pages ([`debug_pages`]), and the business rules of the `[business]`
+//! table ([`business`]) the tabs API (`storeboard-tabs`) computes with.
 
 pub mod assets;
+pub mod business;
 pub mod cli;
 pub mod config;
 pub mod debug_pages;
 pub mod mode;
 pub mod status;
 
+use std::sync::Arc;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpResponse};
+use storeboard_tabs::TabsState;
 
 use crate::assets::Assets;
 use crate::mode::Mode;
 
-/// The application one worker serves, for `mode`, with the upload API on `upload`'s store.
+/// The application one worker serves, for `mode`, with the upload API on `upload`'s store and
+/// the tabs API with the default business rules and a cache of its own.
+///
+/// Each call makes a new tabs cache: a server with several workers should build one
+/// [`TabsState`] and call [`app_with_tabs`] so that they share it.
 pub fn app(
     mode: Mode,
     upload: storeboard_upload::UploadState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let tabs = TabsState::new(
+        Arc::clone(upload.store()),
+        storeboard_analytics::Business::default(),
+        storeboard_tabs::DEFAULT_CAPACITY,
+    );
+    app_with_tabs(mode, upload, tabs)
+}
+
+/// The application one worker serves, for `mode`, with the upload API on `upload`'s store and
+/// the tabs API (`GET /api/v1/tabs/{tab}`) on `tabs` (clone one state into every worker).
+pub fn app_with_tabs(
+    mode: Mode,
+    upload: storeboard_upload::UploadState,
+    tabs: TabsState,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -42,6 +74,7 @@ pub fn app(
         ))
         .configure(status::configure)
         .configure(|cfg| storeboard_upload::configure(cfg, upload))
+        .configure(|cfg| storeboard_tabs::configure(cfg, tabs))
         .default_service(web::to(not_found))
 }
 

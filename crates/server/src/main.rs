@@ -7,8 +7,10 @@ use std::sync::Arc;
 use storeboard::config::{self, ServerSettings};
 use storeboard::mode::Mode;
 
+use storeboard_analytics::Business;
 use storeboard_data::OrderStore;
 use storeboard_engine::Engine;
+use storeboard_tabs::TabsState;
 use storeboard_upload::UploadState;
 
 fn main() -> ExitCode {
@@ -24,10 +26,17 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
+    let business = match storeboard::business::load(settings.config_file.as_deref()) {
+        Ok(business) => business,
+        Err(err) => {
+            eprintln!("storeboard: {err}");
+            return ExitCode::from(err.exit_code() as u8);
+        }
+    };
     init_logging();
     let mode = Mode::current();
     let settings = mode.adjust(settings);
-    match actix_rt::System::new().block_on(serve(settings, mode)) {
+    match actix_rt::System::new().block_on(serve(settings, mode, business)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("storeboard: {err:#}");
@@ -47,7 +56,7 @@ fn init_logging() {
         .init();
 }
 
-async fn serve(settings: ServerSettings, mode: Mode) -> anyhow::Result<()> {
+async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyhow::Result<()> {
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
             "cannot create data directory {}",
@@ -59,13 +68,16 @@ async fn serve(settings: ServerSettings, mode: Mode) -> anyhow::Result<()> {
     let store = tokio::task::spawn_blocking(move || OrderStore::open(&data_dir))
         .await
         .context("loading the order store")??;
+    let store = Arc::new(store);
     let upload = UploadState::new(
-        Arc::new(store),
+        Arc::clone(&store),
         settings.data_dir.clone(),
         settings.engine.max_request_body_size,
     );
+    // One tabs state (and so one cache) shared by every worker.
+    let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY);
     let engine = Engine::new(settings.engine.clone(), move || {
-        storeboard::app(mode, upload.clone())
+        storeboard::app_with_tabs(mode, upload.clone(), tabs.clone())
     })
     .bind()?;
     let addrs = engine.local_addrs();

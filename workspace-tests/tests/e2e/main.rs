@@ -28,3 +28,5 @@ mod upload_faults;
 mod upload_restart;
 // Uploads beside other requests: two at once, health checks answering meanwhile.
 mod upload_concurrency;
+// The tabs API: contract names, default period, errors, the cache, per-request filters.
+mod tabs_api;

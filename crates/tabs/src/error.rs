@@ -1,0 +1,109 @@
+//! Tab errors and their one mapping to HTTP: `{"error": {"code", "message", "details"}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+/// Why a tab request failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TabsError {
+    /// No tab by that name.
+    #[error("no tab '{tab}': the tabs are {}", crate::tab::Tab::NAMES.join(", "))]
+    UnknownTab {
+        /// The name asked for.
+        tab: String,
+    },
+    /// A date parameter that is not `YYYY-MM-DD`.
+    #[error("'{param}' must be a day as YYYY-MM-DD (e.g. 2026-11-05), not '{value}'")]
+    BadDate {
+        /// `from` or `to`.
+        param: &'static str,
+        /// The text given.
+        value: String,
+    },
+    /// The period ends before it starts.
+    #[error(
+        "'from' ({from}) is after 'to' ({to}): the period must start on or before its last day"
+    )]
+    FromAfterTo {
+        /// The first day given.
+        from: NaiveDate,
+        /// The last day given.
+        to: NaiveDate,
+    },
+    /// The query string does not parse (e.g. a parameter given twice).
+    #[error("malformed query string: {0}")]
+    BadQuery(String),
+    /// The figures could not be serialised (a bug).
+    #[error("cannot serialise the tab: {0}")]
+    Serialise(#[from] serde_json::Error),
+    /// The blocking pool is gone (the server is stopping).
+    #[error("the server is shutting down")]
+    Cancelled,
+}
+
+impl TabsError {
+    fn code(&self) -> &'static str {
+        match self {
+            TabsError::UnknownTab { .. } => "unknown_tab",
+            TabsError::BadDate { .. } => "bad_date",
+            TabsError::FromAfterTo { .. } => "bad_period",
+            TabsError::BadQuery(_) => "bad_query",
+            TabsError::Serialise(_) => "internal_error",
+            TabsError::Cancelled => "shutting_down",
+        }
+    }
+
+    fn details(&self) -> Value {
+        match self {
+            TabsError::UnknownTab { tab } => {
+                json!({ "tab": tab, "tabs": crate::tab::Tab::NAMES })
+            }
+            TabsError::BadDate { param, value } => {
+                json!({ "param": param, "value": value, "expected": "YYYY-MM-DD" })
+            }
+            TabsError::FromAfterTo { from, to } => json!({ "from": from, "to": to }),
+            _ => Value::Null,
+        }
+    }
+
+    /// A message in Chinese first, with the English detail after it.
+    fn message(&self) -> String {
+        let zh = match self {
+            TabsError::UnknownTab { .. } => "未找到该页签",
+            TabsError::BadDate { .. } => "日期格式应为 YYYY-MM-DD",
+            TabsError::FromAfterTo { .. } => "开始日期晚于结束日期",
+            TabsError::BadQuery(_) => "请求有误",
+            TabsError::Cancelled => "服务正在停止",
+            TabsError::Serialise(_) => "服务器错误",
+        };
+        format!("{zh}: {self}")
+    }
+}
+
+impl ResponseError for TabsError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            TabsError::UnknownTab { .. } => StatusCode::NOT_FOUND,
+            TabsError::BadDate { .. } | TabsError::FromAfterTo { .. } | TabsError::BadQuery(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            TabsError::Serialise(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            TabsError::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!("tab request failed: {self}");
+        } else {
+            tracing::debug!("tab request refused: {self}");
+        }
+        HttpResponse::build(status).json(json!({
+            "error": { "code": self.code(), "message": self.message(), "details": self.details() }
+        }))
+    }
+}

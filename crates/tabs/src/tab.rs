@@ -1,0 +1,103 @@
+//! The tabs and the analytics function behind each, serialised once to JSON bytes.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use storeboard_analytics::{Business, Filters};
+use storeboard_data::StoreSnapshot;
+
+use crate::error::TabsError;
+
+/// One dashboard tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Tab {
+    /// 今日必做 (yesterday's cards).
+    Today,
+    /// 订单数据概览.
+    Overview,
+    /// 商品分析.
+    Products,
+    /// 时段分析.
+    Timeslots,
+}
+
+impl Tab {
+    /// Every tab name the API answers, in display order.
+    pub const NAMES: &'static [&'static str] = &["today", "overview", "products", "timeslots"];
+
+    /// The name in URLs (`overview`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Today => "today",
+            Tab::Overview => "overview",
+            Tab::Products => "products",
+            Tab::Timeslots => "timeslots",
+        }
+    }
+
+    /// Computes the tab over `snaps` (every store's snapshot; the filters select among them)
+    /// and serialises it. CPU-bound: call it off the async workers.
+    pub fn render(
+        self,
+        snaps: &[Arc<StoreSnapshot>],
+        filters: &Filters,
+        business: &Business,
+    ) -> Result<Bytes, TabsError> {
+        use storeboard_analytics as a;
+        let json = match self {
+            Tab::Today => serde_json::to_vec(&a::today(snaps, filters, business))?,
+            Tab::Overview => serde_json::to_vec(&a::overview(snaps, filters, business))?,
+            Tab::Products => serde_json::to_vec(&a::products(snaps, filters, business))?,
+            Tab::Timeslots => serde_json::to_vec(&a::timeslots(snaps, filters, business))?,
+        };
+        Ok(Bytes::from(json))
+    }
+}
+
+impl FromStr for Tab {
+    type Err = TabsError;
+
+    fn from_str(name: &str) -> Result<Self, TabsError> {
+        match name {
+            "today" => Ok(Tab::Today),
+            "overview" => Ok(Tab::Overview),
+            "products" => Ok(Tab::Products),
+            "timeslots" => Ok(Tab::Timeslots),
+            _ => Err(TabsError::UnknownTab {
+                tab: name.to_owned(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Tab {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_name_parses_back_to_its_tab() {
+        for name in Tab::NAMES {
+            let tab: Tab = name.parse().expect("listed");
+            assert_eq!(tab.name(), *name);
+        }
+    }
+
+    #[test]
+    fn unknown_names_are_refused() {
+        for name in ["", "Overview", "orders", "overview "] {
+            assert!(matches!(
+                name.parse::<Tab>(),
+                Err(TabsError::UnknownTab { .. })
+            ));
+        }
+    }
+}
