@@ -55,7 +55,7 @@ struct Values {
     active: f64,
 }
 
-fn values(orders: &[OrderFigures<'_>]) -> Values {
+fn values(orders: &[OrderFigures<'_>], active: usize) -> Values {
     let sales = total(orders, |o| o.sales);
     let profit = total(orders, |o| o.profit);
     let n = orders.len() as f64;
@@ -65,7 +65,7 @@ fn values(orders: &[OrderFigures<'_>]) -> Values {
         profit,
         aov: ratio(sales, n),
         margin: pct(profit, sales),
-        active: active_products(orders) as f64,
+        active: active as f64,
     }
 }
 
@@ -482,18 +482,38 @@ pub struct Overview {
 pub fn overview(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Overview {
     let cur = orders(snaps, filters, business);
     let prev = orders(snaps, &filters.previous(), business);
-    let week = filters
-        .last_week()
-        .map(|w| values(&orders(snaps, &w, business)));
+    let week = filters.last_week().map(|w| {
+        let os = orders(snaps, &w, business);
+        values(&os, active_products(&os))
+    });
+    // The line-level sections on a second thread, the order-level ones here.
+    let ((categories, active), (channels, aov_bands, daily, profit_buckets)) =
+        std::thread::scope(|scope| {
+            let lines = scope.spawn(|| (categories(&cur), active_products(&cur)));
+            let order_level = (
+                channel_cards(&cur, business),
+                bands(&cur, &AOV_BOUNDS, &AOV_LABELS, |o| o.sales),
+                daily(&cur, filters),
+                bands(&cur, &PROFIT_BOUNDS, &PROFIT_LABELS, |o| o.profit),
+            );
+            let line_level = lines
+                .join()
+                .unwrap_or_else(|_| (categories(&cur), active_products(&cur)));
+            (line_level, order_level)
+        });
     Overview {
         filters: filters.clone(),
         empty: cur.is_empty(),
-        kpis: kpis(&values(&cur), &values(&prev), week.as_ref()),
-        channels: channel_cards(&cur, business),
-        aov_bands: bands(&cur, &AOV_BOUNDS, &AOV_LABELS, |o| o.sales),
-        daily: daily(&cur, filters),
-        categories: categories(&cur),
-        profit_buckets: bands(&cur, &PROFIT_BOUNDS, &PROFIT_LABELS, |o| o.profit),
+        kpis: kpis(
+            &values(&cur, active),
+            &values(&prev, active_products(&prev)),
+            week.as_ref(),
+        ),
+        channels,
+        aov_bands,
+        daily,
+        categories,
+        profit_buckets,
     }
 }
 
