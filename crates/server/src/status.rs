@@ -131,11 +131,51 @@ pub fn render_metrics(info: &EngineInfo) -> String {
     out
 }
 
-async fn metrics(info: EngineInfo) -> HttpResponse {
+async fn metrics(
+    info: EngineInfo,
+    tabs: Option<web::Data<storeboard_tabs::TabsState>>,
+) -> HttpResponse {
+    let mut text = render_metrics(&info);
+    if let Some(tabs) = tabs {
+        render_cache(&mut text, &tabs.cache_stats());
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(render_metrics(&info))
+        .body(text)
+}
+
+/// Appends the tab cache's counters.
+fn render_cache(out: &mut String, cache: &storeboard_tabs::CacheStats) {
+    let counters = [
+        (
+            "tab_cache_hits_total",
+            "counter",
+            "Tab requests answered from the cache.",
+            cache.hits,
+        ),
+        (
+            "tab_cache_misses_total",
+            "counter",
+            "Tab requests that computed their figures.",
+            cache.misses,
+        ),
+        (
+            "tab_cache_evictions_total",
+            "counter",
+            "Tab cache entries dropped to stay within capacity.",
+            cache.evictions,
+        ),
+        (
+            "tab_cache_entries",
+            "gauge",
+            "Tab cache entries held.",
+            cache.entries as u64,
+        ),
+    ];
+    for (name, kind, help, value) in counters {
+        let _ = writeln!(out, "# HELP storeboard_{name} {help}\n# TYPE storeboard_{name} {kind}\nstoreboard_{name} {value}");
+    }
 }
 
 fn uptime(info: &EngineInfo) -> std::time::Duration {

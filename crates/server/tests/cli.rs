@@ -110,6 +110,10 @@ fn production_banner_names_the_mode_and_the_real_port_without_a_development_warn
     );
     let metrics = get(server.port, "/metrics");
     assert!(metrics.contains("storeboard_requests_total"), "{metrics}");
+    assert!(
+        metrics.contains("storeboard_tab_cache_hits_total"),
+        "{metrics}"
+    );
 }
 
 #[test]
