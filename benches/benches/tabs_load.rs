@@ -143,7 +143,7 @@ fn start_server(dir: std::path::PathBuf) -> (SocketAddr, Vec<String>) {
             let upload = UploadState::new(Arc::clone(&store), dir, settings.max_request_body_size);
             let tabs = TabsState::new(store, Business::default(), 512);
             let engine = Engine::new(settings, move || {
-                storeboard::app_with_tabs(Mode::Production, upload.clone(), tabs.clone())
+                storeboard::app(Mode::Production, upload.clone(), tabs.clone())
             })
             .disable_signals()
             .bind()

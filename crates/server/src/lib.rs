@@ -14,8 +14,6 @@ pub mod debug_pages;
 pub mod mode;
 pub mod status;
 
-use std::sync::Arc;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition};
@@ -26,33 +24,8 @@ use crate::assets::Assets;
 use crate::mode::Mode;
 
 /// The application one worker serves, for `mode`, with the upload API on `upload`'s store and
-/// the tabs API with the default business rules and a cache of its own.
-///
-/// Each call makes a new tabs cache: a server with several workers should build one
-/// [`TabsState`] and call [`app_with_tabs`] so that they share it.
-pub fn app(
-    mode: Mode,
-    upload: storeboard_upload::UploadState,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    let tabs = TabsState::new(
-        Arc::clone(upload.store()),
-        storeboard_analytics::Business::default(),
-        storeboard_tabs::DEFAULT_CAPACITY,
-    );
-    app_with_tabs(mode, upload, tabs)
-}
-
-/// The application one worker serves, for `mode`, with the upload API on `upload`'s store and
 /// the tabs API (`GET /api/v1/tabs/{tab}`) on `tabs` (clone one state into every worker).
-pub fn app_with_tabs(
+pub fn app(
     mode: Mode,
     upload: storeboard_upload::UploadState,
     tabs: TabsState,

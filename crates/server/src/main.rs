@@ -77,7 +77,7 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
     // One tabs state (and so one cache) shared by every worker.
     let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY);
     let engine = Engine::new(settings.engine.clone(), move || {
-        storeboard::app_with_tabs(mode, upload.clone(), tabs.clone())
+        storeboard::app(mode, upload.clone(), tabs.clone())
     })
     .bind()?;
     let addrs = engine.local_addrs();

@@ -26,7 +26,7 @@ use crate::support::{block_on, settings, IO_TIMEOUT};
 const A: &str = "鲜丰便利(万达店)";
 const B: &str = "好邻居(望京店)";
 
-/// `storeboard::app_with_tabs` over a temp data dir, keeping the store and tabs state so tests
+/// `storeboard::app` over a temp data dir, keeping the store and tabs state so tests
 /// can compute the expected figures and read the cache counters. Stopped on drop.
 struct TabsServer {
     addr: SocketAddr,
@@ -73,13 +73,8 @@ impl TabsServer {
             .spawn(move || {
                 let system = actix_rt::System::new();
                 let _ = system.block_on(async move {
-                    let app = move || {
-                        storeboard::app_with_tabs(
-                            Mode::Production,
-                            upload.clone(),
-                            app_tabs.clone(),
-                        )
-                    };
+                    let app =
+                        move || storeboard::app(Mode::Production, upload.clone(), app_tabs.clone());
                     let engine = Engine::new(settings(), app).disable_signals().bind()?;
                     let addr = engine.local_addrs()[0];
                     let server = engine.run();

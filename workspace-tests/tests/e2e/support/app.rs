@@ -1,5 +1,5 @@
 //! The real Storeboard application for the upload tests: [`AppServer`] serves
-//! `storeboard::app(Mode::Production, UploadState)` over a data directory on `127.0.0.1:0`,
+//! `storeboard::app(Mode::Production, UploadState, TabsState)` over a data directory on `127.0.0.1:0`,
 //! [`multipart`] builds upload bodies by hand from [`Part`]s, and [`Reply`] is an answer read
 //! with ureq. Every call has a deadline.
 
@@ -13,9 +13,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use storeboard::mode::Mode;
+use storeboard_analytics::Business;
 use storeboard_data::OrderStore;
 use storeboard_engine::{Engine, ServerHandle};
 use storeboard_fixtures::Line;
+use storeboard_tabs::{TabsState, DEFAULT_CAPACITY};
 use storeboard_upload::UploadState;
 use tempfile::TempDir;
 
@@ -195,6 +197,7 @@ impl AppServer {
 
     fn launch(data_dir: PathBuf, limit: u64, owned: Option<TempDir>) -> Self {
         let store = Arc::new(OrderStore::open(&data_dir).expect("the order store opens"));
+        let tabs = TabsState::new(Arc::clone(&store), Business::default(), DEFAULT_CAPACITY);
         let state = UploadState::new(store, data_dir.clone(), limit);
         let mut s = settings();
         s.max_request_body_size = limit;
@@ -205,7 +208,8 @@ impl AppServer {
             .spawn(move || {
                 let system = actix_rt::System::new();
                 let result = system.block_on(async move {
-                    let app = move || storeboard::app(Mode::Production, state.clone());
+                    let app =
+                        move || storeboard::app(Mode::Production, state.clone(), tabs.clone());
                     let engine = Engine::new(s, app).disable_signals().bind()?;
                     let addr = engine.local_addrs()[0];
                     let server = engine.run();
