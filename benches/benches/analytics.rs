@@ -79,9 +79,15 @@ fn main() {
             kept / base
         );
         let others: [(&str, &dyn Fn() -> bool); 3] = [
-            ("  products", &|| storeboard_analytics::products(&snaps, &filters, &business).empty),
-            ("  timeslots", &|| storeboard_analytics::timeslots(&snaps, &filters, &business).empty),
-            ("  today", &|| storeboard_analytics::today(&snaps, &filters, &business).empty),
+            ("  products", &|| {
+                storeboard_analytics::products(&snaps, &filters, &business).empty
+            }),
+            ("  timeslots", &|| {
+                storeboard_analytics::timeslots(&snaps, &filters, &business).empty
+            }),
+            ("  today", &|| {
+                storeboard_analytics::today(&snaps, &filters, &business).empty
+            }),
         ];
         for (label, f) in others {
             let ms = median_ms(iters.min(10), || f64::from(u8::from(f())));
