@@ -158,6 +158,9 @@ fn hand_over(
     match stream.into_std() {
         Ok(stream) => {
             shared.stats.accepted.fetch_add(1, Relaxed);
+            // Counted now, not when the worker gets to its mailbox: a burst of connections would
+            // otherwise all see the same counts and pile onto one worker.
+            shared.stats.workers[index].open.fetch_add(1, Relaxed);
             workers[index].do_send(Accepted {
                 stream,
                 peer,

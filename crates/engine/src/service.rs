@@ -92,7 +92,10 @@ fn panicked(panic: &(dyn std::any::Any + Send)) -> Response<BoxBody> {
 /// (actix-http only caps at 128 KiB) and a declared body larger than `max_request_body_size`.
 fn over_limit(req: &Request, shared: &Shared) -> Option<Response<BoxBody>> {
     let settings = &shared.settings;
-    if head_size(req) > settings.max_request_header_size {
+    // actix-http itself refuses heads over its 128 KiB buffer; below that the setting is ours.
+    if settings.max_request_header_size < ACTIX_HEAD_LIMIT
+        && head_size(req) > settings.max_request_header_size
+    {
         return Some(limit_error(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "header_too_large",
@@ -106,10 +109,14 @@ fn over_limit(req: &Request, shared: &Shared) -> Option<Response<BoxBody>> {
     None
 }
 
+/// The head size actix-http's parser refuses by itself (its `MAX_BUFFER_SIZE`).
+const ACTIX_HEAD_LIMIT: usize = 131_072;
+
 /// The size of a request head as it was on the wire (request line, headers, blank line).
 fn head_size(req: &Request) -> usize {
     let head = req.head();
-    let line = head.method.as_str().len() + head.uri.to_string().len() + 12;
+    let target = head.uri.path_and_query().map_or(1, |pq| pq.as_str().len());
+    let line = head.method.as_str().len() + target + 12;
     let headers: usize = head
         .headers
         .iter()

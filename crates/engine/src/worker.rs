@@ -92,6 +92,9 @@ impl Handler<Accepted> for Worker {
 
     fn handle(&mut self, msg: Accepted, _ctx: &mut Self::Context) {
         let Some(handler) = self.handler.clone() else {
+            self.shared.stats.workers[self.index]
+                .open
+                .fetch_sub(1, Relaxed);
             return;
         };
         // The socket arrives as a std stream: a tokio stream stays registered with the reactor
@@ -100,6 +103,9 @@ impl Handler<Accepted> for Worker {
             Ok(stream) => stream,
             Err(err) => {
                 self.shared.stats.socket_errors.fetch_add(1, Relaxed);
+                self.shared.stats.workers[self.index]
+                    .open
+                    .fetch_sub(1, Relaxed);
                 tracing::warn!(peer = %msg.peer, "cannot register accepted socket: {err}");
                 return;
             }
@@ -115,7 +121,7 @@ impl Handler<Accepted> for Worker {
             shared.clock.now_ms(),
         ));
         shared.registry.insert(Arc::clone(&channel));
-        shared.stats.workers[self.index].open.fetch_add(1, Relaxed);
+        // `open` was counted by the acceptor when it chose this worker.
         let guard = ChannelGuard {
             shared: Arc::clone(shared),
             channel: Arc::clone(&channel),
