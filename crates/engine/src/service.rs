@@ -349,6 +349,19 @@ impl MessageBody for TrackedBody {
         }
         polled
     }
+
+    /// A body held in memory is handed over whole, so actix-http writes it in one go as it does
+    /// for unwrapped bodies; the request stops being in flight as the guard drops here.
+    fn try_into_bytes(self) -> Result<Bytes, Self> {
+        let TrackedBody { body, mut guard } = self;
+        match body.try_into_bytes() {
+            Ok(bytes) => {
+                guard.bytes = bytes.len() as u64;
+                Ok(bytes)
+            }
+            Err(body) => Err(TrackedBody { body, guard }),
+        }
+    }
 }
 
 #[cfg(test)]
