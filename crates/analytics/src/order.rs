@@ -13,13 +13,26 @@ use crate::config::Business;
 use crate::filters::Filters;
 
 /// Index of a column in the line money columns.
-pub fn line_col(col: Column) -> usize {
-    LINE_MONEY.iter().position(|c| *c == col).unwrap_or(0)
+pub const fn line_col(col: Column) -> usize {
+    position(&LINE_MONEY, col)
 }
 
 /// Index of a column in the order money columns.
-pub fn order_col(col: Column) -> usize {
-    ORDER_MONEY.iter().position(|c| *c == col).unwrap_or(0)
+pub const fn order_col(col: Column) -> usize {
+    position(&ORDER_MONEY, col)
+}
+
+/// Where `col` is in `cols` (0 when absent). `const` so that column indices used per order are
+/// computed by the compiler, not searched for on every order.
+const fn position(cols: &[Column], col: Column) -> usize {
+    let mut i = 0;
+    while i < cols.len() {
+        if cols[i] as usize == col as usize {
+            return i;
+        }
+        i += 1;
+    }
+    0
 }
 
 /// Cents (or [`NA`]) as yuan, absent counting 0.
