@@ -22,8 +22,8 @@
 //! - `BENCH_CLIENT_THREADS` — load-generator threads, 1–16. Default 2.
 //! - `BENCH_MAX_OTHERS` — a round during which other processes took more than this percentage
 //!   of the CPUs is rerun, 0–100. Default 5.
-//! - `BENCH_RETRIES` — reruns allowed per round, 0–20. Default 4; the last attempt is kept and
-//!   the summary warns.
+//! - `BENCH_RETRIES` — reruns allowed per round, after a 3 s pause each, 0–20. Default 4; the
+//!   last attempt is kept and the summary warns.
 //!
 //! Exits with status 1 if any request failed (I/O error, timeout, non-200), 2 if the setup
 //! failed, so it never reports numbers measured on errors.
@@ -41,6 +41,9 @@ use storeboard_benches::load::{run_round, LoadConfig, RoundStats};
 async fn hello() -> &'static str {
     "Hello from the benchmark page!"
 }
+
+/// The pause before rerunning a round that other processes disturbed.
+const RERUN_PAUSE: Duration = Duration::from_secs(3);
 
 /// Stops the server on a thread; the thread ends once the server has stopped.
 enum Stop {
@@ -389,6 +392,8 @@ fn main() -> ExitCode {
                     others * 100.0
                 );
                 reruns += 1;
+                // Give a short burst of other work (a compile step) time to pass.
+                std::thread::sleep(RERUN_PAUSE);
                 m = measure(server, &config);
             }
             busiest_others = busiest_others.max(m.others.unwrap_or(0.0));
