@@ -202,53 +202,90 @@ pub struct CostRates {
     pub commission: Option<f64>,
 }
 
-fn channel_cards(orders: &[OrderFigures<'_>], business: &Business) -> Vec<ChannelCard> {
-    let mut groups: BTreeMap<&str, Vec<&OrderFigures<'_>>> = BTreeMap::new();
-    for (snap, group) in by_snapshot(orders) {
-        // Group by string id first (a vector index per order), then by name per channel.
-        let mut by_sym: Vec<Vec<&OrderFigures<'_>>> = vec![Vec::new(); snap.data.strings.len()];
-        for o in group {
-            by_sym[snap.data.orders.channel[o.index] as usize].push(o);
+/// Sums of one channel's orders, gathered in one pass.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChannelSums {
+    orders: usize,
+    sales: f64,
+    profit: f64,
+    marketing: f64,
+    discount: f64,
+    delivery: f64,
+    product_cost: f64,
+    consumable_cost: f64,
+    fee: f64,
+}
+
+impl ChannelSums {
+    fn add(&mut self, o: &OrderFigures<'_>) {
+        self.orders += 1;
+        self.sales += o.sales;
+        self.profit += o.profit;
+        self.marketing += o.marketing;
+        self.discount += o.product_discount;
+        self.delivery += o.delivery_net;
+        self.product_cost += o.product_cost;
+        self.consumable_cost += o.consumable_cost;
+        self.fee += o.fee;
+    }
+
+    fn merge(&mut self, other: &ChannelSums) {
+        self.orders += other.orders;
+        self.sales += other.sales;
+        self.profit += other.profit;
+        self.marketing += other.marketing;
+        self.discount += other.discount;
+        self.delivery += other.delivery;
+        self.product_cost += other.product_cost;
+        self.consumable_cost += other.consumable_cost;
+        self.fee += other.fee;
+    }
+
+    fn card(&self, channel: &str, all_sales: f64) -> ChannelCard {
+        let (n, sales) = (self.orders as f64, self.sales);
+        ChannelCard {
+            channel: channel.to_owned(),
+            orders: self.orders,
+            sales,
+            share_pct: pct(sales, all_sales),
+            profit: self.profit,
+            avg_order_value: ratio(sales, n),
+            margin_pct: pct(self.profit, sales),
+            profit_per_order: ratio(self.profit, n),
+            marketing_per_order: ratio(self.marketing, n),
+            delivery_per_order: ratio(self.delivery, n),
+            cost_rates: CostRates {
+                product_cost: pct(self.product_cost, sales),
+                consumables: pct(self.consumable_cost, sales),
+                product_discount: pct(self.discount, sales),
+                subsidy: pct(self.marketing - self.discount, sales),
+                delivery: pct(self.delivery, sales),
+                commission: pct(self.fee, sales),
+            },
         }
-        for (sym, os) in by_sym
-            .into_iter()
-            .enumerate()
-            .filter(|(_, os)| !os.is_empty())
-        {
-            let name = snap.data.strings.get(sym as u32);
-            if !business.channel_cards_exclude.iter().any(|c| c == name) {
-                groups.entry(name).or_default().extend(os);
+    }
+}
+
+fn channel_cards(orders: &[OrderFigures<'_>], business: &Business) -> Vec<ChannelCard> {
+    let mut groups: BTreeMap<&str, ChannelSums> = BTreeMap::new();
+    for (snap, group) in by_snapshot(orders) {
+        // Sum by string id first (a vector index per order), then merge by name per channel.
+        let mut by_sym = vec![ChannelSums::default(); snap.data.strings.len()];
+        for o in group {
+            by_sym[snap.data.orders.channel[o.index] as usize].add(o);
+        }
+        for &sym in snap.channel_syms() {
+            let name = snap.data.strings.get(sym);
+            let sums = &by_sym[sym as usize];
+            if sums.orders > 0 && !business.channel_cards_exclude.iter().any(|c| c == name) {
+                groups.entry(name).or_default().merge(sums);
             }
         }
     }
-    let all_sales: f64 = groups.values().flatten().map(|o| o.sales).sum();
+    let all_sales: f64 = groups.values().map(|g| g.sales).sum();
     let mut cards: Vec<ChannelCard> = groups
-        .into_iter()
-        .map(|(channel, os)| {
-            let sum = |f: fn(&OrderFigures<'_>) -> f64| os.iter().map(|o| f(o)).sum::<f64>();
-            let (n, sales, profit) = (os.len() as f64, sum(|o| o.sales), sum(|o| o.profit));
-            let (marketing, discount) = (sum(|o| o.marketing), sum(|o| o.product_discount));
-            ChannelCard {
-                channel: channel.to_owned(),
-                orders: os.len(),
-                sales,
-                share_pct: pct(sales, all_sales),
-                profit,
-                avg_order_value: ratio(sales, n),
-                margin_pct: pct(profit, sales),
-                profit_per_order: ratio(profit, n),
-                marketing_per_order: ratio(marketing, n),
-                delivery_per_order: ratio(sum(|o| o.delivery_net), n),
-                cost_rates: CostRates {
-                    product_cost: pct(sum(|o| o.product_cost), sales),
-                    consumables: pct(sum(|o| o.consumable_cost), sales),
-                    product_discount: pct(discount, sales),
-                    subsidy: pct(marketing - discount, sales),
-                    delivery: pct(sum(|o| o.delivery_net), sales),
-                    commission: pct(sum(|o| o.fee), sales),
-                },
-            }
-        })
+        .iter()
+        .map(|(channel, sums)| sums.card(channel, all_sales))
         .collect();
     cards.sort_by(|a, b| b.sales.total_cmp(&a.sales));
     cards
