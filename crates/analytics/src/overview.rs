@@ -158,139 +158,6 @@ fn kpis(cur: &Values, prev: &Values, week: Option<&Values>) -> Kpis {
     }
 }
 
-/// One channel card.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChannelCard {
-    /// 渠道.
-    pub channel: String,
-    /// Orders.
-    pub orders: usize,
-    /// Sales.
-    pub sales: f64,
-    /// Share of the cards' total sales (%).
-    pub share_pct: Option<f64>,
-    /// Σ 订单实际利润.
-    pub profit: f64,
-    /// Sales per order.
-    pub avg_order_value: Option<f64>,
-    /// Profit / sales (%).
-    pub margin_pct: Option<f64>,
-    /// Profit per order.
-    pub profit_per_order: Option<f64>,
-    /// Marketing cost per order.
-    pub marketing_per_order: Option<f64>,
-    /// 配送净成本 per order.
-    pub delivery_per_order: Option<f64>,
-    /// Cost structure, each as % of sales.
-    pub cost_rates: CostRates,
-}
-
-/// Costs as a percentage of sales.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CostRates {
-    /// 商品成本.
-    pub product_cost: Option<f64>,
-    /// 耗材.
-    pub consumables: Option<f64>,
-    /// 商品减免.
-    pub product_discount: Option<f64>,
-    /// 活动补贴 = 营销成本 − 商品减免.
-    pub subsidy: Option<f64>,
-    /// 配送 (配送净成本).
-    pub delivery: Option<f64>,
-    /// 佣金 (平台服务费).
-    pub commission: Option<f64>,
-}
-
-/// Sums of one channel's orders, gathered in one pass.
-#[derive(Debug, Clone, Copy, Default)]
-struct ChannelSums {
-    orders: usize,
-    sales: f64,
-    profit: f64,
-    marketing: f64,
-    discount: f64,
-    delivery: f64,
-    product_cost: f64,
-    consumable_cost: f64,
-    fee: f64,
-}
-
-impl ChannelSums {
-    fn add(&mut self, o: &OrderFigures<'_>) {
-        self.orders += 1;
-        self.sales += o.sales;
-        self.profit += o.profit;
-        self.marketing += o.marketing;
-        self.discount += o.product_discount;
-        self.delivery += o.delivery_net;
-        self.product_cost += o.product_cost;
-        self.consumable_cost += o.consumable_cost;
-        self.fee += o.fee;
-    }
-
-    fn merge(&mut self, other: &ChannelSums) {
-        self.orders += other.orders;
-        self.sales += other.sales;
-        self.profit += other.profit;
-        self.marketing += other.marketing;
-        self.discount += other.discount;
-        self.delivery += other.delivery;
-        self.product_cost += other.product_cost;
-        self.consumable_cost += other.consumable_cost;
-        self.fee += other.fee;
-    }
-
-    fn card(&self, channel: &str, all_sales: f64) -> ChannelCard {
-        let (n, sales) = (self.orders as f64, self.sales);
-        ChannelCard {
-            channel: channel.to_owned(),
-            orders: self.orders,
-            sales,
-            share_pct: pct(sales, all_sales),
-            profit: self.profit,
-            avg_order_value: ratio(sales, n),
-            margin_pct: pct(self.profit, sales),
-            profit_per_order: ratio(self.profit, n),
-            marketing_per_order: ratio(self.marketing, n),
-            delivery_per_order: ratio(self.delivery, n),
-            cost_rates: CostRates {
-                product_cost: pct(self.product_cost, sales),
-                consumables: pct(self.consumable_cost, sales),
-                product_discount: pct(self.discount, sales),
-                subsidy: pct(self.marketing - self.discount, sales),
-                delivery: pct(self.delivery, sales),
-                commission: pct(self.fee, sales),
-            },
-        }
-    }
-}
-
-fn channel_cards(orders: &[OrderFigures<'_>], business: &Business) -> Vec<ChannelCard> {
-    let mut groups: BTreeMap<&str, ChannelSums> = BTreeMap::new();
-    for (snap, group) in by_snapshot(orders) {
-        // Sum by string id first (a vector index per order), then merge by name per channel.
-        let mut by_sym = vec![ChannelSums::default(); snap.data.strings.len()];
-        for o in group {
-            by_sym[snap.data.orders.channel[o.index] as usize].add(o);
-        }
-        for &sym in snap.channel_syms() {
-            let name = snap.data.strings.get(sym);
-            let sums = &by_sym[sym as usize];
-            if sums.orders > 0 && !business.channel_cards_exclude.iter().any(|c| c == name) {
-                groups.entry(name).or_default().merge(sums);
-            }
-        }
-    }
-    let all_sales: f64 = groups.values().map(|g| g.sales).sum();
-    let mut cards: Vec<ChannelCard> = groups
-        .iter()
-        .map(|(channel, sums)| sums.card(channel, all_sales))
-        .collect();
-    cards.sort_by(|a, b| b.sales.total_cmp(&a.sales));
-    cards
-}
-
 /// One band or bucket of a distribution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Band {
@@ -554,5 +421,9 @@ pub fn overview(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Busi
     }
 }
 
+mod channels;
 #[cfg(test)]
 mod tests;
+
+use channels::channel_cards;
+pub use channels::{ChannelCard, CostRates};
