@@ -52,11 +52,15 @@ where
             .requests
             .fetch_add(1, Relaxed);
         let channel = req.conn_data::<Arc<Channel>>().cloned();
-        let guard = InFlight::start(channel.clone(), Arc::clone(&shared), &req);
+        let has_body = req.headers().contains_key(header::CONTENT_LENGTH)
+            || req.headers().contains_key(header::TRANSFER_ENCODING);
+        // Only a request with a body needs its own handle on the channel (for the payload).
+        let payload_channel = if has_body { channel.clone() } else { None };
+        let guard = InFlight::start(channel, Arc::clone(&shared), &req);
         if let Some(res) = over_limit(&req, &shared) {
             return Box::pin(ready(Ok(guard.finish(res))));
         }
-        if let Some(channel) = channel {
+        if let Some(channel) = payload_channel {
             wrap_payload(&mut req, channel, shared.settings.max_request_body_size);
         }
         // A panicking handler must cost one 500, not the worker thread and all its connections.
@@ -241,8 +245,7 @@ impl Stream for TrackedPayload {
 pub(crate) struct InFlight {
     channel: Option<Arc<Channel>>,
     shared: Arc<Shared>,
-    started: Instant,
-    log: Option<(String, String)>,
+    log: Option<(String, String, Instant)>,
     status: u16,
     bytes: u64,
     /// The response said `Connection: close`: once it is written, stop reading the request
@@ -256,14 +259,17 @@ impl InFlight {
             ch.in_flight.fetch_add(1, AcqRel);
             ch.head_started_ms.store(0, Release);
         }
-        let log = shared
-            .settings
-            .access_log
-            .then(|| (req.method().to_string(), req.path().to_owned()));
+        // The clock is read only for the access log: it is the one thing that needs it.
+        let log = shared.settings.access_log.then(|| {
+            (
+                req.method().to_string(),
+                req.path().to_owned(),
+                Instant::now(),
+            )
+        });
         Self {
             channel,
             shared,
-            started: Instant::now(),
             log,
             status: 0,
             bytes: 0,
@@ -311,8 +317,8 @@ impl Drop for InFlight {
             ch.in_flight.fetch_sub(1, AcqRel);
             ch.awaiting_body.store(false, Release);
         }
-        if let Some((method, path)) = &self.log {
-            let ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        if let Some((method, path, started)) = &self.log {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
             let peer = self.channel.as_ref().map(|c| c.peer.to_string());
             tracing::info!(
                 target: "storeboard::access",
