@@ -211,9 +211,12 @@ fn missing_columns_error_names_them_and_the_headers_found() {
 
 #[test]
 fn a_sheet_claiming_a_billion_rows_is_read_without_allocating_for_them() {
-    // Either it reads the few real rows or refuses; it must not try to allocate 10^9 rows.
-    match read(fx::zip_bomb_dimension(), "dim.xlsx") {
-        Ok(got) => assert!(got.report.accepted_lines < 1_000),
-        Err(err) => assert!(!err.code().is_empty()),
-    }
+    // The sheet declares A1:Z1000000000 but holds a few real rows: they are read, and nothing
+    // is allocated for the rows it only claims.
+    let got = read(fx::zip_bomb_dimension(), "dim.xlsx").expect("the real rows are read");
+    assert!(
+        got.report.accepted_lines > 0 && got.report.accepted_lines < 1_000,
+        "{:?}",
+        got.report
+    );
 }

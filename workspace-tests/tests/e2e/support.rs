@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use actix_web::body::BoxBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::{web, App, HttpResponse};
 use futures_util::StreamExt;
 use storeboard_engine::{
@@ -108,6 +108,16 @@ impl TestServer {
         settings.host = "127.0.0.1".to_owned();
         settings.port = 0;
         settings.listen.clear();
+        Self::serve(settings, app)
+    }
+
+    /// Serves any app `factory` with `settings` on its own thread and actix `System`.
+    pub fn serve<F, T, B>(settings: Settings, factory: F) -> Self
+    where
+        F: Fn() -> App<T> + Send + Clone + 'static,
+        T: AppServiceFactory<B>,
+        B: MessageBody + 'static,
+    {
         let (ready_tx, ready_rx) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let thread = thread::Builder::new()
@@ -115,7 +125,7 @@ impl TestServer {
             .spawn(move || {
                 let system = actix_rt::System::new();
                 let result = system.block_on(async move {
-                    let engine = Engine::new(settings, app).disable_signals().bind()?;
+                    let engine = Engine::new(settings, factory).disable_signals().bind()?;
                     let addr = engine.local_addrs()[0];
                     let server = engine.run();
                     let _ = ready_tx.send((addr, server.handle()));

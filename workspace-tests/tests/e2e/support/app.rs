@@ -7,21 +7,19 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc};
-use std::thread::{self, JoinHandle};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use storeboard::mode::Mode;
 use storeboard_analytics::Business;
 use storeboard_data::OrderStore;
-use storeboard_engine::{Engine, ServerHandle};
 use storeboard_fixtures::Line;
 use storeboard_tabs::{TabsState, DEFAULT_CAPACITY};
 use storeboard_upload::UploadState;
 use tempfile::TempDir;
 
-use super::{block_on, settings, Client, IO_TIMEOUT};
+use super::{settings, Client, TestServer, IO_TIMEOUT};
 
 /// The multipart boundary of every body [`multipart`] builds.
 pub const BOUNDARY: &str = "e2e-boundary-5f0c2a9d41";
@@ -163,9 +161,8 @@ pub struct AppServer {
     /// Its data directory (the database, and `tmp/` for uploads in flight).
     pub data_dir: PathBuf,
     api: Api,
-    handle: ServerHandle,
-    done: mpsc::Receiver<Result<(), String>>,
-    thread: Option<JoinHandle<()>>,
+    // Dropped before `_owned`: the server stops before its temp data dir goes.
+    _server: TestServer,
     _owned: Option<TempDir>,
 }
 
@@ -201,35 +198,16 @@ impl AppServer {
         let state = UploadState::new(store, data_dir.clone(), limit);
         let mut s = settings();
         s.max_request_body_size = limit;
-        let (ready_tx, ready_rx) = mpsc::channel();
-        let (done_tx, done) = mpsc::channel();
-        let thread = thread::Builder::new()
-            .name("e2e-app".to_owned())
-            .spawn(move || {
-                let system = actix_rt::System::new();
-                let result = system.block_on(async move {
-                    let app =
-                        move || storeboard::app(Mode::Production, state.clone(), tabs.clone());
-                    let engine = Engine::new(s, app).disable_signals().bind()?;
-                    let addr = engine.local_addrs()[0];
-                    let server = engine.run();
-                    let _ = ready_tx.send((addr, server.handle()));
-                    server.await
-                });
-                let _ = done_tx.send(result.map_err(|e| e.to_string()));
-            })
-            .expect("spawn the server thread");
-        let Ok((addr, handle)) = ready_rx.recv_timeout(IO_TIMEOUT) else {
-            let why = done.try_recv().map(|r| format!("{r:?}"));
-            panic!("the app did not start within {IO_TIMEOUT:?} {why:?}");
-        };
+        let app = move || storeboard::app(Mode::Production, state.clone(), tabs.clone());
+        let server = TestServer::serve(s, app);
         let agent = ureq::AgentBuilder::new().timeout(IO_TIMEOUT).build();
         Self {
             data_dir,
-            api: Api { addr, agent },
-            handle,
-            done,
-            thread: Some(thread),
+            api: Api {
+                addr: server.addr,
+                agent,
+            },
+            _server: server,
             _owned: owned,
         }
     }
@@ -304,19 +282,6 @@ impl Api {
     /// `GET /api/v1/stores` as JSON.
     pub fn stores(&self) -> Value {
         serde_json::from_slice(&self.stores_raw()).expect("stores JSON")
-    }
-}
-
-impl Drop for AppServer {
-    fn drop(&mut self) {
-        let _ = block_on(IO_TIMEOUT, self.handle.stop(false));
-        if self.done.recv_timeout(IO_TIMEOUT).is_err() {
-            // Never hang a test run on a server that would not stop; leave its thread behind.
-            return;
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 
