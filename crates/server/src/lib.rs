@@ -18,13 +18,15 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpResponse};
+use storeboard_dashboard::{DashboardState, Sources};
 use storeboard_tabs::TabsState;
 
 use crate::assets::Assets;
 use crate::mode::Mode;
 
-/// The application one worker serves, for `mode`, with the upload API on `upload`'s store and
-/// the tabs API (`GET /api/v1/tabs/{tab}`) on `tabs` (clone one state into every worker).
+/// The application one worker serves, for `mode`: the dashboard at `/` (with the upload API on
+/// `upload`'s store and the tabs API on `tabs`; clone one state of each into every worker), the
+/// engine status page at `/status`, `/healthz` and `/metrics`.
 pub fn app(
     mode: Mode,
     upload: storeboard_upload::UploadState,
@@ -38,6 +40,12 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let sources = if mode.is_debug() {
+        Sources::source_tree()
+    } else {
+        Sources::embedded()
+    };
+    let dashboard = DashboardState::new(tabs, upload, sources);
     App::new()
         .app_data(web::Data::new(Assets::new(mode)))
         .app_data(web::Data::new(mode))
@@ -46,8 +54,7 @@ pub fn app(
             from_fn(debug_pages::detailed_errors),
         ))
         .configure(status::configure)
-        .configure(|cfg| storeboard_upload::configure(cfg, upload))
-        .configure(|cfg| storeboard_tabs::configure(cfg, tabs))
+        .configure(|cfg| storeboard_dashboard::configure(cfg, dashboard))
         .default_service(web::to(not_found))
 }
 

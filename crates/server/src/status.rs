@@ -14,7 +14,7 @@ use crate::mode::Mode;
 
 /// Mounts the engine's pages on an app: `/`, `/healthz`, `/metrics`, `/static/{name}`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(status_page))
+    cfg.route("/status", web::get().to(status_page))
         .route("/healthz", web::get().to(healthz))
         .route("/metrics", web::get().to(metrics))
         .route("/static/{name}", web::get().to(crate::assets::serve_static));

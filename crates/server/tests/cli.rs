@@ -102,7 +102,10 @@ fn production_banner_names_the_mode_and_the_real_port_without_a_development_warn
     let all = server.banner.join("\n").to_lowercase();
     assert!(!all.contains("development server"), "{all}");
     assert!(get(server.port, "/healthz").ends_with("ok"));
-    let status = get(server.port, "/");
+    let page = get(server.port, "/");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("<title>门店看板</title>"), "{page}");
+    let status = get(server.port, "/status");
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
     assert!(
         status.contains("引擎状态") && status.contains("connection_limit"),

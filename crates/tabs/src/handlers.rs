@@ -26,19 +26,52 @@ pub(crate) async fn tab(
     let query = web::Query::<TabQuery>::from_query(req.query_string())
         .map_err(|e| TabsError::BadQuery(e.to_string()))?
         .into_inner();
-    let snaps = selected(&state, query.store().as_deref());
-    let today = chrono::Local::now().date_naive();
-    let filters = query.resolve(&snaps, today)?;
-    let key = CacheKey::new(tab, &snaps, &filters, state.fingerprint);
-    if let Some(json) = state.cache.get(&key) {
-        return Ok(respond(json, "hit"));
+    let answer = state.answer(tab, &query).await?;
+    Ok(respond(
+        answer.json,
+        if answer.hit { "hit" } else { "miss" },
+    ))
+}
+
+/// One computed (or cached) tab: its JSON and the filters it was computed with.
+#[derive(Debug, Clone)]
+pub struct TabAnswer {
+    /// The tab's JSON, exactly as `GET /api/v1/tabs/{tab}` answers it.
+    pub json: Bytes,
+    /// The request's resolved filters (default period filled in).
+    pub filters: storeboard_analytics::Filters,
+    /// True when it came from the cache.
+    pub hit: bool,
+}
+
+impl TabsState {
+    /// The tab for `query`: from the cache, or computed on the blocking pool (`web::block`)
+    /// and cached. The JSON API and any HTML view of a tab share this, so both show the same
+    /// numbers.
+    pub async fn answer(&self, tab: Tab, query: &TabQuery) -> Result<TabAnswer, TabsError> {
+        let snaps = selected(self, query.store().as_deref());
+        let today = chrono::Local::now().date_naive();
+        let filters = query.resolve(&snaps, today)?;
+        let key = CacheKey::new(tab, &snaps, &filters, self.fingerprint);
+        if let Some(json) = self.cache.get(&key) {
+            return Ok(TabAnswer {
+                json,
+                filters,
+                hit: true,
+            });
+        }
+        let business = Arc::clone(&self.business);
+        let computed = filters.clone();
+        let json = web::block(move || tab.render(&snaps, &computed, &business))
+            .await
+            .map_err(|_| TabsError::Cancelled)??;
+        self.cache.insert(key, json.clone());
+        Ok(TabAnswer {
+            json,
+            filters,
+            hit: false,
+        })
     }
-    let business = Arc::clone(&state.business);
-    let json = web::block(move || tab.render(&snaps, &filters, &business))
-        .await
-        .map_err(|_| TabsError::Cancelled)??;
-    state.cache.insert(key, json.clone());
-    Ok(respond(json, "miss"))
 }
 
 /// The snapshots a request looks at: the named store's (none when unknown), or every store's.

@@ -34,7 +34,7 @@ use storeboard_data::OrderStore;
 
 pub use cache::{fingerprint, CacheKey, CacheStats, TabCache, DEFAULT_CAPACITY};
 pub use error::TabsError;
-pub use handlers::CACHE_HEADER;
+pub use handlers::{TabAnswer, CACHE_HEADER};
 pub use query::{TabQuery, DEFAULT_DAYS};
 pub use tab::Tab;
 
@@ -58,6 +58,11 @@ impl TabsState {
             business: Arc::new(business),
             cache: Arc::new(TabCache::new(cache_capacity)),
         }
+    }
+
+    /// The order store the tabs read.
+    pub fn store(&self) -> &Arc<OrderStore> {
+        &self.store
     }
 
     /// The business rules the tabs are computed with.

@@ -1,0 +1,98 @@
+//! How numbers read on the page and in exports: `¥1,234.56`, `9,876`, `12.3%`, and `—` for a
+//! value that does not exist (a margin of no sales), never `NaN` or `0`.
+
+/// Shown for a missing value.
+pub const MISSING: &str = "—";
+
+/// Money with a yuan sign, thousands separators and two decimals.
+pub fn money(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) => {
+            let sign = if v < 0.0 { "-" } else { "" };
+            let fixed = format!("{:.2}", v.abs());
+            let (int, frac) = fixed.split_once('.').unwrap_or((&fixed, "00"));
+            format!("{sign}¥{}.{frac}", group(int))
+        }
+        None => MISSING.to_owned(),
+    }
+}
+
+/// A whole number with thousands separators.
+pub fn int(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) => {
+            let sign = if v < 0.0 { "-" } else { "" };
+            format!("{sign}{}", group(&format!("{:.0}", v.abs())))
+        }
+        None => MISSING.to_owned(),
+    }
+}
+
+/// A quantity: whole when it is whole (3), else up to three decimals (1.25 kg).
+pub fn quantity(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) if (v - v.round()).abs() < 1e-9 => int(Some(v)),
+        Some(v) => {
+            let text = format!("{v:.3}");
+            text.trim_end_matches('0').to_owned()
+        }
+        None => MISSING.to_owned(),
+    }
+}
+
+/// A percentage already in percent units (12.345 → `12.3%`).
+pub fn pct(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) => format!("{v:.1}%"),
+        None => MISSING.to_owned(),
+    }
+}
+
+/// A change in percent with its sign (`+4.2%`, `-3.0%`).
+pub fn signed_pct(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) if v > 0.0 => format!("+{v:.1}%"),
+        Some(v) => format!("{v:.1}%"),
+        None => MISSING.to_owned(),
+    }
+}
+
+fn group(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_has_separators_two_decimals_and_a_sign() {
+        assert_eq!(money(Some(0.0)), "¥0.00");
+        assert_eq!(money(Some(999.999)), "¥1,000.00");
+        assert_eq!(money(Some(-1234.5)), "-¥1,234.50");
+        assert_eq!(money(Some(f64::NAN)), MISSING);
+        assert_eq!(money(None), MISSING);
+    }
+
+    #[test]
+    fn quantities_drop_needless_decimals() {
+        assert_eq!(quantity(Some(3.0)), "3");
+        assert_eq!(quantity(Some(1.25)), "1.25");
+        assert_eq!(quantity(Some(12345.0)), "12,345");
+    }
+
+    #[test]
+    fn percentages_keep_one_decimal_and_changes_their_sign() {
+        assert_eq!(pct(Some(12.345)), "12.3%");
+        assert_eq!(signed_pct(Some(4.16)), "+4.2%");
+        assert_eq!(signed_pct(Some(-3.0)), "-3.0%");
+        assert_eq!(signed_pct(None), MISSING);
+    }
+}

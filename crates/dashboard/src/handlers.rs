@@ -1,0 +1,340 @@
+//! The page, the tab fragments, the exports and the upload template.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::Value as Ctx;
+use serde_json::{json, Value};
+use storeboard_analytics::Filters;
+use storeboard_tabs::{Tab, TabsError};
+
+use crate::page::{self, Controls, TabInfo, TABS};
+use crate::query::ViewQuery;
+use crate::{data_tab, export, views, DashboardState};
+
+/// The dashboard's mount point for this request, ending in `/` (`/` or `/dashboard/`).
+fn base(req: &HttpRequest) -> String {
+    let path = req
+        .url_for_static(page::INDEX)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|_| "/".to_owned());
+    if path.ends_with('/') {
+        path
+    } else {
+        format!("{path}/")
+    }
+}
+
+/// A rendered tab: its HTML, the filters it was computed with, and the status to answer with.
+struct Rendered {
+    html: String,
+    resolved: Option<Filters>,
+    status: StatusCode,
+}
+
+async fn render_tab(state: &DashboardState, info: TabInfo, q: &ViewQuery, base: &str) -> Rendered {
+    let today = chrono::Local::now().date_naive();
+    let controls = Controls {
+        base,
+        current: info,
+        query: q,
+        resolved: None,
+        today,
+    };
+    let href = |next: &ViewQuery| controls.fragment_url(info.name, next);
+    let result = match info.name.parse::<Tab>() {
+        Ok(tab) => analysis(state, tab, q, &href).await,
+        Err(_) => data_tab::render(state, q, base).await.map(|v| (v, None)),
+    };
+    let (view, resolved, status) = match result {
+        Ok((view, resolved)) => (view, resolved, StatusCode::OK),
+        Err((status, message)) => (json!({"error": message}), None, status),
+    };
+    let ctx = json!({"base": base, "tab": info.name, "label": info.label, "view": view,
+                     "filters": resolved});
+    let template = format!("tabs/{}.html", info.name);
+    match state
+        .sources
+        .templates
+        .render(&template, Ctx::from_serialize(&ctx))
+    {
+        Ok(html) => Rendered {
+            html,
+            resolved,
+            status,
+        },
+        Err(err) => Rendered {
+            html: error_html(state, &err.to_string()),
+            resolved,
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+        },
+    }
+}
+
+type TabResult = Result<(Value, Option<Filters>), (StatusCode, String)>;
+
+async fn analysis(
+    state: &DashboardState,
+    tab: Tab,
+    q: &ViewQuery,
+    href: views::Href<'_>,
+) -> TabResult {
+    let answer = state
+        .tabs
+        .answer(tab, &q.tab_query())
+        .await
+        .map_err(|e| (tab_status(&e), zh_message(&e)))?;
+    let json: Value = serde_json::from_slice(&answer.json)
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let empty = json.get("empty").and_then(Value::as_bool).unwrap_or(true);
+    let mut view = match tab {
+        Tab::Today => views::today(&json, q, href),
+        Tab::Overview => views::overview(&json, q, href),
+        Tab::Products => views::products(&json, q, href),
+        _ => views::timeslots(&json, q, href),
+    };
+    view["empty"] = json!(empty);
+    Ok((view, Some(answer.filters)))
+}
+
+/// The page speaks Chinese first; the API's English message follows for the technical reader.
+fn zh_message(err: &TabsError) -> String {
+    let zh = match err {
+        TabsError::BadDate { param, value } => {
+            let which = if *param == "from" {
+                "开始日期"
+            } else {
+                "结束日期"
+            };
+            format!("{which}“{value}”不是有效日期,请用 YYYY-MM-DD 格式")
+        }
+        TabsError::FromAfterTo { from, to } => {
+            format!("开始日期 {from} 晚于结束日期 {to},请重新选择")
+        }
+        TabsError::BadQuery(_) => "链接参数有误,请重新选择筛选条件".to_owned(),
+        TabsError::Cancelled => "服务器正在停止,请稍后刷新".to_owned(),
+        _ => "计算失败,请刷新重试".to_owned(),
+    };
+    format!("{zh}({err})")
+}
+
+fn tab_status(err: &TabsError) -> StatusCode {
+    use actix_web::ResponseError;
+    err.status_code()
+}
+
+fn error_html(state: &DashboardState, message: &str) -> String {
+    let detail = if state.sources.debug { message } else { "" };
+    tracing::error!("dashboard template failed: {message}");
+    format!(
+        "<div class=\"alert error\">页面渲染失败,请刷新重试。{}</div>",
+        minijinja::HtmlEscape(detail)
+    )
+}
+
+async fn header(state: &DashboardState) -> (page::Status, Vec<String>, Vec<String>) {
+    let store = Arc::clone(state.tabs.store());
+    web::block(move || {
+        let (stores, channels) = page::choices(&store);
+        (page::status(&store), stores, channels)
+    })
+    .await
+    .unwrap_or_else(|_| (page::status_empty(), Vec::new(), Vec::new()))
+}
+
+fn assets(state: &DashboardState, base: &str) -> Value {
+    let url = |name: &str| format!("{base}{}", state.sources.assets.url(name));
+    json!({
+        "css": url("dashboard.css"),
+        "js": url("dashboard.js"),
+        "htmx": url("vendor/htmx/htmx.min.js"),
+        "echarts": url("vendor/echarts/echarts.min.js"),
+    })
+}
+
+/// `GET /`: the whole page with the selected tab already in it (bookmarks and reloads work
+/// without a second request).
+pub(crate) async fn index(state: web::Data<DashboardState>, req: HttpRequest) -> HttpResponse {
+    let q = ViewQuery::parse(req.query_string());
+    let info = q.get("tab").and_then(page::tab).unwrap_or(TABS[0]);
+    let base = base(&req);
+    let rendered = render_tab(&state, info, &q, &base).await;
+    let (status, stores, channels) = header(&state).await;
+    let today = chrono::Local::now().date_naive();
+    let controls = Controls {
+        base: &base,
+        current: info,
+        query: &q,
+        resolved: rendered.resolved.as_ref(),
+        today,
+    };
+    let ctx = json!({
+        "base": base,
+        "debug": state.sources.debug,
+        "assets": assets(&state, &base),
+        "status": status,
+        "controls": controls.context(stores, channels),
+        "content": rendered.html,
+    });
+    html(&state, "page.html", &ctx, rendered.status, None)
+}
+
+/// `GET` on the mount point without its slash: a redirect to the page.
+pub(crate) async fn to_index(req: HttpRequest) -> HttpResponse {
+    let q = req.query_string();
+    let target = if q.is_empty() {
+        base(&req)
+    } else {
+        format!("{}?{q}", base(&req))
+    };
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, target))
+        .finish()
+}
+
+/// `GET /tabs/{tab}`: one tab's HTML, plus the header (tab bar, filters, status) swapped
+/// out-of-band so it always shows what the tab was computed with; `HX-Push-Url` puts the page
+/// URL of this view into the address bar.
+pub(crate) async fn fragment(
+    state: web::Data<DashboardState>,
+    name: web::Path<String>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let base = base(&req);
+    let Some(info) = page::tab(&name) else {
+        let message = format!("没有名为“{}”的标签页", minijinja::HtmlEscape(&name));
+        return HttpResponse::NotFound()
+            .content_type("text/html; charset=utf-8")
+            .body(format!("<div class=\"alert error\">{message}</div>"));
+    };
+    let q = ViewQuery::parse(req.query_string());
+    let rendered = render_tab(&state, info, &q, &base).await;
+    let (status, stores, channels) = header(&state).await;
+    let today = chrono::Local::now().date_naive();
+    let controls = Controls {
+        base: &base,
+        current: info,
+        query: &q,
+        resolved: rendered.resolved.as_ref(),
+        today,
+    };
+    let push = controls.page_url(info.name, &q);
+    let ctx = json!({
+        "base": base,
+        "oob": true,
+        "status": status,
+        "controls": controls.context(stores, channels),
+        "content": rendered.html,
+    });
+    html(&state, "filters.html", &ctx, rendered.status, Some(push))
+}
+
+fn html(
+    state: &DashboardState,
+    template: &str,
+    ctx: &Value,
+    status: StatusCode,
+    push: Option<String>,
+) -> HttpResponse {
+    let (body, status) = match state
+        .sources
+        .templates
+        .render(template, Ctx::from_serialize(ctx))
+    {
+        Ok(body) => (body, status),
+        Err(err) => (
+            error_html(state, &err.to_string()),
+            StatusCode::INTERNAL_SERVER_ERROR,
+        ),
+    };
+    let mut res = HttpResponse::build(status);
+    res.content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::VARY, "HX-Request"));
+    if let Some(url) = push {
+        res.insert_header(("HX-Push-Url", url));
+    }
+    res.body(body)
+}
+
+/// `GET /export/{tab}.xlsx`: the tab's tables as a workbook, named after store, tab and period.
+pub(crate) async fn export(
+    state: web::Data<DashboardState>,
+    file: web::Path<String>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let tab = file
+        .strip_suffix(".xlsx")
+        .and_then(|name| name.parse::<Tab>().ok());
+    let Some(tab) = tab else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            &format!("没有可导出的标签页: {file}"),
+        );
+    };
+    let q = ViewQuery::parse(req.query_string());
+    let answer = match state.tabs.answer(tab, &q.tab_query()).await {
+        Ok(answer) => answer,
+        Err(err) => return plain(tab_status(&err), &zh_message(&err)),
+    };
+    let name = export::file_name(tab, &answer.filters);
+    let built = web::block(move || {
+        let json: Value = serde_json::from_slice(&answer.json).unwrap_or(Value::Null);
+        export::workbook(tab, &json).map_err(|e| e.to_string())
+    })
+    .await;
+    match built {
+        Ok(Ok(bytes)) => xlsx(bytes, &name),
+        Ok(Err(message)) => plain(StatusCode::INTERNAL_SERVER_ERROR, &message),
+        Err(_) => plain(StatusCode::SERVICE_UNAVAILABLE, "导出被中断,请重试"),
+    }
+}
+
+/// `GET /template.xlsx`: an upload template with the expected headers and two sample rows.
+pub(crate) async fn template() -> HttpResponse {
+    match web::block(export::template_workbook).await {
+        Ok(Ok(bytes)) => xlsx(bytes, "订单导入模板.xlsx"),
+        Ok(Err(err)) => plain(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
+        Err(_) => plain(StatusCode::SERVICE_UNAVAILABLE, "生成模板被中断,请重试"),
+    }
+}
+
+fn xlsx(bytes: Vec<u8>, name: &str) -> HttpResponse {
+    // An ASCII fallback for old clients, the real (Chinese) name as RFC 5987 `filename*`.
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".to_owned()),
+                language_tag: None,
+                value: name.as_bytes().to_vec(),
+            }),
+        ],
+    };
+    HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header(disposition)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes)
+}
+
+fn plain(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/plain; charset=utf-8")
+        .body(message.to_owned())
+}

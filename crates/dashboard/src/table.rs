@@ -1,0 +1,308 @@
+//! Tables: rows of a tab's JSON, sorted and paginated on the server (a product list can have
+//! thousands of rows; the browser gets one page), with headers that link to the other order.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::format;
+use crate::query::ViewQuery;
+
+/// How a column's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text as is.
+    Text,
+    /// `¥1,234.56`.
+    Money,
+    /// `1,234`.
+    Int,
+    /// `3` or `1.25`.
+    Qty,
+    /// `12.3%` (values in percent units).
+    Pct,
+    /// `+4.2%`.
+    Change,
+    /// `2026-11-21T09:07:13` shown as `2026-11-21 09:07`.
+    Time,
+}
+
+impl Kind {
+    fn numeric(self) -> bool {
+        !matches!(self, Kind::Text | Kind::Time)
+    }
+
+    fn show(self, v: &Value) -> String {
+        let n = v.as_f64();
+        match self {
+            Kind::Text => match v {
+                Value::String(s) => s.clone(),
+                Value::Null => format::MISSING.to_owned(),
+                other => other.to_string(),
+            },
+            Kind::Time => v
+                .as_str()
+                .map(|s| s.replacen('T', " ", 1).chars().take(16).collect())
+                .unwrap_or_else(|| format::MISSING.to_owned()),
+            Kind::Money => format::money(n),
+            Kind::Int => format::int(n),
+            Kind::Qty => format::quantity(n),
+            Kind::Pct => format::pct(n),
+            Kind::Change => format::signed_pct(n),
+        }
+    }
+}
+
+/// One column: the JSON field, its Chinese header and how it reads.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Field of each row object.
+    pub key: &'static str,
+    /// Header text.
+    pub label: &'static str,
+    /// Formatting and sorting.
+    pub kind: Kind,
+}
+
+/// Shorthand for a column.
+pub const fn col(key: &'static str, label: &'static str, kind: Kind) -> Column {
+    Column { key, label, kind }
+}
+
+/// A table to render: its id (unique on the page; names its query parameters), columns, rows.
+#[derive(Debug)]
+pub struct Table<'a> {
+    /// `products` → parameters `s_products`, `p_products`, element `#t-products`.
+    pub id: &'a str,
+    /// Columns in display order.
+    pub columns: &'a [Column],
+    /// Row objects.
+    pub rows: &'a [Value],
+    /// Rows per page.
+    pub page_size: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Header {
+    label: &'static str,
+    numeric: bool,
+    sorted: &'static str,
+    href: String,
+}
+
+#[derive(Debug, Serialize)]
+struct CellView {
+    text: String,
+    class: &'static str,
+}
+
+/// What the `table` macro of `macros.html` renders.
+#[derive(Debug, Serialize)]
+pub struct TableView {
+    id: String,
+    headers: Vec<Header>,
+    rows: Vec<Vec<CellView>>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    first: usize,
+    last: usize,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+impl Table<'_> {
+    /// Sorted and paginated as `query` asks; `href` turns a changed query into a link.
+    pub fn view(&self, query: &ViewQuery, href: &dyn Fn(&ViewQuery) -> String) -> TableView {
+        let sort_param = format!("s_{}", self.id);
+        let page_param = format!("p_{}", self.id);
+        let sort = query.get(&sort_param).and_then(|s| self.parse_sort(s));
+        let mut order: Vec<&Value> = self.rows.iter().collect();
+        if let Some((column, desc)) = sort {
+            order.sort_by(|a, b| compare(column, a, b, desc));
+        }
+        let total = order.len();
+        let size = self.page_size.max(1);
+        let pages = total.div_ceil(size).max(1);
+        let page = query
+            .get(&page_param)
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
+            .clamp(1, pages);
+        let start = (page - 1) * size;
+        let rows = order
+            .iter()
+            .skip(start)
+            .take(size)
+            .map(|row| self.cells(row))
+            .collect();
+        let page_link = |n: usize| href(&query.with(&page_param, &n.to_string()));
+        TableView {
+            id: self.id.to_owned(),
+            headers: self.headers(query, sort, &sort_param, &page_param, href),
+            rows,
+            total,
+            page,
+            pages,
+            first: if total == 0 { 0 } else { start + 1 },
+            last: (start + size).min(total),
+            prev_href: (page > 1).then(|| page_link(page - 1)),
+            next_href: (page < pages).then(|| page_link(page + 1)),
+        }
+    }
+
+    fn parse_sort(&self, param: &str) -> Option<(&Column, bool)> {
+        let (key, dir) = param.rsplit_once('.').unwrap_or((param, "desc"));
+        let column = self.columns.iter().find(|c| c.key == key)?;
+        Some((column, dir != "asc"))
+    }
+
+    fn headers(
+        &self,
+        query: &ViewQuery,
+        sort: Option<(&Column, bool)>,
+        sort_param: &str,
+        page_param: &str,
+        href: &dyn Fn(&ViewQuery) -> String,
+    ) -> Vec<Header> {
+        self.columns
+            .iter()
+            .map(|c| {
+                let current = sort.filter(|(s, _)| s.key == c.key).map(|(_, desc)| desc);
+                // First click: numbers largest first, text A→Z; a second click reverses.
+                let next_desc = match current {
+                    Some(desc) => !desc,
+                    None => c.kind.numeric(),
+                };
+                let dir = if next_desc { "desc" } else { "asc" };
+                let next = query
+                    .with(sort_param, &format!("{}.{dir}", c.key))
+                    .with(page_param, "");
+                Header {
+                    label: c.label,
+                    numeric: c.kind.numeric(),
+                    sorted: match current {
+                        Some(true) => "desc",
+                        Some(false) => "asc",
+                        None => "",
+                    },
+                    href: href(&next),
+                }
+            })
+            .collect()
+    }
+
+    fn cells(&self, row: &Value) -> Vec<CellView> {
+        self.columns
+            .iter()
+            .map(|c| {
+                let v = row.get(c.key).unwrap_or(&Value::Null);
+                let negative = c.kind.numeric() && v.as_f64().is_some_and(|n| n < 0.0);
+                CellView {
+                    text: c.kind.show(v),
+                    class: match (c.kind.numeric(), negative) {
+                        (true, true) => "num neg",
+                        (true, false) => "num",
+                        _ => "",
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
+/// Numbers by value (missing last either way), text by its characters.
+fn compare(column: &Column, a: &Value, b: &Value, desc: bool) -> Ordering {
+    let (a, b) = (
+        a.get(column.key).unwrap_or(&Value::Null),
+        b.get(column.key).unwrap_or(&Value::Null),
+    );
+    if column.kind.numeric() {
+        match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) if desc => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+    } else {
+        let (x, y) = (a.as_str().unwrap_or(""), b.as_str().unwrap_or(""));
+        if desc {
+            y.cmp(x)
+        } else {
+            x.cmp(y)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const COLUMNS: &[Column] = &[
+        col("name", "商品", Kind::Text),
+        col("sales", "销售额", Kind::Money),
+    ];
+
+    fn rows() -> Vec<Value> {
+        (1..=7)
+            .map(|i| json!({"name": format!("P{i}"), "sales": if i == 4 { Value::Null } else { json!(i as f64 * 10.0) }}))
+            .collect()
+    }
+
+    fn names(view: &TableView) -> Vec<&str> {
+        view.rows.iter().map(|r| r[0].text.as_str()).collect()
+    }
+
+    #[test]
+    fn rows_sort_by_the_requested_column_with_missing_values_last() {
+        let rows = rows();
+        let table = Table {
+            id: "t",
+            columns: COLUMNS,
+            rows: &rows,
+            page_size: 10,
+        };
+        let view = table.view(&ViewQuery::parse("s_t=sales.desc"), &|q| q.encode());
+        assert_eq!(names(&view), ["P7", "P6", "P5", "P3", "P2", "P1", "P4"]);
+        let view = table.view(&ViewQuery::parse("s_t=sales.asc"), &|q| q.encode());
+        assert_eq!(names(&view), ["P1", "P2", "P3", "P5", "P6", "P7", "P4"]);
+        assert_eq!(view.headers[1].sorted, "asc");
+        assert!(view.headers[1].href.contains("s_t=sales.desc"));
+    }
+
+    #[test]
+    fn pages_hold_page_size_rows_and_link_to_their_neighbours() {
+        let rows = rows();
+        let table = Table {
+            id: "t",
+            columns: COLUMNS,
+            rows: &rows,
+            page_size: 3,
+        };
+        let view = table.view(&ViewQuery::parse("p_t=2"), &|q| q.encode());
+        assert_eq!(names(&view), ["P4", "P5", "P6"]);
+        assert_eq!((view.page, view.pages, view.first, view.last), (2, 3, 4, 6));
+        assert_eq!(view.prev_href.as_deref(), Some("p_t=1"));
+        assert_eq!(view.next_href.as_deref(), Some("p_t=3"));
+        let past_the_end = table.view(&ViewQuery::parse("p_t=99"), &|q| q.encode());
+        assert_eq!(names(&past_the_end), ["P7"]);
+    }
+
+    #[test]
+    fn a_missing_value_shows_a_dash_and_negative_money_is_marked() {
+        let rows = vec![json!({"name": null, "sales": -3.5})];
+        let table = Table {
+            id: "t",
+            columns: COLUMNS,
+            rows: &rows,
+            page_size: 3,
+        };
+        let view = table.view(&ViewQuery::default(), &|q| q.encode());
+        assert_eq!(view.rows[0][0].text, "—");
+        assert_eq!(view.rows[0][1].text, "-¥3.50");
+        assert_eq!(view.rows[0][1].class, "num neg");
+    }
+}
