@@ -152,6 +152,7 @@ pub fn quadrants(products: &Value) -> Value {
     if let Some(first) = series.first_mut() {
         first["markLine"] = json!({
             "silent": true, "symbol": "none", "lineStyle": {"type": "dashed", "color": "#94a3b8"},
+            "label": {"formatter": "{b}"},
             "data": [{"xAxis": num(q, "median_quantity"), "name": "销量中位数"},
                      {"yAxis": num(q, "high_margin_pct"), "name": "高利润率线"}],
         });
@@ -160,7 +161,7 @@ pub fn quadrants(products: &Value) -> Value {
         base("商品四象限(销量 × 利润率)"),
         json!({
             "tooltip": {"trigger": "item"},
-            "xAxis": {"type": "value", "name": "销量", "scale": true},
+            "xAxis": {"type": "log", "name": "销量(对数)", "logBase": 10},
             "yAxis": {"type": "value", "name": "利润率", "axisLabel": {"formatter": "{value}%"}},
             "dimensions": ["销量", "利润率", "商品"],
             "series": series,

@@ -21,11 +21,22 @@ fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {
 }
 
 fn table(id: &str, columns: &[Column], rows: &[Value], q: &ViewQuery, href: Href<'_>) -> Value {
+    sized_table(id, columns, rows, PAGE_SIZE, q, href)
+}
+
+fn sized_table(
+    id: &str,
+    columns: &[Column],
+    rows: &[Value],
+    page_size: usize,
+    q: &ViewQuery,
+    href: Href<'_>,
+) -> Value {
     let view = Table {
         id,
         columns,
         rows,
-        page_size: PAGE_SIZE,
+        page_size,
     }
     .view(q, href);
     serde_json::to_value(view).unwrap_or(Value::Null)
@@ -71,7 +82,7 @@ fn kpis(overview: &Value) -> Vec<Value> {
                 "value": show(*kind, f("value")),
                 "previous": show(*kind, f("previous")),
                 "change": change_text,
-                "trend": match change { Some(c) if c > 0.0 => "up", Some(c) if c < 0.0 => "down", _ => "flat" },
+                "trend": trend_class("", change),
                 "last_week": f("last_week").map(|v| show(*kind, Some(v))),
             })
         })
@@ -250,6 +261,31 @@ fn card_columns(rows: &[Value]) -> &'static [Column] {
     }
 }
 
+/// Rows per page of a to-do card (ten cards on one page: keep each short).
+const CARD_PAGE_SIZE: usize = 10;
+
+/// To-do cards where a rise is bad news (more loss orders, more price anomalies, …) and shows
+/// red; on the other cards and on every KPI a rise is good news.
+const BAD_WHEN_UP: [&str; 7] = [
+    "loss_orders",
+    "high_delivery",
+    "hot_out_of_stock",
+    "price_anomaly",
+    "sales_drop",
+    "margin_drop",
+    "slow_movers",
+];
+
+/// `good`, `bad` or `flat`: the colour of a change of the KPI or card `key`.
+fn trend_class(key: &str, change: Option<f64>) -> &'static str {
+    let rise_is_bad = BAD_WHEN_UP.contains(&key);
+    match change {
+        Some(c) if (c > 0.0) != rise_is_bad && c != 0.0 => "good",
+        Some(c) if c != 0.0 => "bad",
+        _ => "flat",
+    }
+}
+
 /// ✅ 今日必做.
 pub fn today(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
     let cards: Vec<Value> = arr(json, "cards")
@@ -257,7 +293,10 @@ pub fn today(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
         .map(|card| {
             let rows = arr(card, "rows");
             let key = card.get("key").and_then(Value::as_str).unwrap_or("card");
-            let trend = card.get("trend").and_then(|t| t.get("change_pct")).and_then(Value::as_f64);
+            let trend = card
+                .get("trend")
+                .and_then(|t| t.get("change_pct"))
+                .and_then(Value::as_f64);
             json!({
                 "key": key,
                 "title": card.get("title"),
@@ -265,10 +304,40 @@ pub fn today(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
                 "total_rows": card.get("total_rows"),
                 "shown_rows": rows.len(),
                 "trend": trend.map(|t| format::signed_pct(Some(t))),
-                "trend_class": match trend { Some(t) if t > 0.0 => "up", Some(t) if t < 0.0 => "down", _ => "flat" },
-                "table": table(key, card_columns(rows), rows, q, href),
+                "trend_class": trend_class(key, trend),
+                "table": sized_table(key, card_columns(rows), rows, CARD_PAGE_SIZE, q, href),
             })
         })
         .collect();
     json!({"yesterday": json.get("yesterday"), "cards": cards})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_loss_orders_is_bad_news_and_more_sales_is_good_news() {
+        assert_eq!(trend_class("loss_orders", Some(3.7)), "bad");
+        assert_eq!(trend_class("loss_orders", Some(-2.0)), "good");
+        assert_eq!(trend_class("hot_products", Some(5.0)), "good");
+        assert_eq!(trend_class("sales", Some(0.8)), "good");
+        assert_eq!(trend_class("sales", Some(0.0)), "flat");
+        assert_eq!(trend_class("sales", None), "flat");
+    }
+
+    #[test]
+    fn kpis_show_margin_change_in_points_and_missing_values_as_dashes() {
+        let overview = json!({"kpis": {
+            "orders": {"value": 9876.0, "previous": null, "change": null, "last_week": null},
+            "profit_margin_pct": {"value": 13.8, "previous": 13.7, "change": 0.1, "last_week": null},
+        }});
+        let kpis = kpis(&overview);
+        assert_eq!(kpis[0]["value"], "9,876");
+        assert_eq!(kpis[0]["change"], "—");
+        assert_eq!(kpis[4]["value"], "13.8%");
+        assert_eq!(kpis[4]["change"], "+0.1 个百分点");
+        // A KPI missing from the JSON shows dashes rather than failing the page.
+        assert_eq!(kpis[1]["value"], "—");
+    }
 }
