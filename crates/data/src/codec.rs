@@ -1,12 +1,15 @@
-//! How one store's day of orders is stored: a compact blob with its own string table, decoded
-//! straight into a snapshot's columns at start-up.
+//! How one store's day of orders is stored: a compact blob with its own string table, built
+//! from a staged upload one day at a time and decoded straight into a snapshot's columns at
+//! start-up.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{day_of, Dataset, Sym, NO_SYM};
+use crate::chunked::Pos;
+use crate::dataset::{day_of, Dataset, Strings, Sym, NO_SYM};
+use crate::staged::Staged;
 
 /// One order as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,15 +66,15 @@ impl DayRows {
     }
 }
 
-/// Remaps a source dataset's string ids to a blob's local table.
+/// Remaps a staged upload's string ids to a blob's local table (ids in order of first use).
 struct LocalStrings<'a> {
-    source: &'a Dataset,
+    source: &'a Strings,
     map: HashMap<Sym, u32>,
     strings: Vec<String>,
 }
 
 impl<'a> LocalStrings<'a> {
-    fn new(source: &'a Dataset) -> Self {
+    fn new(source: &'a Strings) -> Self {
         Self {
             source,
             map: HashMap::from([(NO_SYM, 0)]),
@@ -84,68 +87,127 @@ impl<'a> LocalStrings<'a> {
             return id;
         }
         let id = self.strings.len() as u32;
-        self.strings.push(self.source.strings.get(sym).to_owned());
+        self.strings.push(self.source.get(sym).to_owned());
         self.map.insert(sym, id);
         id
     }
 }
 
-/// The lines of each order of `data`, as index lists (orders' lines need not be contiguous in
-/// a freshly parsed file).
-fn lines_per_order(data: &Dataset) -> Vec<Vec<u32>> {
-    let mut per = vec![Vec::new(); data.order_count()];
-    for (line, &order) in data.lines.order.iter().enumerate() {
-        per[order as usize].push(line as u32);
-    }
-    per
+/// Where each order's lines are in a staged upload, in file order: an order's lines need not
+/// follow each other in the file. Built once per upload, shared by all its stores.
+#[derive(Debug)]
+pub(crate) struct LineIndex {
+    /// Order `i`'s lines are `positions[starts[i]..starts[i + 1]]`.
+    starts: Vec<u32>,
+    positions: Vec<Pos>,
 }
 
-/// Splits the orders of `store` in `data` into one [`DayRows`] per day.
-pub fn split_days(data: &Dataset, store: Sym) -> BTreeMap<NaiveDate, DayRows> {
-    let per_order = lines_per_order(data);
-    let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-    for (i, &s) in data.orders.store.iter().enumerate() {
-        if s == store {
-            by_day
-                .entry(day_of(data.orders.time[i]))
-                .or_default()
-                .push(i);
+impl LineIndex {
+    /// Indexes every line of `data` (one pass over the lines).
+    pub(crate) fn new(data: &Staged) -> Self {
+        let mut starts = Vec::with_capacity(data.order_count() + 1);
+        let mut total = 0u32;
+        starts.push(0);
+        for &n in data.order_line_counts() {
+            total = total.saturating_add(n);
+            starts.push(total);
+        }
+        let mut next: Vec<u32> = starts.clone();
+        let mut positions = vec![0; total as usize];
+        for (pos, line) in data.records() {
+            if let Some(slot) = next.get_mut(line.order as usize) {
+                if let Some(p) = positions.get_mut(*slot as usize) {
+                    *p = pos;
+                }
+                *slot += 1;
+            }
+        }
+        Self { starts, positions }
+    }
+
+    /// Where each line of `order` starts, in file order.
+    fn lines_of(&self, order: u32) -> &[Pos] {
+        let i = order as usize;
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.positions.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
         }
     }
-    by_day
-        .into_iter()
-        .map(|(day, mut orders)| {
-            orders.sort_by_key(|&o| data.orders.time[o]);
-            (day, day_rows(data, &orders, &per_order))
-        })
-        .collect()
 }
 
-fn day_rows(data: &Dataset, orders: &[usize], per_order: &[Vec<u32>]) -> DayRows {
-    let mut local = LocalStrings::new(data);
+/// The days of one store of a staged upload, each built when asked for, so that only one
+/// day's [`DayRows`] exists at a time.
+#[derive(Debug)]
+pub(crate) struct StoreDays<'a> {
+    data: &'a Staged,
+    index: &'a LineIndex,
+    /// The store's orders as (time, index), sorted by time; ties keep file order.
+    orders: Vec<(i64, u32)>,
+    next: usize,
+}
+
+/// Splits the orders of `store` in `data` into one [`DayRows`] per day, in day order; a day's
+/// orders are sorted by time (ties in file order), each with its lines in file order.
+pub(crate) fn store_days<'a>(data: &'a Staged, index: &'a LineIndex, store: Sym) -> StoreDays<'a> {
+    let mut orders: Vec<(i64, u32)> = data
+        .order_stores()
+        .iter()
+        .zip(data.order_times())
+        .enumerate()
+        .filter(|(_, (&s, _))| s == store)
+        .map(|(i, (_, &t))| (t, i as u32))
+        .collect();
+    // Stable, and a day is a range of times: this sorts by day, then time, then file order.
+    orders.sort_by_key(|&(t, _)| t);
+    StoreDays {
+        data,
+        index,
+        orders,
+        next: 0,
+    }
+}
+
+impl Iterator for StoreDays<'_> {
+    type Item = (NaiveDate, DayRows);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.orders.get(self.next..)?;
+        let day = day_of(rest.first()?.0);
+        let len = rest.iter().take_while(|(t, _)| day_of(*t) == day).count();
+        self.next += len;
+        Some((day, day_rows(self.data, self.index, &rest[..len])))
+    }
+}
+
+fn day_rows(data: &Staged, index: &LineIndex, orders: &[(i64, u32)]) -> DayRows {
+    let mut local = LocalStrings::new(&data.strings);
     let mut rows = DayRows::default();
-    let (o, l) = (&data.orders, &data.lines);
-    for &i in orders {
+    for &(_, i) in orders {
+        let Some(o) = data.order(i as usize) else {
+            continue;
+        };
+        let lines = index.lines_of(i);
+        // Field order matters: it is the order strings get their local ids in.
         rows.orders.push(OrderRow {
-            id: local.id(o.id[i]),
-            time: o.time[i],
-            channel: local.id(o.channel[i]),
-            money: std::array::from_fn(|k| o.money[k][i]),
-            distance: o.distance[i],
-            text: std::array::from_fn(|k| local.id(o.text[k][i])),
-            lines: per_order[i].len() as u32,
+            id: local.id(o.id),
+            time: o.time,
+            channel: local.id(o.channel),
+            money: o.money,
+            distance: o.distance,
+            text: o.text.map(|s| local.id(s)),
+            lines: lines.len() as u32,
         });
-        for &line in &per_order[i] {
-            let j = line as usize;
+        for &pos in lines {
+            let l = data.line_at(pos, i);
             rows.lines.push(LineRow {
-                product: local.id(l.product[j]),
-                key: local.id(l.key[j]),
-                barcode: local.id(l.barcode[j]),
-                category1: local.id(l.category1[j]),
-                category3: local.id(l.category3[j]),
-                quantity: l.quantity[j],
-                money: std::array::from_fn(|k| l.money[k][j]),
-                stock: l.stock[j],
+                product: local.id(l.product),
+                key: local.id(l.key()),
+                barcode: local.id(l.barcode),
+                category1: local.id(l.category1),
+                category3: local.id(l.category3),
+                quantity: l.quantity,
+                money: l.money,
+                stock: l.stock,
             });
         }
     }
@@ -191,5 +253,92 @@ pub fn append(target: &mut Dataset, store: Sym, rows: &DayRows) {
                 col.push(v);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staged::tests::{line, order};
+
+    const DAY: i64 = 86_400;
+
+    /// The product names of a day's lines, order by order.
+    fn products(rows: &DayRows) -> Vec<&str> {
+        rows.lines
+            .iter()
+            .map(|l| rows.strings[l.product as usize].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_store_day_lists_orders_by_time_each_with_its_lines_in_file_order() {
+        let mut data = Staged::default();
+        let late = order(&mut data, "一号店", "late", 10 * 3600);
+        let other = order(&mut data, "二号店", "other", 9 * 3600);
+        let early = order(&mut data, "一号店", "early", 9 * 3600);
+        let next_day = order(&mut data, "一号店", "next", DAY + 60);
+        for (o, p) in [
+            (late, "L1"),
+            (early, "E1"),
+            (other, "O1"),
+            (late, "L2"),
+            (next_day, "N1"),
+            (early, "E2"),
+            (late, "L3"),
+        ] {
+            line(&mut data, o, p);
+        }
+        data.seal();
+        let index = LineIndex::new(&data);
+        let store = data.order_stores()[late as usize];
+        let days: Vec<(NaiveDate, DayRows)> = store_days(&data, &index, store).collect();
+        assert_eq!(days.len(), 2);
+        let (first, rows) = &days[0];
+        assert_eq!(*first, day_of(0));
+        assert_eq!(products(rows), ["E1", "E2", "L1", "L2", "L3"]);
+        let counts: Vec<u32> = rows.orders.iter().map(|o| o.lines).collect();
+        assert_eq!(counts, [2, 3]);
+        assert_eq!(rows.strings[rows.orders[0].id as usize], "early");
+        assert_eq!(products(&days[1].1), ["N1"]);
+    }
+
+    #[test]
+    fn orders_at_the_same_time_keep_their_file_order() {
+        let mut data = Staged::default();
+        let ids = ["c", "a", "b"];
+        for id in ids {
+            let o = order(&mut data, "一号店", id, 3600);
+            line(&mut data, o, id);
+        }
+        let index = LineIndex::new(&data);
+        let store = data.order_stores()[0];
+        let (_, rows) = store_days(&data, &index, store).next().expect("one day");
+        assert_eq!(products(&rows), ids);
+    }
+
+    #[test]
+    fn a_staged_day_survives_the_blob_round_trip_into_a_snapshot() {
+        let mut data = Staged::default();
+        let o = order(&mut data, "一号店", "A", 3600);
+        let want = line(&mut data, o, "可乐");
+        let index = LineIndex::new(&data);
+        let (_, rows) = store_days(&data, &index, data.order_stores()[0])
+            .next()
+            .expect("one day");
+        let rows = DayRows::decode(&rows.encode()).expect("decodes");
+        let mut target = Dataset::default();
+        let store = target.strings.intern("一号店");
+        append(&mut target, store, &rows);
+        let l = &target.lines;
+        assert_eq!(
+            target.strings.get(l.key[0]),
+            "6901234",
+            "key derived from the barcode"
+        );
+        assert_eq!(target.strings.get(l.product[0]), "可乐");
+        assert_eq!(l.money.each_ref().map(|c| c[0]), want.money);
+        assert_eq!(l.stock[0], want.stock);
+        assert_eq!(target.orders.money[1][0], crate::dataset::NA);
     }
 }

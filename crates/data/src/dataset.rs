@@ -1,15 +1,14 @@
 //! The columnar order dataset: typed columns, interned strings, order-level values stored once
-//! per order. The same structure holds one upload's parsed lines and one store's snapshot.
+//! per order. A store's snapshot is one; an upload being parsed is held more compactly, as a
+//! [`crate::staged::Staged`].
 //!
 //! Money is kept in whole cents (`i32`), quantities in thousandths, so sums are exact and a line
 //! costs about 60 bytes; [`NA`] marks an absent value.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::schema::Column;
+pub use crate::strings::Strings;
 
 /// The "not available" marker in fixed-point columns.
 pub const NA: i32 = i32::MIN;
@@ -72,57 +71,6 @@ pub fn to_millis(value: f64) -> Option<i32> {
 /// A fixed-point value back as a float (`None` for [`NA`]).
 pub fn fixed(value: i32, scale: f64) -> Option<f64> {
     (value != NA).then(|| f64::from(value) / scale)
-}
-
-/// Deduplicated strings; id 0 is the empty string ("no value").
-#[derive(Debug, Clone)]
-pub struct Strings {
-    table: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, Sym>,
-}
-
-impl Default for Strings {
-    fn default() -> Self {
-        let empty: Arc<str> = Arc::from("");
-        Self {
-            index: HashMap::from([(Arc::clone(&empty), NO_SYM)]),
-            table: vec![empty],
-        }
-    }
-}
-
-impl Strings {
-    /// The id of `s`, adding it if new. Blank text is [`NO_SYM`].
-    pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&id) = self.index.get(s) {
-            return id;
-        }
-        let id = Sym::try_from(self.table.len()).unwrap_or(Sym::MAX);
-        let arc: Arc<str> = Arc::from(s);
-        self.table.push(Arc::clone(&arc));
-        self.index.insert(arc, id);
-        id
-    }
-
-    /// The string of an id (empty for unknown ids).
-    pub fn get(&self, id: Sym) -> &str {
-        self.table.get(id as usize).map_or("", |s| s)
-    }
-
-    /// Number of distinct strings (including the empty one).
-    pub fn len(&self) -> usize {
-        self.table.len()
-    }
-
-    /// Always false: the empty string is always there.
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    /// Drops the lookup index once no more strings will be added (saves memory in snapshots).
-    pub fn freeze(&mut self) {
-        self.index = HashMap::new();
-    }
 }
 
 /// Order-level columns: one entry per order.
@@ -275,8 +223,7 @@ impl Dataset {
             + l.stock.capacity())
             * 4
             + l.money.iter().map(|c| c.capacity() * 4).sum::<usize>();
-        let string_bytes: usize = self.strings.table.iter().map(|s| s.len() + 32).sum();
-        order_bytes + line_bytes + string_bytes
+        order_bytes + line_bytes + self.strings.heap_bytes()
     }
 
     /// Shrinks every column to its length.
@@ -319,16 +266,6 @@ mod tests {
         assert_eq!(to_cents(1e12), None);
         assert_eq!(fixed(1234, 100.0), Some(12.34));
         assert_eq!(fixed(NA, 100.0), None);
-    }
-
-    #[test]
-    fn interning_returns_one_id_per_distinct_string() {
-        let mut s = Strings::default();
-        let a = s.intern("可乐");
-        assert_eq!(s.intern("可乐"), a);
-        assert_ne!(s.intern("雪碧"), a);
-        assert_eq!(s.intern(""), NO_SYM);
-        assert_eq!(s.get(a), "可乐");
     }
 
     #[test]

@@ -1,18 +1,16 @@
 //! Turning rows of cells into validated order lines: header detection, alias mapping, typed
 //! values, problems with sheet/row/column/value.
 
-use std::collections::HashMap;
 use std::io::{Read, Seek};
 use std::ops::ControlFlow;
 
 use crate::cell::{read_datetime, read_number, read_text, Cell};
-use crate::dataset::{
-    self, to_cents, to_millis, Dataset, Sym, LINE_MONEY, NA, ORDER_MONEY, ORDER_TEXT,
-};
+use crate::dataset::{self, to_cents, to_millis, Sym, LINE_MONEY, NA, ORDER_MONEY, ORDER_TEXT};
 use crate::error::IngestError;
 use crate::header::{try_header, Mapping};
 use crate::report::{store_spans, IngestReport, MissingColumn, Problem, Severity, REPORT_PROBLEMS};
 use crate::schema::{Column, Level};
+use crate::staged::{Line, Order, Staged};
 
 /// Columns beyond this are ignored (Excel's own maximum).
 pub const MAX_COLUMNS: usize = 16_384;
@@ -42,8 +40,8 @@ impl Default for IngestOptions {
 /// A parsed upload: its lines (all stores together) and its report.
 #[derive(Debug)]
 pub struct Ingested {
-    /// The lines, grouped into orders.
-    pub data: Dataset,
+    /// The orders and lines, in file order (held compactly until stored).
+    pub data: Staged,
     /// What was found.
     pub report: IngestReport,
     /// Every problem (up to [`MAX_PROBLEMS_KEPT`]).
@@ -70,8 +68,7 @@ struct State<'f> {
     /// The candidate header that came closest, for the error message.
     best: Option<(Vec<Column>, Vec<String>)>,
     rows_seen: usize,
-    data: Dataset,
-    orders: HashMap<(Sym, Sym), u32>,
+    data: Staged,
     rejected: usize,
     problems: Vec<Problem>,
     problem_count: usize,
@@ -88,8 +85,7 @@ impl<'f> State<'f> {
             mapping: None,
             best: None,
             rows_seen: 0,
-            data: Dataset::default(),
-            orders: HashMap::new(),
+            data: Staged::default(),
             rejected: 0,
             problems: Vec::new(),
             problem_count: 0,
@@ -132,7 +128,8 @@ impl<'f> State<'f> {
         if cells.iter().all(Cell::is_blank) {
             return ControlFlow::Continue(());
         }
-        if self.data.line_count() >= self.max_lines {
+        // `is_full` is the staging's own 4 GiB bound, far past any default limit.
+        if self.data.line_count() >= self.max_lines || self.data.is_full() {
             self.too_many = true;
             return ControlFlow::Break(());
         }
@@ -296,32 +293,37 @@ impl<'f> State<'f> {
             self.rejected += 1;
             return;
         };
-        let order = match self.orders.get(&(store, id)) {
-            Some(&o) => o,
-            None => self.new_order(row, cells, map, id, store, time),
+        let order = match self.data.find_order(store, id) {
+            Some(o) => o,
+            None => match self.new_order(row, cells, map, id, store, time) {
+                Some(o) => o,
+                None => {
+                    self.too_many = true;
+                    return;
+                }
+            },
         };
+        // Read in this order: it is the order a row's problems are reported in.
         let code = self.text(cells, map, Column::StoreCode);
         let barcode = self.text(cells, map, Column::Barcode);
-        let key = [code, barcode, product]
-            .into_iter()
-            .find(|&s| s != dataset::NO_SYM)
-            .unwrap_or(product);
         let category1 = self.text(cells, map, Column::Category1);
         let category3 = self.text(cells, map, Column::Category3);
         let stock = self.float(row, cells, map, Column::Stock);
         let mut money = LINE_MONEY.map(|c| self.money(row, cells, map, c));
         derive_profit(&mut money, quantity);
-        let lines = &mut self.data.lines;
-        lines.order.push(order);
-        lines.product.push(product);
-        lines.key.push(key);
-        lines.barcode.push(barcode);
-        lines.category1.push(category1);
-        lines.category3.push(category3);
-        lines.quantity.push(quantity);
-        lines.stock.push(stock);
-        for (col, v) in lines.money.iter_mut().zip(money) {
-            col.push(v);
+        let line = Line {
+            order,
+            product,
+            code,
+            barcode,
+            category1,
+            category3,
+            quantity,
+            money,
+            stock,
+        };
+        if !self.data.push_line(&line) {
+            self.too_many = true;
         }
     }
 
@@ -333,27 +335,20 @@ impl<'f> State<'f> {
         id: Sym,
         store: Sym,
         time: i64,
-    ) -> u32 {
-        let index = self.data.orders.id.len() as u32;
-        self.orders.insert((store, id), index);
+    ) -> Option<u32> {
         let channel = self.text(cells, map, Column::Channel);
         let distance = self.float(row, cells, map, Column::Distance);
         let money = ORDER_MONEY.map(|c| self.money(row, cells, map, c));
         let text = ORDER_TEXT.map(|c| self.text(cells, map, c));
-        let orders = &mut self.data.orders;
-        orders.id.push(id);
-        orders.time.push(time);
-        orders.store.push(store);
-        orders.channel.push(channel);
-        orders.distance.push(distance);
-        orders.first_line.push(self.data.lines.order.len() as u32);
-        for (col, v) in orders.money.iter_mut().zip(money) {
-            col.push(v);
-        }
-        for (col, v) in orders.text.iter_mut().zip(text) {
-            col.push(v);
-        }
-        index
+        self.data.push_order(&Order {
+            id,
+            store,
+            time,
+            channel,
+            money,
+            distance,
+            text,
+        })
     }
 
     fn finish(mut self, sheet: String) -> Result<Ingested, IngestError> {
@@ -389,6 +384,7 @@ impl<'f> State<'f> {
         for &(_, col) in &map.index {
             self.data.present.insert(col);
         }
+        self.data.seal();
         for p in &mut self.problems {
             p.sheet.clone_from(&self.sheet);
         }

@@ -4,13 +4,15 @@
 //!
 //! - [`ingest::ingest`] reads an upload (`.xlsx .xlsm .xlsb .xls .ods .csv`), finds the header
 //!   (title rows above it allowed), maps aliases ([`schema::Column`]), validates every row and
-//!   returns a columnar [`dataset::Dataset`] with an [`report::IngestReport`].
+//!   returns the lines as a compact [`staged::Staged`] with an [`report::IngestReport`].
 //! - [`cell`] reads one cell as text, number or date-time.
 //! - [`store::OrderStore`] keeps the data in one SQLite file ([`db`]) and serves immutable
-//!   per-store [`snapshot::StoreSnapshot`]s from a [`snapshot::Registry`]; each upload is applied
-//!   in one transaction with merge or replace semantics.
+//!   per-store [`snapshot::StoreSnapshot`]s (columnar [`dataset::Dataset`]s) from a
+//!   [`snapshot::Registry`]; each upload is applied in one transaction with merge or replace
+//!   semantics.
 
 pub mod cell;
+mod chunked;
 pub mod codec;
 pub mod dataset;
 pub mod db;
@@ -21,7 +23,10 @@ pub mod read;
 pub mod report;
 pub mod schema;
 pub mod snapshot;
+pub mod staged;
 pub mod store;
+mod strings;
+mod varint;
 
 pub use error::{IngestError, StoreError};
 pub use ingest::{ingest, IngestOptions, Ingested};

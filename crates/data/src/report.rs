@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{self, Dataset, Sym};
+use crate::dataset::{self, Sym};
+use crate::staged::Staged;
 
 /// How many problems the report itself lists; all of them go to the downloadable CSV.
 pub const REPORT_PROBLEMS: usize = 100;
@@ -130,19 +131,19 @@ fn csv_field(value: &str) -> String {
 }
 
 /// Lines, orders and first/last day of each store in `data`, by store name.
-pub fn store_spans(data: &Dataset) -> Vec<StoreSpan> {
+pub fn store_spans(data: &Staged) -> Vec<StoreSpan> {
     let mut spans: HashMap<Sym, (usize, usize, i64, i64)> = HashMap::new();
-    for (i, &store) in data.orders.store.iter().enumerate() {
-        let t = data.orders.time[i];
+    let orders = data
+        .order_stores()
+        .iter()
+        .zip(data.order_times())
+        .zip(data.order_line_counts());
+    for ((&store, &t), &lines) in orders {
         let e = spans.entry(store).or_insert((0, 0, t, t));
+        e.0 += lines as usize;
         e.1 += 1;
         e.2 = e.2.min(t);
         e.3 = e.3.max(t);
-    }
-    for &order in &data.lines.order {
-        if let Some(e) = spans.get_mut(&data.orders.store[order as usize]) {
-            e.0 += 1;
-        }
     }
     let mut out: Vec<StoreSpan> = spans
         .into_iter()

@@ -8,13 +8,14 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{append, split_days};
+use crate::codec::{append, store_days, LineIndex};
 use crate::dataset::{Dataset, Present, Sym};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::ingest::Ingested;
 use crate::report::{problems_csv, IngestReport, StoreSpan};
 use crate::snapshot::{Registry, StoreSnapshot};
+use crate::staged::Staged;
 
 /// How an upload treats a store's existing data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,13 +154,15 @@ impl OrderStore {
         let mut db = self.db();
         record.already_imported = db.seen(sha256)?;
         let writer = db.transaction()?;
+        let index = LineIndex::new(data);
         for &(sym, ref span) in &stores {
             let range = match mode {
                 UploadMode::Merge => Some((span.first_day, span.last_day)),
                 UploadMode::Replace => None,
             };
             writer.delete_days(&span.name, range)?;
-            for (day, rows) in split_days(data, sym) {
+            // Each day is written as soon as it is built: one day's rows in memory at a time.
+            for (day, rows) in store_days(data, &index, sym) {
                 writer.put_day(&span.name, day, data.present.bits(), &rows)?;
             }
         }
@@ -211,9 +214,9 @@ impl OrderStore {
 }
 
 /// Each store of a parsed upload: its string id and its span from the report.
-fn store_syms(data: &Dataset) -> Vec<(Sym, StoreSpan)> {
+fn store_syms(data: &Staged) -> Vec<(Sym, StoreSpan)> {
     let spans = crate::report::store_spans(data);
-    let mut syms: Vec<Sym> = data.orders.store.clone();
+    let mut syms: Vec<Sym> = data.order_stores().to_vec();
     syms.sort_unstable();
     syms.dedup();
     spans

@@ -26,13 +26,7 @@ fn expect_matches(spec: &fx::ExportSpec, got: &Ingested) {
         .map(|l| (l.store.as_str(), l.order_id.as_str()))
         .collect();
     assert_eq!(got.report.orders, orders.len());
-    let ids: HashSet<&str> = got
-        .data
-        .orders
-        .id
-        .iter()
-        .map(|&s| got.data.strings.get(s))
-        .collect();
+    let ids: HashSet<&str> = got.data.order_keys().map(|o| o.id).collect();
     for line in &lines {
         assert!(
             ids.contains(line.order_id.as_str()),
@@ -75,7 +69,7 @@ fn aliases_numeric_order_ids_and_serial_dates_are_understood() {
         "{:?}",
         got.report.ignored_columns
     );
-    let id = got.data.strings.get(got.data.orders.id[0]);
+    let id = got.data.order_keys().next().expect("an order").id;
     assert!(
         id.chars().all(|c| c.is_ascii_digit()),
         "numeric order id read as {id}"
