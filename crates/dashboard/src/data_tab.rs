@@ -31,6 +31,7 @@ pub async fn render(
     state: &DashboardState,
     q: &ViewQuery,
     base: &str,
+    can_edit: bool,
 ) -> Result<Value, (StatusCode, String)> {
     let store = Arc::clone(state.upload.store());
     let base = base.to_owned();
@@ -75,6 +76,12 @@ pub async fn render(
         .collect();
     Ok(json!({
         "empty": false,
+        "can_edit": can_edit,
+        // The login page is the server's (at the root), and comes back here afterwards.
+        "login_url": format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", format!("{base}?tab=data"))]).unwrap_or_default()
+        ),
         "stores": stores,
         "history": history,
         "reports": reports,

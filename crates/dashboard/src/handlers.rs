@@ -6,10 +6,11 @@ use actix_web::http::header::{
     self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage as _, HttpRequest, HttpResponse};
 use minijinja::Value as Ctx;
 use serde_json::{json, Value};
 use storeboard_analytics::Filters;
+use storeboard_auth::{Access, Role};
 use storeboard_tabs::{Tab, TabsError};
 
 use crate::page::{self, Controls, TabInfo, TABS};
@@ -36,7 +37,26 @@ struct Rendered {
     status: StatusCode,
 }
 
-async fn render_tab(state: &DashboardState, info: TabInfo, q: &ViewQuery, base: &str) -> Rendered {
+/// Who is looking, from the access-control guard (when there is one): a role pill and a logout
+/// button when passwords are in force, and whether edit controls are shown.
+fn user(req: &HttpRequest) -> Value {
+    match req.extensions().get::<Access>() {
+        Some(a) => json!({
+            "auth": a.auth_enabled,
+            "role": match a.role { Some(Role::Admin) => "管理员", Some(Role::Viewer) => "查看者", None => "" },
+            "can_edit": a.can_edit(),
+        }),
+        None => json!({"auth": false, "role": "", "can_edit": true}),
+    }
+}
+
+async fn render_tab(
+    state: &DashboardState,
+    info: TabInfo,
+    q: &ViewQuery,
+    base: &str,
+    user: &Value,
+) -> Rendered {
     let today = chrono::Local::now().date_naive();
     let controls = Controls {
         base,
@@ -48,7 +68,12 @@ async fn render_tab(state: &DashboardState, info: TabInfo, q: &ViewQuery, base: 
     let href = |next: &ViewQuery| controls.fragment_url(info.name, next);
     let result = match info.name.parse::<Tab>() {
         Ok(tab) => analysis(state, tab, q, &href).await,
-        Err(_) => data_tab::render(state, q, base).await.map(|v| (v, None)),
+        Err(_) => {
+            let can_edit = user["can_edit"].as_bool().unwrap_or(false);
+            data_tab::render(state, q, base, can_edit)
+                .await
+                .map(|v| (v, None))
+        }
     };
     let (view, resolved, status) = match result {
         Ok((view, resolved)) => (view, resolved, StatusCode::OK),
@@ -162,7 +187,8 @@ pub(crate) async fn index(state: web::Data<DashboardState>, req: HttpRequest) ->
     let q = ViewQuery::parse(req.query_string());
     let info = q.get("tab").and_then(page::tab).unwrap_or(TABS[0]);
     let base = base(&req);
-    let rendered = render_tab(&state, info, &q, &base).await;
+    let user = user(&req);
+    let rendered = render_tab(&state, info, &q, &base, &user).await;
     let (status, stores, channels) = header(&state).await;
     let today = chrono::Local::now().date_naive();
     let controls = Controls {
@@ -177,6 +203,7 @@ pub(crate) async fn index(state: web::Data<DashboardState>, req: HttpRequest) ->
         "debug": state.sources.debug,
         "assets": assets(&state, &base),
         "status": status,
+        "user": user,
         "controls": controls.context(stores, channels),
         "content": rendered.html,
     });
@@ -212,7 +239,8 @@ pub(crate) async fn fragment(
             .body(format!("<div class=\"alert error\">{message}</div>"));
     };
     let q = ViewQuery::parse(req.query_string());
-    let rendered = render_tab(&state, info, &q, &base).await;
+    let user = user(&req);
+    let rendered = render_tab(&state, info, &q, &base, &user).await;
     let (status, stores, channels) = header(&state).await;
     let today = chrono::Local::now().date_naive();
     let controls = Controls {
@@ -227,6 +255,7 @@ pub(crate) async fn fragment(
         "base": base,
         "oob": true,
         "status": status,
+        "user": user,
         "controls": controls.context(stores, channels),
         "content": rendered.html,
     });

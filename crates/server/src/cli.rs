@@ -10,8 +10,8 @@ use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 use storeboard_engine::{Kind, Preset, SettingSpec, Settings};
 
 use crate::config::{
-    ConfigError, Given, Layer, Origin, ServerSettingSpec, ServerSettings, CONFIG_SPEC,
-    DATA_DIR_SPEC, PRESET_SPEC, SERVER_FIELDS,
+    ConfigError, Given, Layer, Origin, ServerSettingSpec, ServerSettings, ADMIN_PASSWORD_SPEC,
+    CONFIG_SPEC, DATA_DIR_SPEC, PRESET_SPEC, SERVER_FIELDS, VIEWER_PASSWORD_SPEC,
 };
 
 const AFTER_HELP: &str = "\
@@ -95,6 +95,8 @@ fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
             value_parser!(String),
             format!("{} Presets: {}.", spec.help, preset_summary()),
         )
+    } else if [ADMIN_PASSWORD_SPEC.key, VIEWER_PASSWORD_SPEC.key].contains(&spec.key) {
+        (value_parser!(String), spec.help.to_owned())
     } else {
         (value_parser!(PathBuf), spec.help.to_owned())
     };
@@ -146,6 +148,8 @@ pub(crate) fn parse(
         });
     }
     layer.data_dir = matches.get_one::<PathBuf>(DATA_DIR_SPEC.key).cloned();
+    layer.admin_password = matches.get_one::<String>(ADMIN_PASSWORD_SPEC.key).cloned();
+    layer.viewer_password = matches.get_one::<String>(VIEWER_PASSWORD_SPEC.key).cloned();
     let config = matches.get_one::<PathBuf>(CONFIG_SPEC.key).cloned();
     Ok((layer, config))
 }

@@ -31,6 +31,30 @@ const UNSET: &str = "unset";
 pub(crate) const DATA_DIR: &str = "data_dir";
 pub(crate) const PRESET: &str = "preset";
 pub(crate) const CONFIG: &str = "config";
+pub(crate) const ADMIN_PASSWORD: &str = "admin_password";
+pub(crate) const VIEWER_PASSWORD: &str = "viewer_password";
+
+/// A password: compared and used, never printed (`Debug` and `get` show `set`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// A secret; an empty string is no secret (`None`).
+    pub fn new(value: String) -> Option<Self> {
+        (!value.is_empty()).then_some(Secret(value))
+    }
+
+    /// The secret itself, for the code that checks it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
 
 /// Metadata of a setting the server binary owns (the engine's are in [`Settings::FIELDS`]).
 #[derive(Debug, Clone, Copy)]
@@ -83,8 +107,28 @@ pub(crate) const CONFIG_SPEC: ServerSettingSpec = ServerSettingSpec {
     help: "TOML file to read settings from, one top-level key per setting (`channel_timeout = 2.5`); a missing file is an error.",
 };
 
+pub(crate) const ADMIN_PASSWORD_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: ADMIN_PASSWORD,
+    value_name: "PASSWORD",
+    in_toml: true,
+    help: "Password that protects every change (upload, replace, delete): log in on the page, or send `Authorization: Bearer <password>`. Unset leaves the server open to anyone who can reach it.",
+};
+
+pub(crate) const VIEWER_PASSWORD_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: VIEWER_PASSWORD,
+    value_name: "PASSWORD",
+    in_toml: true,
+    help: "Password that protects reading the dashboard and the APIs (the admin password works too). Unset lets anyone who can reach the server read.",
+};
+
 /// The server's own settings, in the order `--help` and the docs list them.
-pub const SERVER_FIELDS: &[ServerSettingSpec] = &[DATA_DIR_SPEC, PRESET_SPEC, CONFIG_SPEC];
+pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
+    DATA_DIR_SPEC,
+    PRESET_SPEC,
+    CONFIG_SPEC,
+    ADMIN_PASSWORD_SPEC,
+    VIEWER_PASSWORD_SPEC,
+];
 
 /// Everything the `storeboard` binary is configured with.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +141,10 @@ pub struct ServerSettings {
     pub preset: Option<Preset>,
     /// The TOML file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// Protects every state-changing request when set.
+    pub admin_password: Option<Secret>,
+    /// Protects reading when set.
+    pub viewer_password: Option<Secret>,
 }
 
 impl Default for ServerSettings {
@@ -110,6 +158,8 @@ impl Default for ServerSettings {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             preset: DEFAULT_PRESET,
             config_file: None,
+            admin_password: None,
+            viewer_password: None,
         }
     }
 }
@@ -123,9 +173,16 @@ impl ServerSettings {
             DATA_DIR => Some(self.data_dir.display().to_string()),
             PRESET => Some(self.preset.map_or(UNSET, Preset::name).to_owned()),
             CONFIG => Some(shown(self.config_file.as_ref())),
+            ADMIN_PASSWORD => Some(set_or_unset(self.admin_password.as_ref())),
+            VIEWER_PASSWORD => Some(set_or_unset(self.viewer_password.as_ref())),
             _ => self.engine.get(key),
         }
     }
+}
+
+/// `set` or `unset`: a password's only printable form.
+fn set_or_unset(secret: Option<&Secret>) -> String {
+    secret.map_or(UNSET, |_| "set").to_owned()
 }
 
 /// One value as a source gave it, before it is parsed.
@@ -148,6 +205,8 @@ pub(crate) struct Layer {
     /// Engine settings and `preset` as text, in the order given.
     pub(crate) values: Vec<Given>,
     pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) admin_password: Option<String>,
+    pub(crate) viewer_password: Option<String>,
 }
 
 /// Loads the settings from `args` (the program name first) and the environment variables that
@@ -185,6 +244,8 @@ fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
         }
     }
     layer.data_dir = env(&DATA_DIR_SPEC.env_var()).map(PathBuf::from);
+    layer.admin_password = env(&ADMIN_PASSWORD_SPEC.env_var());
+    layer.viewer_password = env(&VIEWER_PASSWORD_SPEC.env_var());
     layer
 }
 
@@ -197,6 +258,10 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
     if let Some(dir) = layers.iter().rev().find_map(|l| l.data_dir.clone()) {
         out.data_dir = dir;
     }
+    // An empty password given later (e.g. `STOREBOARD_ADMIN_PASSWORD=`) switches it off.
+    let last = |f: fn(&Layer) -> Option<String>| layers.iter().rev().find_map(f);
+    out.admin_password = last(|l| l.admin_password.clone()).and_then(Secret::new);
+    out.viewer_password = last(|l| l.viewer_password.clone()).and_then(Secret::new);
     let given: Vec<&Given> = layers.iter().flat_map(|l| &l.values).collect();
     // A preset is only a baseline: it goes in before every explicit value, whichever source
     // gave that value, so `threads = 3` in the file beats `--preset large`.

@@ -18,19 +18,39 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpResponse};
+use storeboard_auth::AuthState;
 use storeboard_dashboard::{DashboardState, Sources};
 use storeboard_tabs::TabsState;
 
 use crate::assets::Assets;
 use crate::mode::Mode;
 
-/// The application one worker serves, for `mode`: the dashboard at `/` (with the upload API on
-/// `upload`'s store and the tabs API on `tabs`; clone one state of each into every worker), the
-/// engine status page at `/status`, `/healthz` and `/metrics`.
+/// The application one worker serves, for `mode`, with no passwords (see [`app_with_auth`]).
 pub fn app(
     mode: Mode,
     upload: storeboard_upload::UploadState,
     tabs: TabsState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    app_with_auth(mode, upload, tabs, AuthState::open())
+}
+
+/// The application one worker serves, for `mode`: the dashboard at `/` (with the upload API on
+/// `upload`'s store and the tabs API on `tabs`), the engine status page at `/status`,
+/// `/healthz`, `/metrics`, and `/login`/`/logout`; all behind `auth`'s access control, same-origin
+/// check and security headers. Clone one state of each into every worker.
+pub fn app_with_auth(
+    mode: Mode,
+    upload: storeboard_upload::UploadState,
+    tabs: TabsState,
+    auth: AuthState,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -46,6 +66,7 @@ pub fn app(
         Sources::embedded()
     };
     let dashboard = DashboardState::new(tabs, upload, sources);
+    let session = auth.session_middleware();
     App::new()
         .app_data(web::Data::new(Assets::new(mode)))
         .app_data(web::Data::new(mode))
@@ -54,8 +75,13 @@ pub fn app(
             from_fn(debug_pages::detailed_errors),
         ))
         .configure(status::configure)
+        .configure(|cfg| storeboard_auth::configure(cfg, auth))
         .configure(|cfg| storeboard_dashboard::configure(cfg, dashboard))
         .default_service(web::to(not_found))
+        // Outermost last: headers on every answer, then the session, then the guard that reads it.
+        .wrap(from_fn(storeboard_auth::guard))
+        .wrap(session)
+        .wrap(storeboard_auth::security_headers())
 }
 
 async fn not_found() -> HttpResponse {

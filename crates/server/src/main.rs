@@ -8,6 +8,7 @@ use storeboard::config::{self, ServerSettings};
 use storeboard::mode::Mode;
 
 use storeboard_analytics::Business;
+use storeboard_auth::{AuthConfig, AuthState};
 use storeboard_data::OrderStore;
 use storeboard_engine::Engine;
 use storeboard_tabs::TabsState;
@@ -45,6 +46,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// Access control from the passwords, with the session key kept in the data directory.
+fn auth_state(settings: &ServerSettings) -> anyhow::Result<AuthState> {
+    let key = storeboard_auth::load_or_create_key(&settings.data_dir)?;
+    let config = AuthConfig {
+        admin_password: settings
+            .admin_password
+            .as_ref()
+            .map(|s| s.expose().to_owned()),
+        viewer_password: settings
+            .viewer_password
+            .as_ref()
+            .map(|s| s.expose().to_owned()),
+        ..AuthConfig::default()
+    };
+    Ok(AuthState::new(config, key))
+}
+
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter =
@@ -76,8 +94,9 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
     );
     // One tabs state (and so one cache) shared by every worker.
     let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY);
+    let auth = auth_state(&settings)?;
     let engine = Engine::new(settings.engine.clone(), move || {
-        storeboard::app(mode, upload.clone(), tabs.clone())
+        storeboard::app_with_auth(mode, upload.clone(), tabs.clone(), auth.clone())
     })
     .bind()?;
     let addrs = engine.local_addrs();
@@ -85,6 +104,9 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
     // `Serving on` line can stop it with SIGTERM right away.
     let server = engine.run();
     println!("{}", mode.banner(&settings));
+    if let Some(warning) = storeboard::mode::open_access_warning(&settings, &addrs) {
+        println!("{warning}");
+    }
     for addr in addrs {
         println!("Serving on http://{addr}");
     }

@@ -58,6 +58,22 @@ impl Mode {
     }
 }
 
+/// The loud warning for a server that anyone on the network may change: no admin password, and
+/// at least one listener that is not loopback. `None` when a password is set or only this
+/// machine can connect.
+pub fn open_access_warning(
+    settings: &ServerSettings,
+    listeners: &[std::net::SocketAddr],
+) -> Option<String> {
+    let exposed = listeners.iter().any(|a| !a.ip().is_loopback());
+    (settings.admin_password.is_none() && exposed).then(|| {
+        "⚠️  ⚠️  未设置管理员密码:局域网内任何能访问本机的人都可以上传、替换和删除数据!\n\
+         ⚠️  ⚠️  NO ADMIN PASSWORD: anyone who can reach this server can upload, replace and delete data.\n\
+         ⚠️  ⚠️  设置 --admin-password 或环境变量 STOREBOARD_ADMIN_PASSWORD (see docs/configuration.md)"
+            .to_owned()
+    })
+}
+
 /// Where templates and static files live in the source tree (read from there in debug mode).
 pub fn source_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -91,5 +107,20 @@ mod tests {
         let banner = Mode::Debug.banner(&ServerSettings::default());
         assert!(banner.starts_with("🐛 调试模式"));
         assert!(banner.contains("do not use in production"));
+    }
+
+    #[test]
+    fn open_access_is_warned_about_only_beyond_loopback_without_an_admin_password() {
+        let lan: Vec<std::net::SocketAddr> = vec!["0.0.0.0:8050".parse().expect("addr")];
+        let local: Vec<std::net::SocketAddr> = vec!["127.0.0.1:8050".parse().expect("addr")];
+        let open = ServerSettings::default();
+        let warning = open_access_warning(&open, &lan).expect("warned");
+        assert!(warning.contains("未设置管理员密码"), "{warning}");
+        assert!(open_access_warning(&open, &local).is_none());
+        let protected = ServerSettings {
+            admin_password: crate::config::Secret::new("pw".into()),
+            ..ServerSettings::default()
+        };
+        assert!(open_access_warning(&protected, &lan).is_none());
     }
 }

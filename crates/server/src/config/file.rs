@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use storeboard_engine::{Kind, Settings};
 
-use super::{ConfigError, Given, Layer, Origin, DATA_DIR, PRESET};
+use super::{ConfigError, Given, Layer, Origin, ADMIN_PASSWORD, DATA_DIR, PRESET, VIEWER_PASSWORD};
 
 /// A TOML table reserved for the business settings of a later issue; skipped here.
 const BUSINESS_TABLE: &str = "business";
@@ -55,6 +55,16 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
                 .as_str()
                 .ok_or_else(|| invalid("a directory path in quotes"))?;
             layer.data_dir = Some(PathBuf::from(dir));
+        } else if key == ADMIN_PASSWORD || key == VIEWER_PASSWORD {
+            let text = value
+                .as_str()
+                .ok_or_else(|| invalid("a password in quotes"))?
+                .to_owned();
+            if key == ADMIN_PASSWORD {
+                layer.admin_password = Some(text);
+            } else {
+                layer.viewer_password = Some(text);
+            }
         } else {
             return Err(ConfigError::UnknownKey {
                 key,
