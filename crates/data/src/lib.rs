@@ -20,6 +20,7 @@ pub mod error;
 mod header;
 pub mod ingest;
 pub mod read;
+mod record;
 pub mod report;
 pub mod schema;
 pub mod snapshot;

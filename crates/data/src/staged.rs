@@ -2,7 +2,7 @@
 //!
 //! An upload is only read twice (for its report, and once to split it into store-days), so it
 //! is not kept as typed columns like a snapshot: each line is a varint record (about 27 bytes
-//! instead of 64) in an append-only [`Chunked`] log, and each order keeps its id, store, time
+//! instead of 64) in an append-only log of 1 MiB chunks, and each order keeps its id, store, time
 //! and line count as columns (for lookups, spans and sorting) plus a varint record of the rest.
 
 use std::hash::BuildHasher;
@@ -10,66 +10,11 @@ use std::hash::BuildHasher;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
-use crate::chunked::{Chunked, Pos, MAX_RECORD};
-use crate::dataset::{Present, Strings, Sym, NO_SYM};
-use crate::varint::{put_f32, put_fixed, put_i64, put_u64, Reader, MAX_VALUE_BYTES};
-
-// Records always fit in the log: a line is 15 values and a float (at most 4 raw bytes more), an
-// order 17 values and a float.
-const _: () = assert!(16 * MAX_VALUE_BYTES + 4 <= MAX_RECORD);
-const _: () = assert!(18 * MAX_VALUE_BYTES + 4 <= MAX_RECORD);
-
-/// One order's values.
-#[derive(Debug, Clone, Copy)]
-pub struct Order {
-    /// 订单ID.
-    pub id: Sym,
-    /// 门店名称.
-    pub store: Sym,
-    /// 下单时间, seconds since 1970 (local time as written in the file).
-    pub time: i64,
-    /// 渠道.
-    pub channel: Sym,
-    /// [`crate::dataset::ORDER_MONEY`] columns, in cents.
-    pub money: [i32; 12],
-    /// 配送距离 in metres (NaN when absent).
-    pub distance: f32,
-    /// [`crate::dataset::ORDER_TEXT`] columns.
-    pub text: [Sym; 4],
-}
-
-/// One order line's values.
-#[derive(Debug, Clone, Copy)]
-pub struct Line {
-    /// Index of the line's order.
-    pub order: u32,
-    /// 商品名称.
-    pub product: Sym,
-    /// 店内码.
-    pub code: Sym,
-    /// 条码.
-    pub barcode: Sym,
-    /// 一级分类名.
-    pub category1: Sym,
-    /// 三级分类名.
-    pub category3: Sym,
-    /// 销量 in thousandths.
-    pub quantity: i32,
-    /// [`crate::dataset::LINE_MONEY`] columns, in cents.
-    pub money: [i32; 8],
-    /// 剩余库存 (NaN when absent).
-    pub stock: f32,
-}
-
-impl Line {
-    /// The product key: 店内码, else 条码, else 商品名称 (derived, so it is not stored twice).
-    pub fn key(&self) -> Sym {
-        [self.code, self.barcode, self.product]
-            .into_iter()
-            .find(|&s| s != NO_SYM)
-            .unwrap_or(self.product)
-    }
-}
+use crate::chunked::{Chunked, Pos};
+use crate::dataset::{Present, Strings, Sym};
+use crate::record::{read_line, read_order, write_line, write_order};
+pub use crate::record::{Line, Order};
+use crate::varint::Reader;
 
 /// An order's id, store and time as text, as [`Staged::order_keys`] lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,15 +92,8 @@ impl Staged {
     pub fn order(&self, i: usize) -> Option<Order> {
         let pos = *self.order_pos.get(i)?;
         let mut r = Reader::new(self.order_records.at(pos));
-        Some(Order {
-            id: *self.ids.get(i)?,
-            store: *self.stores.get(i)?,
-            time: *self.times.get(i)?,
-            channel: r.u32(),
-            money: std::array::from_fn(|_| r.fixed()),
-            distance: r.f32(),
-            text: std::array::from_fn(|_| r.u32()),
-        })
+        let (id, store, time) = (*self.ids.get(i)?, *self.stores.get(i)?, *self.times.get(i)?);
+        Some(read_order(&mut r, id, store, time))
     }
 
     /// Every line in file order.
@@ -200,13 +138,9 @@ impl Staged {
     /// Adds a new order and returns its index; `None` when [`Staged::is_full`].
     pub(crate) fn push_order(&mut self, order: &Order) -> Option<u32> {
         let index = u32::try_from(self.ids.len()).ok()?;
-        let out = &mut self.scratch;
-        out.clear();
-        put_u64(out, u64::from(order.channel));
-        order.money.iter().for_each(|&m| put_fixed(out, m));
-        put_f32(out, order.distance);
-        order.text.iter().for_each(|&s| put_u64(out, u64::from(s)));
-        let pos = self.order_records.push(out)?;
+        self.scratch.clear();
+        write_order(&mut self.scratch, order);
+        let pos = self.order_records.push(&self.scratch)?;
         self.ids.push(order.id);
         self.stores.push(order.store);
         self.times.push(order.time);
@@ -225,22 +159,9 @@ impl Staged {
         let Some(count) = self.line_counts.get_mut(line.order as usize) else {
             return false;
         };
-        let out = &mut self.scratch;
-        out.clear();
-        put_i64(out, i64::from(line.order) - i64::from(self.last_order));
-        for sym in [
-            line.product,
-            line.code,
-            line.barcode,
-            line.category1,
-            line.category3,
-        ] {
-            put_u64(out, u64::from(sym));
-        }
-        put_fixed(out, line.quantity);
-        line.money.iter().for_each(|&m| put_fixed(out, m));
-        put_f32(out, line.stock);
-        if self.lines.push(out).is_none() {
+        self.scratch.clear();
+        write_line(&mut self.scratch, line, self.last_order);
+        if self.lines.push(&self.scratch).is_none() {
             return false;
         }
         *count += 1;
@@ -307,26 +228,10 @@ impl Iterator for Records<'_> {
     }
 }
 
-/// Reads one line record; its order is stored as a difference from `previous_order`.
-fn read_line(r: &mut Reader<'_>, previous_order: u32) -> Line {
-    let order = i64::from(previous_order) + r.i64();
-    Line {
-        order: u32::try_from(order).unwrap_or(u32::MAX),
-        product: r.u32(),
-        code: r.u32(),
-        barcode: r.u32(),
-        category1: r.u32(),
-        category3: r.u32(),
-        quantity: r.fixed(),
-        money: std::array::from_fn(|_| r.fixed()),
-        stock: r.f32(),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::dataset::NA;
+    use crate::dataset::{NA, NO_SYM};
 
     /// An order of `store` with id `id` at `time`, its other values made up.
     pub(crate) fn order(data: &mut Staged, store: &str, id: &str, time: i64) -> u32 {
@@ -402,22 +307,6 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_order_comes_back_exactly() {
-        let mut data = Staged::default();
-        let o = order(&mut data, "一号店", "A1", -86_400);
-        let back = data.order(o as usize).expect("the order");
-        assert_eq!(
-            back.money,
-            [0, NA, 1, -1, i32::MAX, -i32::MAX, 250, 0, 0, 0, NA, 99]
-        );
-        assert_eq!(back.time, -86_400);
-        assert!(back.distance.is_nan());
-        assert_eq!(data.strings.get(back.text[1]), "杭州");
-        assert_eq!(data.strings.get(back.channel), "美团闪购");
-        assert!(data.order(1).is_none());
-    }
-
-    #[test]
     fn interleaved_orders_keep_each_line_with_its_own_order() {
         let mut data = Staged::default();
         let a = order(&mut data, "一号店", "A", 1);
@@ -429,19 +318,6 @@ pub(crate) mod tests {
         assert_eq!(orders, [a, b, a, b, a]);
         assert_eq!(data.order_line_counts(), [3, 2]);
         assert_eq!(data.line_count(), 5);
-    }
-
-    #[test]
-    fn the_product_key_is_the_store_code_else_the_barcode_else_the_name() {
-        let mut data = Staged::default();
-        let o = order(&mut data, "一号店", "A", 1);
-        let mut l = line(&mut data, o, "可乐");
-        l.code = data.strings.intern("X1");
-        assert_eq!(data.strings.get(l.key()), "X1");
-        l.code = NO_SYM;
-        assert_eq!(data.strings.get(l.key()), "6901234");
-        l.barcode = NO_SYM;
-        assert_eq!(data.strings.get(l.key()), "可乐");
     }
 
     #[test]
