@@ -47,6 +47,7 @@ use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::web;
 use serde::Serialize;
+use storeboard_routes::{register, Endpoint};
 
 pub use guard::{guard, Access, Via};
 pub use headers::{security_headers, CONTENT_SECURITY_POLICY};
@@ -261,13 +262,15 @@ impl AuthState {
     }
 }
 
+/// Every route of this crate (registered from this table: it is the complete list).
+pub const ROUTES: &[Endpoint] = &[
+    Endpoint::get(login::LOGIN_PATH, || web::get().to(login::page)),
+    Endpoint::post(login::LOGIN_PATH, || web::post().to(login::submit)),
+    Endpoint::post(login::LOGOUT_PATH, || web::post().to(login::logout)),
+];
+
 /// Mounts `GET /login`, `POST /login` and `POST /logout` with their state.
 pub fn configure(cfg: &mut web::ServiceConfig, state: AuthState) {
-    cfg.app_data(web::Data::new(state))
-        .service(
-            web::resource(login::LOGIN_PATH)
-                .route(web::get().to(login::page))
-                .route(web::post().to(login::submit)),
-        )
-        .route(login::LOGOUT_PATH, web::post().to(login::logout));
+    cfg.app_data(web::Data::new(state));
+    register(cfg, ROUTES);
 }

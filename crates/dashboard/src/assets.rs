@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use sha2::{Digest, Sha256};
+use storeboard_routes::{register, Endpoint};
 
 /// One file shipped with the binary.
 struct Embedded {
@@ -34,6 +35,10 @@ const FILES: &[Embedded] = embed!(
     "vendor/htmx/htmx.min.js",
     "vendor/echarts/echarts.min.js",
 );
+
+/// The embedded files' route (debug mode serves the same paths from disk with actix-files).
+pub const ASSET_ROUTE: Endpoint =
+    Endpoint::get("/assets/{name:.+}", || web::get().to(serve_embedded));
 
 /// Where the static files come from.
 #[derive(Debug, Clone)]
@@ -65,7 +70,7 @@ impl AssetSource {
     pub(crate) fn mount(&self, cfg: &mut web::ServiceConfig) {
         match self {
             AssetSource::Embedded => {
-                cfg.route("/assets/{name:.+}", web::get().to(serve_embedded));
+                register(cfg, &[ASSET_ROUTE]);
             }
             AssetSource::Disk(dir) => {
                 // Debug mode: never cached, so an edit shows on the next reload.

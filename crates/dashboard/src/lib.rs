@@ -45,6 +45,7 @@ mod templates;
 mod views;
 
 use actix_web::web;
+use storeboard_routes::{register, Endpoint};
 use storeboard_tabs::TabsState;
 use storeboard_upload::UploadState;
 
@@ -108,23 +109,39 @@ impl DashboardState {
     }
 }
 
+/// The dashboard's own routes (registered from this table: it is the complete list; the assets
+/// route is [`ASSET_ROUTE`], and the JSON APIs are `storeboard_upload::ROUTES` and
+/// `storeboard_tabs::ROUTES`).
+pub const ROUTES: &[Endpoint] = &[
+    Endpoint::get("/", || web::get().to(handlers::index)).named(page::INDEX),
+    // Mounted under a prefix, `/dashboard` (no slash) must reach the page too: redirect it so
+    // relative URLs resolve under the prefix.
+    Endpoint::get("", || web::get().to(handlers::to_index)),
+    Endpoint::get("/tabs/{tab}", || web::get().to(handlers::fragment)),
+    Endpoint::get("/export/{file}", || web::get().to(handlers::export)),
+    Endpoint::get("/template.xlsx", || web::get().to(handlers::template)),
+];
+
+pub use assets::ASSET_ROUTE;
+
+/// Every route `configure` mounts: the dashboard's, its assets' and the JSON APIs'.
+pub fn all_routes() -> Vec<Endpoint> {
+    [
+        ROUTES,
+        &[ASSET_ROUTE],
+        storeboard_upload::ROUTES,
+        storeboard_tabs::ROUTES,
+    ]
+    .concat()
+}
+
 /// Mounts the page, fragments, exports, assets and the JSON APIs they use.
 pub fn configure(cfg: &mut web::ServiceConfig, state: DashboardState) {
     state.sources.assets.mount(cfg);
     let upload = state.upload.clone();
     let tabs = state.tabs.clone();
-    cfg.app_data(web::Data::new(state))
-        .service(
-            web::resource("/")
-                .name(page::INDEX)
-                .route(web::get().to(handlers::index)),
-        )
-        // Mounted under a prefix, `/dashboard` (no slash) must reach the page too: redirect it
-        // so relative URLs resolve under the prefix.
-        .route("", web::get().to(handlers::to_index))
-        .route("/tabs/{tab}", web::get().to(handlers::fragment))
-        .route("/export/{file}", web::get().to(handlers::export))
-        .route("/template.xlsx", web::get().to(handlers::template));
+    cfg.app_data(web::Data::new(state));
+    register(cfg, ROUTES);
     storeboard_upload::configure(cfg, upload);
     storeboard_tabs::configure(cfg, tabs);
 }

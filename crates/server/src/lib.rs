@@ -84,6 +84,18 @@ pub fn app_with_auth(
         .wrap(storeboard_auth::security_headers())
 }
 
+/// Every route [`app_with_auth`] mounts, from the same tables the crates register from: the
+/// complete list an access-control test walks (debug mode also serves the assets from disk
+/// under the same paths).
+pub fn endpoints() -> Vec<storeboard_routes::Endpoint> {
+    [
+        status::ROUTES,
+        storeboard_auth::ROUTES,
+        &storeboard_dashboard::all_routes(),
+    ]
+    .concat()
+}
+
 async fn not_found() -> HttpResponse {
     HttpResponse::NotFound()
         .content_type("text/plain; charset=utf-8")

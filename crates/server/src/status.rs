@@ -1,5 +1,5 @@
-//! The engine's own pages: `GET /healthz`, `GET /metrics` (Prometheus text) and `GET /`, a
-//! status page with the settings in force, open channels and counters.
+//! The engine's own pages: `GET /healthz`, `GET /metrics` (Prometheus text) and `GET /status`,
+//! a status page with the settings in force, open channels and counters.
 
 use std::fmt::Write as _;
 use std::time::SystemTime;
@@ -8,16 +8,24 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use storeboard_engine::{EngineInfo, Settings, StatsSnapshot};
+use storeboard_routes::{register, Endpoint};
 
 use crate::assets::Assets;
 use crate::mode::Mode;
 
-/// Mounts the engine's pages on an app: `/`, `/healthz`, `/metrics`, `/static/{name}`.
+/// Every route of this module (registered from this table: it is the complete list).
+pub const ROUTES: &[Endpoint] = &[
+    Endpoint::get("/status", || web::get().to(status_page)),
+    Endpoint::get("/healthz", || web::get().to(healthz)),
+    Endpoint::get("/metrics", || web::get().to(metrics)),
+    Endpoint::get("/static/{name}", || {
+        web::get().to(crate::assets::serve_static)
+    }),
+];
+
+/// Mounts the engine's pages on an app: `/status`, `/healthz`, `/metrics`, `/static/{name}`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/status", web::get().to(status_page))
-        .route("/healthz", web::get().to(healthz))
-        .route("/metrics", web::get().to(metrics))
-        .route("/static/{name}", web::get().to(crate::assets::serve_static));
+    register(cfg, ROUTES);
 }
 
 async fn healthz() -> HttpResponse {

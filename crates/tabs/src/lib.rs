@@ -31,6 +31,7 @@ use std::sync::Arc;
 use actix_web::web;
 use storeboard_analytics::Business;
 use storeboard_data::OrderStore;
+use storeboard_routes::{register, Endpoint};
 
 pub use cache::{fingerprint, CacheKey, CacheStats, TabCache, DEFAULT_CAPACITY};
 pub use error::TabsError;
@@ -76,8 +77,13 @@ impl TabsState {
     }
 }
 
+/// Every route of this crate (registered from this table: it is the complete list).
+pub const ROUTES: &[Endpoint] = &[Endpoint::get("/api/v1/tabs/{tab}", || {
+    web::get().to(handlers::tab)
+})];
+
 /// Mounts `GET /api/v1/tabs/{tab}` with its state.
 pub fn configure(cfg: &mut web::ServiceConfig, state: TabsState) {
-    cfg.app_data(web::Data::new(state))
-        .route("/api/v1/tabs/{tab}", web::get().to(handlers::tab));
+    cfg.app_data(web::Data::new(state));
+    register(cfg, ROUTES);
 }

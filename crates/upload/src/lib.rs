@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use storeboard_data::OrderStore;
+use storeboard_routes::{register, Endpoint};
 
 pub use error::UploadError;
 
@@ -73,21 +74,21 @@ fn remove_stale_uploads(dir: &std::path::Path) {
     }
 }
 
+/// Every route of this crate (registered from this table: it is the complete list).
+pub const ROUTES: &[Endpoint] = &[
+    Endpoint::post("/api/v1/uploads", || web::post().to(handlers::upload)),
+    Endpoint::get("/api/v1/uploads", || web::get().to(handlers::history)),
+    Endpoint::get("/api/v1/uploads/{id}/problems.csv", || {
+        web::get().to(handlers::problems)
+    }),
+    Endpoint::get("/api/v1/stores", || web::get().to(handlers::stores)),
+    Endpoint::delete("/api/v1/stores/{name}", || {
+        web::delete().to(handlers::delete_store)
+    }),
+];
+
 /// Mounts the upload and data-management routes with their state.
 pub fn configure(cfg: &mut web::ServiceConfig, state: UploadState) {
-    cfg.app_data(web::Data::new(state))
-        .service(
-            web::resource("/api/v1/uploads")
-                .route(web::post().to(handlers::upload))
-                .route(web::get().to(handlers::history)),
-        )
-        .route(
-            "/api/v1/uploads/{id}/problems.csv",
-            web::get().to(handlers::problems),
-        )
-        .route("/api/v1/stores", web::get().to(handlers::stores))
-        .route(
-            "/api/v1/stores/{name}",
-            web::delete().to(handlers::delete_store),
-        );
+    cfg.app_data(web::Data::new(state));
+    register(cfg, ROUTES);
 }

@@ -30,3 +30,5 @@ mod upload_restart;
 mod upload_concurrency;
 // The tabs API: contract names, default period, errors, the cache, per-request filters.
 mod tabs_api;
+// Access control: every route from the registration tables, with and without passwords.
+mod access_control;
