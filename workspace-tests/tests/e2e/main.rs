@@ -30,5 +30,15 @@ mod upload_restart;
 mod upload_concurrency;
 // The tabs API: contract names, default period, errors, the cache, per-request filters.
 mod tabs_api;
+// The dashboard page and its assets; the dashboard tests' data and HTML helpers.
+mod dashboard;
+// Every tab inline and as a fragment, charts, errors, the empty state.
+mod dashboard_tabs;
+// The dashboard's numbers against the JSON API, sorting, pagination, escaping, the data tab.
+mod dashboard_tables;
+// The dashboard's xlsx exports and the upload template.
+mod dashboard_export;
+// The embedding example: the dashboard under `/dashboard` beside the host's own routes.
+mod embedded;
 // Access control: every route from the registration tables, with and without passwords.
 mod access_control;

@@ -318,3 +318,111 @@ pub fn expected_stores<'a>(lines: impl IntoIterator<Item = &'a Line>) -> Value {
         .collect();
     Value::Array(list)
 }
+
+/// An answer with its headers, for the dashboard tests: status, headers (names lower-cased)
+/// and body. Redirects are not followed.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The status code.
+    pub status: u16,
+    /// Every header, names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Fetched {
+    /// The first value of header `name` (any case), "" when absent.
+    pub fn header(&self, name: &str) -> &str {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl AppServer {
+    /// A server over a fresh temp data directory (100 MiB body limit) serving the app that
+    /// `build` makes from the tabs and upload states over that directory's store, e.g. an
+    /// embedding host app instead of `storeboard::app`.
+    pub fn serving<F, T, B>(build: impl FnOnce(TabsState, UploadState) -> F) -> Self
+    where
+        F: Fn() -> actix_web::App<T> + Send + Clone + 'static,
+        T: storeboard_engine::AppServiceFactory<B>,
+        B: actix_web::body::MessageBody + 'static,
+    {
+        let dir = tempfile::tempdir().expect("a temp data dir");
+        let data_dir = dir.path().to_owned();
+        let limit = 100 << 20;
+        let store = Arc::new(OrderStore::open(&data_dir).expect("the order store opens"));
+        let tabs = TabsState::new(Arc::clone(&store), Business::default(), DEFAULT_CAPACITY);
+        let upload = UploadState::new(store, data_dir.clone(), limit);
+        let mut s = settings();
+        s.max_request_body_size = limit;
+        let server = TestServer::serve(s, build(tabs, upload));
+        let agent = ureq::AgentBuilder::new().timeout(IO_TIMEOUT).build();
+        Self {
+            data_dir,
+            api: Api {
+                addr: server.addr,
+                agent,
+            },
+            _server: server,
+            _owned: Some(dir),
+        }
+    }
+}
+
+impl Api {
+    /// `GET {path}` with the answer's headers, not following redirects.
+    pub fn fetch(&self, path: &str) -> Fetched {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(IO_TIMEOUT)
+            .redirects(0)
+            .build();
+        let response = match agent.get(&self.url(path)).call() {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("GET {path}: {e}"),
+        };
+        let status = response.status();
+        let headers = response
+            .headers_names()
+            .into_iter()
+            .flat_map(|name| {
+                let values: Vec<String> =
+                    response.all(&name).into_iter().map(str::to_owned).collect();
+                values
+                    .into_iter()
+                    .map(move |v| (name.to_ascii_lowercase(), v))
+            })
+            .collect();
+        let mut body = Vec::new();
+        response
+            .into_reader()
+            .take(MAX_REPLY)
+            .read_to_end(&mut body)
+            .unwrap_or_else(|e| panic!("GET {path}: reading the body: {e}"));
+        Fetched {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `POST {path}` (an upload API under a mount point) with a multipart body of `parts`.
+    pub fn upload_to(&self, path: &str, parts: &[Part]) -> Reply {
+        let result = self
+            .agent
+            .post(&self.url(path))
+            .timeout(UPLOAD_TIMEOUT)
+            .set("Content-Type", &multipart_type())
+            .send_bytes(&multipart(parts));
+        reply_of(result, &format!("POST {path}"))
+    }
+}
