@@ -52,6 +52,17 @@ where
             .requests
             .fetch_add(1, Relaxed);
         let channel = req.conn_data::<Arc<Channel>>().cloned();
+        if channel
+            .as_ref()
+            .is_some_and(|c| c.close_reason() != CloseReason::Open)
+        {
+            // RFC 9112 §9.6: after a response that closes the connection, no further request on
+            // it is processed. This one was pipelined behind such a response (a smuggling
+            // attempt, or a client that ignored `Connection: close`): it never reaches the app
+            // and is never answered; the cleanup actor cuts the channel once the earlier
+            // response has had its grace to flush.
+            return Box::pin(std::future::pending());
+        }
         let has_body = req.headers().contains_key(header::CONTENT_LENGTH)
             || req.headers().contains_key(header::TRANSFER_ENCODING);
         // Only a request with a body needs its own handle on the channel (for the payload).
@@ -273,7 +284,9 @@ impl InFlight {
             log,
             status: 0,
             bytes: 0,
-            close: false,
+            // A client that asked to close (or HTTP/1.0 without keep-alive) gets `close` and
+            // nothing after this response.
+            close: req.head().connection_type() == ConnectionType::Close,
         }
     }
 
@@ -296,7 +309,11 @@ impl InFlight {
     fn finish(mut self, mut res: Response<BoxBody>) -> Response<TrackedBody> {
         let status = res.status();
         self.status = status.as_u16();
-        if status.is_client_error() || status.is_server_error() || self.shared.is_shutting_down() {
+        if self.close
+            || status.is_client_error()
+            || status.is_server_error()
+            || self.shared.is_shutting_down()
+        {
             res.head_mut().set_connection_type(ConnectionType::Close);
             self.close = true;
         }

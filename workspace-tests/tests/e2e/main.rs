@@ -20,6 +20,12 @@ mod connection_limit;
 mod shutdown;
 // Counters and the EngineInfo extractor.
 mod stats;
+// Slowloris: 500 trickled heads cut at header_read_timeout while normal clients are served.
+mod slowloris;
+// A flood of 3 × connection_limit: each served, refused with 503 or reclaimed; counters agree.
+mod flood;
+// The malformed-request corpus: lines, headers, lengths, codings, smuggling; exact answers.
+mod malformed_corpus;
 // The upload API of the real application: reports, stores, history, merge/replace, delete.
 mod upload_api;
 // Refused uploads: the bad-input corpus, 413, 400; the stored data stays byte-identical.

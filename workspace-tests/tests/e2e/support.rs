@@ -236,3 +236,102 @@ pub fn get(path: &str) -> String {
 pub fn ureq_agent() -> ureq::Agent {
     ureq::AgentBuilder::new().timeout(IO_TIMEOUT).build()
 }
+
+/// Splits everything a server sent on one connection into the responses it holds, in order.
+///
+/// Each response is framed by `Content-Length` or chunked coding; one with neither (and not
+/// `1xx`/`204`/`304`) runs to the end of `data`. Returns the complete responses and the bytes
+/// after the last of them (a truncated or unparsable response stays in those bytes).
+pub fn parse_responses(data: &[u8]) -> (Vec<Response>, Vec<u8>) {
+    let mut responses = Vec::new();
+    let mut rest = data;
+    // Bounded: every response consumes at least its head's four-byte terminator.
+    while let Some((response, used)) = parse_one_response(rest) {
+        responses.push(response);
+        rest = &rest[used..];
+    }
+    (responses, rest.to_vec())
+}
+
+/// One complete response at the start of `data`, and how many bytes it took.
+fn parse_one_response(data: &[u8]) -> Option<(Response, usize)> {
+    let head_end = data.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut status_line = lines.next()?.splitn(3, ' ');
+    let version = status_line.next()?.to_owned();
+    if !version.starts_with("HTTP/") {
+        return None;
+    }
+    let status: u16 = status_line.next()?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (name, value) = l.split_once(':').unwrap_or((l, ""));
+            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
+        })
+        .collect();
+    let mut response = Response {
+        version,
+        status,
+        headers,
+        body: Vec::new(),
+    };
+    let body = &data[head_end..];
+    if matches!(status, 100..=199 | 204 | 304) {
+        return Some((response, head_end));
+    }
+    let chunked = response
+        .header("transfer-encoding")
+        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
+    let length = response.header("content-length").map(str::parse::<usize>);
+    let used = match (chunked, length) {
+        (true, _) => {
+            let (decoded, used) = dechunk(body)?;
+            response.body = decoded;
+            used
+        }
+        (false, Some(Ok(len))) => {
+            response.body = body.get(..len)?.to_vec();
+            len
+        }
+        (false, Some(Err(_))) => return None,
+        (false, None) => {
+            response.body = body.to_vec();
+            body.len()
+        }
+    };
+    Some((response, head_end + used))
+}
+
+/// A complete chunked body at the start of `data` (trailers skipped): the bytes and the length
+/// it took on the wire.
+fn dechunk(data: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut body = Vec::new();
+    let mut at = 0;
+    // Bounded by the data: every round consumes at least a size line.
+    while at < data.len() {
+        let line_end = at + data[at..].windows(2).position(|w| w == b"\r\n")?;
+        let line = std::str::from_utf8(&data[at..line_end]).ok()?;
+        let size = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
+        at = line_end + 2;
+        if size == 0 {
+            // Trailers, if any, end with an empty line.
+            loop {
+                let end = at + data[at..].windows(2).position(|w| w == b"\r\n")?;
+                let empty = end == at;
+                at = end + 2;
+                if empty {
+                    return Some((body, at));
+                }
+            }
+        }
+        body.extend_from_slice(data.get(at..at + size)?);
+        at += size;
+        if data.get(at..at + 2)? != b"\r\n" {
+            return None;
+        }
+        at += 2;
+    }
+    None
+}
