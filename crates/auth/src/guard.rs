@@ -59,7 +59,7 @@ impl Access {
         self.role == Some(Role::Admin)
     }
 
-    /// `admin (session) 192.168.1.20`, for logs.
+    /// `admin (session)`, for logs and the audit log.
     pub fn actor(&self) -> String {
         let role = self.role.map_or("anonymous", Role::as_str);
         let via = match self.via {
@@ -68,7 +68,7 @@ impl Access {
             Via::Token => "token",
             Via::Anonymous => "anonymous",
         };
-        format!("{role} ({via}) {}", self.ip)
+        format!("{role} ({via})")
     }
 }
 

@@ -13,6 +13,8 @@ use crate::DashboardState;
 
 /// Upload history entries shown.
 const HISTORY: usize = 50;
+/// Audit log entries shown.
+const AUDIT: usize = 50;
 /// Problems listed per report on the page (the full list is the CSV).
 const PROBLEMS_SHOWN: usize = 20;
 
@@ -35,10 +37,11 @@ pub async fn render(
 ) -> Result<Value, (StatusCode, String)> {
     let store = Arc::clone(state.upload.store());
     let base = base.to_owned();
-    let (stores, history) = web::block(move || {
+    let (stores, history, audit) = web::block(move || {
         // Enough history to find the reports just asked for, even after a burst of uploads.
         let history = store.uploads(HISTORY * 4).map_err(|e| e.to_string())?;
-        Ok::<_, String>((store.registry().summaries(), history))
+        let audit = store.audit_log(AUDIT).map_err(|e| e.to_string())?;
+        Ok::<_, String>((store.registry().summaries(), history, audit))
     })
     .await
     .map_err(|_| {
@@ -85,11 +88,34 @@ pub async fn render(
         "stores": stores,
         "history": history,
         "reports": reports,
+        "audit": audit.iter().map(audit_row).collect::<Vec<_>>(),
         "upload_url": format!("{base}api/v1/uploads"),
         "stores_url": format!("{base}api/v1/stores/"),
         "template_url": format!("{base}template.xlsx"),
         "refresh_url": format!("{base}tabs/data"),
     }))
+}
+
+/// An audit entry as the page shows it: the action in Chinese.
+fn audit_row(e: &storeboard_data::AuditEntry) -> Value {
+    let action = match e.action.as_str() {
+        "upload" => "上传(合并)",
+        "replace" => "上传(替换)",
+        "delete" => "删除门店",
+        "login" => "登录",
+        "login_failed" => "登录失败",
+        "logout" => "退出登录",
+        other => other,
+    };
+    json!({
+        "at": e.at.replacen('T', " ", 1).trim_end_matches('Z'),
+        "action": action,
+        "failed": e.action == "login_failed",
+        "actor": e.actor,
+        "ip": e.ip,
+        "target": e.target,
+        "detail": e.detail,
+    })
 }
 
 fn report(u: &storeboard_data::UploadRecord, base: &str) -> Value {

@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS uploads_sha ON uploads (sha256);
 /// The open database.
 #[derive(Debug)]
 pub struct Db {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
@@ -71,6 +71,7 @@ impl Db {
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
             )
             .and_then(|()| db.conn.execute_batch(SCHEMA))
+            .and_then(|()| db.conn.execute_batch(crate::audit::SCHEMA))
             .map_err(|e| db.err(e))?;
         Ok(db)
     }
@@ -182,12 +183,12 @@ impl Db {
 
 /// Writes inside one transaction; nothing is visible until [`Writer::commit`].
 pub struct Writer<'c> {
-    tx: Transaction<'c>,
+    pub(crate) tx: Transaction<'c>,
     path: PathBuf,
 }
 
 impl Writer<'_> {
-    fn err(&self, source: rusqlite::Error) -> StoreError {
+    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Db {
             path: self.path.clone(),
             source,

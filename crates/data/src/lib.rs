@@ -11,6 +11,7 @@
 //!   [`snapshot::Registry`]; each upload is applied in one transaction with merge or replace
 //!   semantics.
 
+pub mod audit;
 pub mod cell;
 mod chunked;
 pub mod codec;
@@ -29,6 +30,7 @@ pub mod store;
 mod strings;
 mod varint;
 
+pub use audit::{Actor, AuditEntry};
 pub use error::{IngestError, StoreError};
 pub use ingest::{ingest, IngestOptions, Ingested};
 pub use snapshot::{Registry, StoreSnapshot, StoreSummary};

@@ -8,6 +8,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{Actor, AuditEntry};
 use crate::codec::{append, store_days, LineIndex};
 use crate::dataset::{Dataset, Present, Sym};
 use crate::db::Db;
@@ -128,13 +129,27 @@ impl OrderStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies a parsed upload in one transaction, then swaps in the affected stores' snapshots.
+    /// Applies a parsed upload in one transaction, then swaps in the affected stores' snapshots
+    /// (recorded in the audit log as done by the system; see [`OrderStore::apply_as`]).
     pub fn apply(
         &self,
         upload: &Ingested,
         file_name: &str,
         sha256: &str,
         mode: UploadMode,
+    ) -> Result<UploadRecord, StoreError> {
+        self.apply_as(upload, file_name, sha256, mode, &Actor::system())
+    }
+
+    /// [`OrderStore::apply`], with `actor` in the audit log entry written in the same
+    /// transaction.
+    pub fn apply_as(
+        &self,
+        upload: &Ingested,
+        file_name: &str,
+        sha256: &str,
+        mode: UploadMode,
+        actor: &Actor,
     ) -> Result<UploadRecord, StoreError> {
         let data = &upload.data;
         let stores = store_syms(data);
@@ -180,6 +195,21 @@ impl OrderStore {
             record.id,
             &serde_json::to_string(&record).unwrap_or_default(),
         )?;
+        writer.audit(
+            if mode == UploadMode::Replace {
+                "replace"
+            } else {
+                "upload"
+            },
+            actor,
+            &record
+                .stores
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            &upload_detail(&record),
+        )?;
         writer.commit()?;
         let version = self.registry.next_version();
         for (_, span) in &stores {
@@ -190,12 +220,39 @@ impl OrderStore {
 
     /// Deletes one store's data; false when there was none.
     pub fn delete_store(&self, name: &str) -> Result<bool, StoreError> {
+        self.delete_store_as(name, &Actor::system())
+    }
+
+    /// [`OrderStore::delete_store`], with `actor` in the audit log (when there was data).
+    pub fn delete_store_as(&self, name: &str, actor: &Actor) -> Result<bool, StoreError> {
         let mut db = self.db();
         let writer = db.transaction()?;
         let removed = writer.delete_days(name, None)?;
+        if removed > 0 {
+            writer.audit("delete", actor, name, &format!("{removed} days"))?;
+        }
         writer.commit()?;
         let existed = self.registry.remove(name);
         Ok(removed > 0 || existed)
+    }
+
+    /// Adds an audit entry on its own (logins, logouts).
+    pub fn audit(
+        &self,
+        action: &str,
+        actor: &Actor,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut db = self.db();
+        let writer = db.transaction()?;
+        writer.audit(action, actor, target, detail)?;
+        writer.commit()
+    }
+
+    /// The latest `limit` audit entries, newest first.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        self.db().audit_log(limit)
     }
 
     /// The latest uploads, newest first.
@@ -211,6 +268,20 @@ impl OrderStore {
     pub fn problems_csv(&self, id: i64) -> Result<String, StoreError> {
         self.db().problems(id)
     }
+}
+
+/// `file.xlsx: 1,234 lines, 2026-11-01..2026-11-07` (and `(already imported)`).
+fn upload_detail(record: &UploadRecord) -> String {
+    let days = match (record.first_day, record.last_day) {
+        (Some(a), Some(b)) => format!(", {a}..{b}"),
+        _ => String::new(),
+    };
+    let again = if record.already_imported {
+        " (already imported)"
+    } else {
+        ""
+    };
+    format!("{}: {} lines{days}{again}", record.file_name, record.lines)
 }
 
 /// Each store of a parsed upload: its string id and its span from the report.

@@ -5,9 +5,10 @@ use std::io::BufReader;
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpMessage as _, HttpRequest, HttpResponse};
 use serde_json::json;
-use storeboard_data::{ingest, IngestOptions, Ingested, UploadRecord};
+use storeboard_auth::Access;
+use storeboard_data::{ingest, Actor, IngestOptions, Ingested, UploadRecord};
 
 use crate::error::UploadError;
 use crate::multipart::{receive, Received};
@@ -15,6 +16,24 @@ use crate::UploadState;
 
 /// Upload history entries returned at most.
 const HISTORY: usize = 200;
+
+/// Who made the request, for the audit log: the access-control guard's finding when there is a
+/// guard, else just the address.
+fn actor(req: &HttpRequest) -> Actor {
+    match req.extensions().get::<Access>() {
+        Some(access) => Actor {
+            who: access.actor(),
+            ip: access.ip.clone(),
+        },
+        None => Actor {
+            who: "anonymous".to_owned(),
+            ip: req
+                .peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+        },
+    }
+}
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, UploadError> + Send + 'static,
@@ -26,8 +45,10 @@ async fn blocking<T: Send + 'static>(
 /// Then each file is applied in its own transaction, in the order sent.
 pub(crate) async fn upload(
     state: web::Data<UploadState>,
+    req: HttpRequest,
     body: Multipart,
 ) -> Result<HttpResponse, UploadError> {
+    let actor = actor(&req);
     let form = receive(body, &state.temp_dir, state.max_upload).await?;
     let mode = form.mode;
     let mut parsed: Vec<(Received, Ingested)> = Vec::new();
@@ -48,7 +69,13 @@ pub(crate) async fn upload(
     let records: Vec<UploadRecord> = blocking(move || {
         let mut records = Vec::new();
         for (received, ingested) in &parsed {
-            records.push(store.apply(ingested, &received.name, &received.sha256, mode)?);
+            records.push(store.apply_as(
+                ingested,
+                &received.name,
+                &received.sha256,
+                mode,
+                &actor,
+            )?);
         }
         // The temp files go when `parsed` drops here, whatever happened.
         Ok(records)
@@ -102,12 +129,14 @@ pub(crate) async fn stores(state: web::Data<UploadState>) -> HttpResponse {
 /// `DELETE /api/v1/stores/{name}`: removes one store's data.
 pub(crate) async fn delete_store(
     state: web::Data<UploadState>,
+    req: HttpRequest,
     name: web::Path<String>,
 ) -> Result<HttpResponse, UploadError> {
+    let actor = actor(&req);
     let name = name.into_inner();
     let store = std::sync::Arc::clone(&state.store);
     let target = name.clone();
-    let existed = blocking(move || Ok(store.delete_store(&target)?)).await?;
+    let existed = blocking(move || Ok(store.delete_store_as(&target, &actor)?)).await?;
     if !existed {
         return Err(UploadError::NotFound(format!("no store named '{name}'")));
     }
