@@ -31,8 +31,10 @@ fn base(title: &str) -> Value {
     json!({
         "title": {"text": title, "left": 8, "top": 4, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 4, "right": 8},
-        "grid": {"left": 56, "right": 56, "top": 44, "bottom": 32, "containLabel": true},
+        // The legend goes below the plot and the plot starts well under the title, so the
+        // axis names never collide with either.
+        "legend": {"bottom": 0},
+        "grid": {"left": 16, "right": 16, "top": 64, "bottom": 36, "containLabel": true},
     })
 }
 
@@ -60,9 +62,9 @@ pub fn daily(overview: &Value) -> Value {
             "xAxis": {"type": "category", "data": days.iter().map(|d| text(d, "date")).collect::<Vec<_>>()},
             "yAxis": [money_axis("金额"), pct_axis("利润率")],
             "series": [
-                {"name": "销售额", "type": "bar", "color": SALES, "data": days.iter().map(|d| num(d, "sales")).collect::<Vec<_>>()},
-                {"name": "利润", "type": "bar", "color": PROFIT, "data": days.iter().map(|d| num(d, "profit")).collect::<Vec<_>>()},
-                {"name": "利润率", "type": "line", "yAxisIndex": 1, "color": MARGIN, "smooth": true,
+                {"name": "销售额", "sbFormat": "money", "type": "bar", "color": SALES, "data": days.iter().map(|d| num(d, "sales")).collect::<Vec<_>>()},
+                {"name": "利润", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": days.iter().map(|d| num(d, "profit")).collect::<Vec<_>>()},
+                {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": MARGIN, "smooth": true,
                  "data": days.iter().map(|d| num(d, "margin_pct")).collect::<Vec<_>>()},
             ],
         }),
@@ -78,9 +80,9 @@ pub fn channels(overview: &Value) -> Value {
             "xAxis": {"type": "category", "data": rows.iter().map(|r| text(r, "channel")).collect::<Vec<_>>()},
             "yAxis": [money_axis("金额"), pct_axis("利润率")],
             "series": [
-                {"name": "销售额", "type": "bar", "color": SALES, "data": rows.iter().map(|r| num(r, "sales")).collect::<Vec<_>>()},
-                {"name": "利润", "type": "bar", "color": PROFIT, "data": rows.iter().map(|r| num(r, "profit")).collect::<Vec<_>>()},
-                {"name": "利润率", "type": "line", "yAxisIndex": 1, "color": MARGIN,
+                {"name": "销售额", "sbFormat": "money", "type": "bar", "color": SALES, "data": rows.iter().map(|r| num(r, "sales")).collect::<Vec<_>>()},
+                {"name": "利润", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": rows.iter().map(|r| num(r, "profit")).collect::<Vec<_>>()},
+                {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": MARGIN,
                  "data": rows.iter().map(|r| num(r, "margin_pct")).collect::<Vec<_>>()},
             ],
         }),
@@ -96,8 +98,8 @@ pub fn bands(title: &str, rows: &[Value]) -> Value {
                       "axisLabel": {"interval": 0, "rotate": 30}},
             "yAxis": [{"type": "value", "name": "订单数"}, pct_axis("利润率")],
             "series": [
-                {"name": "订单数", "type": "bar", "color": ORDERS, "data": rows.iter().map(|r| num(r, "orders")).collect::<Vec<_>>()},
-                {"name": "利润率", "type": "line", "yAxisIndex": 1, "color": MARGIN,
+                {"name": "订单数", "sbFormat": "int", "type": "bar", "color": ORDERS, "data": rows.iter().map(|r| num(r, "orders")).collect::<Vec<_>>()},
+                {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": MARGIN,
                  "data": rows.iter().map(|r| num(r, "margin_pct")).collect::<Vec<_>>()},
             ],
         }),
@@ -110,12 +112,12 @@ pub fn categories(overview: &Value) -> Value {
     merge(
         base("品类销售"),
         json!({
-            "grid": {"left": 16, "right": 32, "top": 44, "bottom": 24, "containLabel": true},
+            "grid": {"left": 16, "right": 32, "top": 44, "bottom": 36, "containLabel": true},
             "xAxis": money_axis(""),
             "yAxis": {"type": "category", "data": rows.iter().map(|r| text(r, "category")).collect::<Vec<_>>()},
             "series": [
-                {"name": "销售额", "type": "bar", "color": SALES, "data": rows.iter().map(|r| num(r, "sales")).collect::<Vec<_>>()},
-                {"name": "利润", "type": "bar", "color": PROFIT, "data": rows.iter().map(|r| num(r, "profit")).collect::<Vec<_>>()},
+                {"name": "销售额", "sbFormat": "money", "type": "bar", "color": SALES, "data": rows.iter().map(|r| num(r, "sales")).collect::<Vec<_>>()},
+                {"name": "利润", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": rows.iter().map(|r| num(r, "profit")).collect::<Vec<_>>()},
             ],
         }),
     )
@@ -161,7 +163,9 @@ pub fn quadrants(products: &Value) -> Value {
         base("商品四象限(销量 × 利润率)"),
         json!({
             "tooltip": {"trigger": "item"},
-            "xAxis": {"type": "log", "name": "销量(对数)", "logBase": 10},
+            "grid": {"left": 16, "right": 96, "top": 64, "bottom": 36, "containLabel": true},
+            "xAxis": {"type": "log", "name": "销量(对数)", "logBase": 10, "min": "dataMin", "max": "dataMax",
+                      "nameLocation": "middle", "nameGap": 28},
             "yAxis": {"type": "value", "name": "利润率", "axisLabel": {"formatter": "{value}%"}},
             "dimensions": ["销量", "利润率", "商品"],
             "series": series,
@@ -178,8 +182,8 @@ pub fn slots(timeslots: &Value) -> Value {
             "xAxis": {"type": "category", "data": rows.iter().map(|r| text(r, "slot")).collect::<Vec<_>>()},
             "yAxis": [{"type": "value", "name": "订单数"}, money_axis("销售额")],
             "series": [
-                {"name": "订单数", "type": "bar", "color": ORDERS, "data": rows.iter().map(|r| num(r, "orders")).collect::<Vec<_>>()},
-                {"name": "销售额", "type": "line", "yAxisIndex": 1, "color": SALES,
+                {"name": "订单数", "sbFormat": "int", "type": "bar", "color": ORDERS, "data": rows.iter().map(|r| num(r, "orders")).collect::<Vec<_>>()},
+                {"name": "销售额", "sbFormat": "money", "type": "line", "yAxisIndex": 1, "color": SALES,
                  "data": rows.iter().map(|r| num(r, "sales")).collect::<Vec<_>>()},
             ],
         }),
@@ -211,6 +215,7 @@ pub fn heatmap(timeslots: &Value) -> Value {
         "xAxis": {"type": "category", "data": slots, "splitArea": {"show": true}},
         "yAxis": {"type": "category", "data": scenes, "splitArea": {"show": true}},
         "visualMap": {"min": 0, "max": max.max(1.0), "calculable": true, "orient": "horizontal",
+                      "formatter": "¥{value}", "precision": 0,
                       "left": "center", "bottom": 4, "inRange": {"color": ["#eff6ff", "#1d4ed8"]}},
         "series": [{"name": "销售额", "type": "heatmap", "data": data, "label": {"show": false},
                     "emphasis": {"itemStyle": {"shadowBlur": 8, "shadowColor": "rgba(0,0,0,0.3)"}}}],

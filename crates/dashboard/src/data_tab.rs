@@ -65,7 +65,7 @@ pub async fn render(
                 "id": u.id,
                 "file": u.file_name,
                 "mode": if u.mode.as_str() == "replace" { "替换" } else { "合并" },
-                "at": u.uploaded_at.replacen('T', " ", 1).trim_end_matches('Z'),
+                "at": crate::format::local_time(&u.uploaded_at),
                 "stores": u.stores.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("、"),
                 "lines": u.lines,
                 "rejected": u.report.rejected_lines,
@@ -108,7 +108,7 @@ fn audit_row(e: &storeboard_data::AuditEntry) -> Value {
         other => other,
     };
     json!({
-        "at": e.at.replacen('T', " ", 1).trim_end_matches('Z'),
+        "at": crate::format::local_time(&e.at),
         "action": action,
         "failed": e.action == "login_failed",
         "actor": e.actor,

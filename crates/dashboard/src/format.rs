@@ -57,6 +57,18 @@ pub fn signed_pct(v: Option<f64>) -> String {
     }
 }
 
+/// A stored UTC time (RFC 3339) in this server's local time, `2026-11-23 21:14`: what the people
+/// at the store read on their clocks. Unparseable text is shown as it is.
+pub fn local_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
 fn group(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -79,6 +91,14 @@ mod tests {
         assert_eq!(money(Some(-1234.5)), "-¥1,234.50");
         assert_eq!(money(Some(f64::NAN)), MISSING);
         assert_eq!(money(None), MISSING);
+    }
+
+    #[test]
+    fn stored_times_show_to_the_minute_and_junk_passes_through() {
+        let shown = local_time("2026-11-23T21:14:20Z");
+        assert_eq!(shown.len(), "2026-11-23 21:14".len(), "{shown}");
+        assert!(shown.starts_with("2026-11-2"), "{shown}");
+        assert_eq!(local_time("yesterday"), "yesterday");
     }
 
     #[test]

@@ -61,9 +61,11 @@ pub struct Status {
 /// Reads the status (the last upload comes from the database: call it off the async workers).
 pub fn status(store: &OrderStore) -> Status {
     let summaries = store.registry().summaries();
-    let last_upload = store.uploads(1).ok().and_then(|mut u| u.pop()).map(|u| {
-        json!({"file": u.file_name, "at": u.uploaded_at.replacen('T', " ", 1).trim_end_matches('Z')})
-    });
+    let last_upload = store
+        .uploads(1)
+        .ok()
+        .and_then(|mut u| u.pop())
+        .map(|u| json!({"file": u.file_name, "at": crate::format::local_time(&u.uploaded_at)}));
     Status {
         stores: summaries.len(),
         lines: summaries.iter().map(|s| s.lines).sum(),

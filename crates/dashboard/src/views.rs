@@ -148,6 +148,9 @@ const WARNING_COLUMNS: &[Column] = &[
     col("sales", "销售额", Kind::Money),
 ];
 
+/// Rows per page of the stock-warning tables (three side by side: keep them short).
+const WARNING_PAGE_SIZE: usize = 10;
+
 /// 📦 商品分析.
 pub fn products(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
     let warn = json.get("inventory_warnings").unwrap_or(&Value::Null);
@@ -173,9 +176,9 @@ pub fn products(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
             {"title": "销量 TOP10", "rows": top("by_quantity", "quantity", Kind::Qty)},
         ],
         "warnings": [
-            {"title": "缺货(库存为 0)", "table": table("out_of_stock", WARNING_COLUMNS, arr(warn, "out_of_stock"), q, href)},
-            {"title": "滞销(有库存、近期无销量)", "table": table("slow_moving", WARNING_COLUMNS, arr(warn, "slow_moving"), q, href)},
-            {"title": "热销低库存", "table": table("hot_low_stock", WARNING_COLUMNS, arr(warn, "hot_low_stock"), q, href)},
+            {"title": "缺货(库存为 0)", "table": sized_table("out_of_stock", WARNING_COLUMNS, arr(warn, "out_of_stock"), WARNING_PAGE_SIZE, q, href)},
+            {"title": "滞销(有库存、近期无销量)", "table": sized_table("slow_moving", WARNING_COLUMNS, arr(warn, "slow_moving"), WARNING_PAGE_SIZE, q, href)},
+            {"title": "热销低库存", "table": sized_table("hot_low_stock", WARNING_COLUMNS, arr(warn, "hot_low_stock"), WARNING_PAGE_SIZE, q, href)},
         ],
     })
 }

@@ -29,10 +29,29 @@
         return;
       }
       var chart = echarts.init(el, null, { renderer: 'canvas' });
-      chart.setOption(option);
+      chart.setOption(withFormatters(option));
       el.setAttribute('data-rendered', String(countPoints(option)));
       resizer.observe(el);
     });
+  }
+
+  // JSON cannot carry functions: the server marks each series with `sbFormat` (money, pct,
+  // int) and the tooltip formatter is attached here.
+  var money = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' });
+  var integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+  var FORMATS = {
+    money: function (v) { return v == null ? '—' : money.format(v); },
+    pct: function (v) { return v == null ? '—' : Number(v).toFixed(1) + '%'; },
+    int: function (v) { return v == null ? '—' : integer.format(v); }
+  };
+
+  function withFormatters(option) {
+    (option.series || []).forEach(function (s) {
+      var f = FORMATS[s.sbFormat];
+      if (f) s.tooltip = Object.assign({}, s.tooltip, { valueFormatter: f });
+      delete s.sbFormat;
+    });
+    return option;
   }
 
   // Points drawn, so a test (or a curious user) can tell an empty chart from a full one.
@@ -74,10 +93,18 @@
     return '服务器返回 ' + xhr.status + (xhr.statusText ? ' ' + xhr.statusText : '');
   }
 
-  function refreshData(query) {
+  // Reloads the data tab, keeping the page's filters (store, period, channel) in the URL.
+  function refreshData(uploads) {
     var box = document.getElementById('upload');
     var url = (box && box.getAttribute('data-refresh-url')) || (document.body.getAttribute('data-base') + 'tabs/data');
-    htmx.ajax('GET', url + (query || ''), { target: '#tab-content' });
+    var params = new URLSearchParams();
+    var current = new URLSearchParams(window.location.search);
+    ['store', 'from', 'to', 'channel'].forEach(function (key) {
+      if (current.get(key)) params.set(key, current.get(key));
+    });
+    if (uploads) params.set('uploads', uploads);
+    var query = params.toString();
+    htmx.ajax('GET', url + (query ? '?' + query : ''), { target: '#tab-content' });
   }
 
   // ---- upload ----
@@ -167,7 +194,7 @@
           ids = JSON.parse(xhr.responseText).uploads.map(function (u) { return u.id; });
         } catch (ignored) { /* the list below still refreshes */ }
         state.textContent = '完成';
-        refreshData('?uploads=' + ids.join(','));
+        refreshData(ids.join(','));
       } else {
         progress.hidden = true;
         button.disabled = false;
