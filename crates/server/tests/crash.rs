@@ -1,4 +1,5 @@
-//! Crash consistency of the `storeboard` binary: killed with SIGKILL at any moment of an upload,
+//! Crash consistency of the `storeboard` binary: killed with SIGKILL at any moment of an upload
+//! (fixed points spread over the upload's duration, plus random ones),
 //! it restarts on the same data directory with `GET /api/v1/stores` exactly as before that upload
 //! or exactly as after it, and an upload history that agrees.
 //!
@@ -269,6 +270,24 @@ fn an_upload_cut_by_sigkill_leaves_the_stores_exactly_as_before_or_after_it() {
     );
     let mut delays: Vec<Duration> = [0, 20, 50].map(Duration::from_millis).to_vec();
     delays.extend([2, 4, 6, 8, 10, 12, 14, 17, 20, 25].map(|tenths| whole * tenths / 10));
+    // And a few random points (a new seed each run, printed; `CRASH_SEED=N` repeats a run).
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        });
+    println!("random kill points from CRASH_SEED={seed}");
+    let mut x = seed | 1;
+    for _ in 0..4 {
+        // xorshift64: enough randomness to pick a point in the upload, and reproducible.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        delays.push(whole * (x % 1500) as u32 / 1000);
+    }
     for delay in delays {
         let (before, uploads) = state(server.port);
         // The file that changes the stores: the other one than the last to land.
