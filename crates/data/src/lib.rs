@@ -12,6 +12,7 @@
 //!   semantics.
 
 pub mod audit;
+pub mod backup;
 pub mod cell;
 mod chunked;
 pub mod codec;
@@ -31,6 +32,7 @@ mod strings;
 mod varint;
 
 pub use audit::{Actor, AuditEntry};
+pub use backup::{BackupError, DataDirLock};
 pub use error::{IngestError, StoreError};
 pub use ingest::{ingest, IngestOptions, Ingested};
 pub use snapshot::{Registry, StoreSnapshot, StoreSummary};

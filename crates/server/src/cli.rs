@@ -18,7 +18,9 @@ const AFTER_HELP: &str = "\
 Every setting can also come from an environment variable (STOREBOARD_ and the setting's name in \
 capitals: STOREBOARD_CHANNEL_TIMEOUT) or a top-level key of the --config TOML file \
 (channel_timeout = 2.5). A flag beats an environment variable, which beats the file, which beats \
-the default; see docs/configuration.md.";
+the default; see docs/configuration.md.
+Backups: `storeboard backup --data-dir DIR --out FILE` and `storeboard restore --data-dir DIR FILE` \
+(each with --help; see docs/operations.md).";
 
 /// The `storeboard` command: one `--flag VALUE` per setting, a `--flag`/`--no-flag` pair per
 /// boolean setting, and `--help`/`--version`.

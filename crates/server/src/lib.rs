@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod debug_pages;
 pub mod mode;
+pub mod ops;
 pub mod status;
 
 use actix_web::body::MessageBody;

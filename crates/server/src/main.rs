@@ -15,6 +15,10 @@ use storeboard_tabs::TabsState;
 use storeboard_upload::UploadState;
 
 fn main() -> ExitCode {
+    // `storeboard backup …` / `storeboard restore …` run instead of the server.
+    if let Some(code) = storeboard::ops::dispatch(std::env::args_os()) {
+        return code;
+    }
     let settings = match config::load_from_process() {
         Ok(settings) => settings,
         Err(err) => {
@@ -94,6 +98,8 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
             settings.data_dir.display()
         )
     })?;
+    // Held until the process ends: a second server or a restore on this directory is refused.
+    let _lock = storeboard_data::DataDirLock::acquire(&settings.data_dir)?;
     let data_dir = settings.data_dir.clone();
     // Every store is loaded before the first request is served.
     let store = tokio::task::spawn_blocking(move || OrderStore::open(&data_dir))
