@@ -58,13 +58,12 @@ pub struct Status {
     last_upload: Option<Value>,
 }
 
-/// Reads the status (the last upload comes from the database: call it off the async workers).
+/// Reads the status from memory (the snapshots and the last upload; no database access, so a
+/// long upload transaction never delays a page).
 pub fn status(store: &OrderStore) -> Status {
     let summaries = store.registry().summaries();
     let last_upload = store
-        .uploads(1)
-        .ok()
-        .and_then(|mut u| u.pop())
+        .last_upload()
         .map(|u| json!({"file": u.file_name, "at": crate::format::local_time(&u.uploaded_at)}));
     Status {
         stores: summaries.len(),

@@ -26,6 +26,9 @@ pub struct StoreSnapshot {
     channels: Vec<Sym>,
     /// Distinct 一级分类名 string ids.
     categories: Vec<Sym>,
+    /// Distinct 订单ID, counted once here: the snapshot never changes, and every page header
+    /// and store list asks.
+    distinct_orders: usize,
 }
 
 impl StoreSnapshot {
@@ -48,6 +51,7 @@ impl StoreSnapshot {
         };
         let channels = distinct(&data.orders.channel);
         let categories = distinct(&data.lines.category1);
+        let distinct_orders = distinct(&data.orders.id).len();
         Self {
             name,
             version,
@@ -55,6 +59,7 @@ impl StoreSnapshot {
             days,
             channels,
             categories,
+            distinct_orders,
         }
     }
 
@@ -91,19 +96,11 @@ impl StoreSnapshot {
         StoreSummary {
             name: self.name.clone(),
             lines: self.data.line_count(),
-            orders: distinct_ids(&self.data),
+            orders: self.distinct_orders,
             first_day: span.map(|s| s.0),
             last_day: span.map(|s| s.1),
         }
     }
-}
-
-/// Distinct 订单ID (an id seen on two days still counts once).
-fn distinct_ids(data: &Dataset) -> usize {
-    let mut ids = data.orders.id.clone();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.len()
 }
 
 /// One store as listed by the API.

@@ -83,6 +83,9 @@ pub struct UploadRecord {
 pub struct OrderStore {
     db: Mutex<Db>,
     registry: Registry,
+    /// The newest upload, kept in memory: every page header shows it, and reading it from the
+    /// database would wait behind a long upload transaction.
+    last_upload: Mutex<Option<UploadRecord>>,
 }
 
 impl OrderStore {
@@ -110,10 +113,23 @@ impl OrderStore {
             "order store ready: {}",
             db.path().display()
         );
+        let last = db
+            .uploads(1)?
+            .into_iter()
+            .find_map(|(_, json)| serde_json::from_str(&json).ok());
         Ok(Self {
             db: Mutex::new(db),
             registry,
+            last_upload: Mutex::new(last),
         })
+    }
+
+    /// The newest upload, if any (from memory: never waits for the database).
+    pub fn last_upload(&self) -> Option<UploadRecord> {
+        self.last_upload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// The live snapshots.
@@ -215,6 +231,10 @@ impl OrderStore {
         for (_, span) in &stores {
             self.registry.swap(load_store(&db, &span.name, version)?);
         }
+        *self
+            .last_upload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(record.clone());
         Ok(record)
     }
 

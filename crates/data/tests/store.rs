@@ -208,3 +208,29 @@ fn problems_of_an_upload_are_kept_in_full_as_csv() {
     assert_eq!(csv.lines().count(), 1 + bad.len(), "{csv}");
     assert!(store.problems_csv(record.id + 100).is_err());
 }
+
+#[test]
+fn the_last_upload_is_known_from_memory_and_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = OrderStore::open(dir.path()).expect("opens");
+        assert!(store.last_upload().is_none(), "a new store has no upload");
+        upload(
+            &store,
+            &spec("一号店", day(1), 2, 1),
+            UploadMode::Merge,
+            "a",
+        );
+        let second = upload(
+            &store,
+            &spec("二号店", day(1), 2, 2),
+            UploadMode::Merge,
+            "b",
+        );
+        let last = store.last_upload().expect("known after an upload");
+        assert_eq!((last.id, last.sha256.as_str()), (second.id, "b"));
+    }
+    let reopened = OrderStore::open(dir.path()).expect("reopens");
+    let last = reopened.last_upload().expect("read back at start-up");
+    assert_eq!(last.sha256, "b");
+}
