@@ -181,33 +181,45 @@ fn assets(state: &DashboardState, base: &str) -> Value {
     })
 }
 
-/// `GET /`: the whole page with the selected tab already in it (bookmarks and reloads work
-/// without a second request).
-pub(crate) async fn index(state: web::Data<DashboardState>, req: HttpRequest) -> HttpResponse {
+/// One view of the dashboard: the tab rendered for the request, and the context the page and the
+/// fragment share (status, who is looking, the header's controls). Also the page URL it shows.
+async fn view(
+    state: &DashboardState,
+    req: &HttpRequest,
+    info: TabInfo,
+) -> (Value, StatusCode, String) {
     let q = ViewQuery::parse(req.query_string());
-    let info = q.get("tab").and_then(page::tab).unwrap_or(TABS[0]);
-    let base = base(&req);
-    let user = user(&req);
-    let rendered = render_tab(&state, info, &q, &base, &user).await;
-    let (status, stores, channels) = header(&state).await;
-    let today = chrono::Local::now().date_naive();
+    let base = base(req);
+    let user = user(req);
+    let rendered = render_tab(state, info, &q, &base, &user).await;
+    let (status, stores, channels) = header(state).await;
     let controls = Controls {
         base: &base,
         current: info,
         query: &q,
         resolved: rendered.resolved.as_ref(),
-        today,
+        today: chrono::Local::now().date_naive(),
     };
+    let page_url = controls.page_url(info.name, &q);
     let ctx = json!({
         "base": base,
-        "debug": state.sources.debug,
-        "assets": assets(&state, &base),
         "status": status,
         "user": user,
         "controls": controls.context(stores, channels),
         "content": rendered.html,
     });
-    html(&state, "page.html", &ctx, rendered.status, None)
+    (ctx, rendered.status, page_url)
+}
+
+/// `GET /`: the whole page with the selected tab already in it (bookmarks and reloads work
+/// without a second request).
+pub(crate) async fn index(state: web::Data<DashboardState>, req: HttpRequest) -> HttpResponse {
+    let q = ViewQuery::parse(req.query_string());
+    let info = q.get("tab").and_then(page::tab).unwrap_or(TABS[0]);
+    let (mut ctx, status, _) = view(&state, &req, info).await;
+    ctx["debug"] = json!(state.sources.debug);
+    ctx["assets"] = assets(&state, &base(&req));
+    html(&state, "page.html", &ctx, status, None)
 }
 
 /// `GET` on the mount point without its slash: a redirect to the page.
@@ -231,35 +243,15 @@ pub(crate) async fn fragment(
     name: web::Path<String>,
     req: HttpRequest,
 ) -> HttpResponse {
-    let base = base(&req);
     let Some(info) = page::tab(&name) else {
         let message = format!("没有名为“{}”的标签页", minijinja::HtmlEscape(&name));
         return HttpResponse::NotFound()
             .content_type("text/html; charset=utf-8")
             .body(format!("<div class=\"alert error\">{message}</div>"));
     };
-    let q = ViewQuery::parse(req.query_string());
-    let user = user(&req);
-    let rendered = render_tab(&state, info, &q, &base, &user).await;
-    let (status, stores, channels) = header(&state).await;
-    let today = chrono::Local::now().date_naive();
-    let controls = Controls {
-        base: &base,
-        current: info,
-        query: &q,
-        resolved: rendered.resolved.as_ref(),
-        today,
-    };
-    let push = controls.page_url(info.name, &q);
-    let ctx = json!({
-        "base": base,
-        "oob": true,
-        "status": status,
-        "user": user,
-        "controls": controls.context(stores, channels),
-        "content": rendered.html,
-    });
-    html(&state, "filters.html", &ctx, rendered.status, Some(push))
+    let (mut ctx, status, page_url) = view(&state, &req, info).await;
+    ctx["oob"] = json!(true);
+    html(&state, "filters.html", &ctx, status, Some(page_url))
 }
 
 fn html(
