@@ -59,7 +59,11 @@ enum AnyData {
     Float(f64),
     String(String),
     Bool(bool),
-    DateTime { value: f64, duration: bool, is_1904: bool },
+    DateTime {
+        value: f64,
+        duration: bool,
+        is_1904: bool,
+    },
     DateTimeIso(String),
     DurationIso(String),
     Error(u8),
@@ -111,7 +115,11 @@ impl AnyData {
             AnyData::Float(f) => Data::Float(*f),
             AnyData::String(s) => Data::String(s.clone()),
             AnyData::Bool(b) => Data::Bool(*b),
-            &AnyData::DateTime { value, duration, is_1904 } => {
+            &AnyData::DateTime {
+                value,
+                duration,
+                is_1904,
+            } => {
                 let kind = if duration {
                     ExcelDateTimeType::TimeDelta
                 } else {
@@ -153,7 +161,10 @@ fn check(cell: &Cell<'_>) {
     let when = read_datetime(cell);
     let _ = cell.display();
     if let Some(t) = &as_text {
-        assert!(!t.is_empty() && t.trim() == t, "read_text gives trimmed text: {t:?}");
+        assert!(
+            !t.is_empty() && t.trim() == t,
+            "read_text gives trimmed text: {t:?}"
+        );
     }
     if cell.is_blank() {
         assert_eq!(as_text, None);
@@ -226,7 +237,10 @@ fn number_round_trip(value: f64, dress: Dress) {
     };
     // Relative 1e-9; the absolute floor only matters where `%` underflows a subnormal.
     let tolerance = 1e-9 * want.abs() + f64::MIN_POSITIVE;
-    assert!((got - want).abs() <= tolerance, "{written:?} read as {got}, want {want}");
+    assert!(
+        (got - want).abs() <= tolerance,
+        "{written:?} read as {got}, want {want}"
+    );
 }
 
 /// The Excel serial of a date-time (days since 1899-12-30).
@@ -238,7 +252,9 @@ fn serial(dt: NaiveDateTime) -> f64 {
 }
 
 fn datetime_round_trip(year: u16, month: u8, day: u8, hms: (u8, u8, u8), millis: u16) {
-    let Some(date) = NaiveDate::from_ymd_opt(i32::from(year % 10_000), u32::from(month), u32::from(day)) else {
+    let Some(date) =
+        NaiveDate::from_ymd_opt(i32::from(year % 10_000), u32::from(month), u32::from(day))
+    else {
         return;
     };
     let (h, m, s) = hms;
@@ -289,7 +305,15 @@ fuzz_target!(|input: Input| {
             number_round_trip(value, dress);
             check(&Cell::Float(value));
         }
-        Input::DateTime { year, month, day, hour, minute, second, millis } => {
+        Input::DateTime {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            millis,
+        } => {
             datetime_round_trip(year, month, day, (hour, minute, second), millis);
         }
     }

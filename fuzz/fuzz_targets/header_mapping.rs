@@ -1,11 +1,13 @@
 //! Rows of arbitrary strings as a sheet's first rows: header detection and alias mapping,
 //! checked against a model of docs/data-format.md §1–§2 (the header is the first non-blank row
 //! holding every required column; `Column::from_header` names each header cell; a column's
-//! second header is ignored).
+//! second header is ignored; each column is read from where its header is).
 //!
 //! The rows go in as a CSV with every field quoted, so any string survives, through `ingest`:
-//! the path an upload takes. Known columns are often spelled the way real exports do (aliases,
-//! Latin case, white space inside and around, a BOM), so the fuzzer reaches found headers often.
+//! the path an upload takes. Known columns are spelled the way real exports do (aliases, Latin
+//! case, white space inside and around, a BOM). A `Header` row holds all five required columns
+//! (in an order and among other cells the fuzzer picks), and a `Line` row puts valid values
+//! under the model's header, so found headers and accepted lines are reached at once.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -15,26 +17,46 @@ use storeboard_data::schema::{Column, Level};
 use storeboard_data::{ingest, IngestError, IngestOptions};
 
 #[derive(Arbitrary, Debug)]
+enum Row {
+    /// Any cells.
+    Cells(Vec<Field>),
+    /// The five required columns, spelled as given, among `others`, the whole row rotated.
+    Header {
+        required: [Spelling; 5],
+        others: Vec<Field>,
+        rotate: u8,
+    },
+    /// A valid order line under the header found so far (a blank row before one is found).
+    Line { id: u8, store: u8, quantity: u8 },
+}
+
+#[derive(Arbitrary, Debug)]
 enum Field {
-    /// A known column's canonical name (`alias` 0) or one of its aliases, decorated.
+    /// A known column, spelled one of its ways.
     Known {
         column: u8,
-        alias: u8,
-        upper: bool,
-        around: Space,
-        inside: Option<(u8, Space)>,
-        bom: bool,
+        spelling: Spelling,
     },
     /// Anything at all.
     Raw(String),
     Empty,
 }
 
+/// One way to write a column's header: its canonical name (`alias` 0) or an alias, decorated.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct Spelling {
+    alias: u8,
+    upper: bool,
+    around: Space,
+    inside: Option<(u8, Space)>,
+    bom: bool,
+}
+
 /// White space that header matching must ignore.
 #[derive(Arbitrary, Debug, Clone, Copy)]
 enum Space {
     None,
-    Space,
+    Blank,
     Tab,
     Newline,
     NoBreak,
@@ -45,7 +67,7 @@ impl Space {
     fn as_str(self) -> &'static str {
         match self {
             Space::None => "",
-            Space::Space => " ",
+            Space::Blank => " ",
             Space::Tab => "\t",
             Space::Newline => "\r\n",
             Space::NoBreak => "\u{a0}",
@@ -54,102 +76,156 @@ impl Space {
     }
 }
 
+impl Spelling {
+    fn write(self, col: Column) -> String {
+        let spellings: Vec<&str> = std::iter::once(col.name())
+            .chain(col.aliases().iter().copied())
+            .collect();
+        let base = spellings[usize::from(self.alias) % spellings.len()];
+        let mut s = String::new();
+        if self.bom {
+            s.push('\u{feff}');
+        }
+        s.push_str(self.around.as_str());
+        let chars = base.chars().count();
+        for (i, c) in base.chars().enumerate() {
+            if let Some((at, space)) = self.inside {
+                if i > 0 && i == usize::from(at) % chars {
+                    s.push_str(space.as_str());
+                }
+            }
+            s.push(if self.upper {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            });
+        }
+        s.push_str(self.around.as_str());
+        // The claim of data-format.md §2: spaces, Latin case and a BOM do not matter.
+        assert_eq!(Column::from_header(&s), Some(col), "{s:?}");
+        s
+    }
+}
+
 impl Field {
     fn render(&self) -> String {
         match self {
             Field::Empty => String::new(),
             Field::Raw(s) => s.clone(),
-            &Field::Known {
-                column,
-                alias,
-                upper,
-                around,
-                inside,
-                bom,
-            } => {
-                let col = Column::ALL[usize::from(column) % Column::ALL.len()];
-                let spellings: Vec<&str> = std::iter::once(col.name())
-                    .chain(col.aliases().iter().copied())
-                    .collect();
-                let base = spellings[usize::from(alias) % spellings.len()];
-                let mut s = String::new();
-                if bom {
-                    s.push('\u{feff}');
-                }
-                s.push_str(around.as_str());
-                let chars = base.chars().count();
-                for (i, c) in base.chars().enumerate() {
-                    if let Some((at, space)) = inside {
-                        if i > 0 && i == usize::from(at) % chars {
-                            s.push_str(space.as_str());
-                        }
-                    }
-                    s.push(if upper { c.to_ascii_uppercase() } else { c });
-                }
-                s.push_str(around.as_str());
-                // The claim of data-format.md §2: spaces, Latin case and a BOM do not matter.
-                assert_eq!(Column::from_header(&s), Some(col), "{s:?}");
-                s
+            Field::Known { column, spelling } => {
+                spelling.write(Column::ALL[usize::from(*column) % Column::ALL.len()])
             }
         }
     }
 }
 
-/// What a CSV row looks like to the header search: its non-blank cells, trimmed.
-fn texts(row: &[String]) -> Vec<&str> {
+/// A row's non-blank cells, trimmed, with their positions: what the header search sees.
+fn texts(row: &[String]) -> Vec<(usize, &str)> {
     row.iter()
         .take(MAX_COLUMNS)
         .map(|f| f.trim())
-        .filter(|t| !t.is_empty())
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
         .collect()
 }
 
-/// The columns a header row maps (first occurrence wins) and the headers it ignores.
-fn map(row: &[String]) -> (Vec<Column>, Vec<String>) {
-    let mut mapped = Vec::new();
-    let mut ignored = Vec::new();
-    for text in texts(row) {
-        match Column::from_header(text) {
-            Some(col) if !mapped.contains(&col) => mapped.push(col),
-            _ => ignored.push(text.to_owned()),
-        }
-    }
-    (mapped, ignored)
+/// A found header: where it is, where each column it maps is, and the headers it ignores.
+struct Header {
+    row: usize,
+    positions: Vec<(usize, Column)>,
+    ignored: Vec<String>,
 }
 
-enum Expected {
-    Empty,
-    Missing { missing: Vec<Column>, found: Vec<String> },
-    Header { row: usize, mapped: Vec<Column>, ignored: Vec<String>, lines: usize },
+/// The header search, fed one row at a time.
+#[derive(Default)]
+struct Search {
+    rows: usize,
+    header: Option<Header>,
+    /// Stopped without a header.
+    given_up: bool,
+    /// The row that came closest: the required columns it lacks and its headers.
+    best: Option<(Vec<Column>, Vec<String>)>,
+    /// Non-blank rows after the header, and how many of them are `Line` rows.
+    lines: usize,
+    valid_lines: usize,
 }
 
-fn model(rows: &[Vec<String>]) -> Expected {
-    let mut best: Option<(Vec<Column>, Vec<String>)> = None;
-    for (i, row) in rows.iter().enumerate() {
-        if texts(row).is_empty() {
+impl Search {
+    fn feed(&mut self, row: &[String], valid_line: bool) {
+        self.rows += 1;
+        let texts = texts(row);
+        if texts.is_empty() {
             // As ingest does: a blank row does not count against the search, even the 30th,
             // so blank rows from row 30 on let a header further down be found.
-            continue;
+            return;
         }
-        let (mapped, ignored) = map(row);
+        if self.header.is_some() {
+            self.lines += 1;
+            self.valid_lines += usize::from(valid_line);
+            return;
+        }
+        if self.given_up {
+            return;
+        }
+        let mut positions: Vec<(usize, Column)> = Vec::new();
+        let mut ignored = Vec::new();
+        for &(i, text) in &texts {
+            match Column::from_header(text) {
+                Some(col) if !positions.iter().any(|&(_, c)| c == col) => positions.push((i, col)),
+                _ => ignored.push(text.to_owned()),
+            }
+        }
         let missing: Vec<Column> = Column::required_columns()
-            .filter(|c| !mapped.contains(c))
+            .filter(|c| !positions.iter().any(|(_, k)| k == c))
             .collect();
         if missing.is_empty() {
-            let lines = rows[i + 1..].iter().filter(|r| !texts(r).is_empty()).count();
-            return Expected::Header { row: i + 1, mapped, ignored, lines };
+            self.header = Some(Header {
+                row: self.rows,
+                positions,
+                ignored,
+            });
+            return;
         }
-        if best.as_ref().is_none_or(|(m, _)| missing.len() < m.len()) {
-            let found = texts(row).into_iter().take(50).map(str::to_owned).collect();
-            best = Some((missing, found));
+        if self
+            .best
+            .as_ref()
+            .is_none_or(|(m, _)| missing.len() < m.len())
+        {
+            let found = texts
+                .iter()
+                .take(50)
+                .map(|(_, t)| (*t).to_owned())
+                .collect();
+            self.best = Some((missing, found));
         }
-        if i + 1 >= HEADER_SEARCH_ROWS {
-            break;
+        if self.rows >= HEADER_SEARCH_ROWS {
+            self.given_up = true;
         }
     }
-    match best {
-        Some((missing, found)) => Expected::Missing { missing, found },
-        None => Expected::Empty,
+
+    /// A valid line under the header found so far: every required column filled, nothing else.
+    fn line(&self, id: u8, store: u8, quantity: u8) -> Vec<String> {
+        let Some(header) = &self.header else {
+            return vec![String::new()];
+        };
+        let width = header
+            .positions
+            .iter()
+            .map(|&(i, _)| i + 1)
+            .max()
+            .unwrap_or(1);
+        let mut cells = vec![String::new(); width];
+        for &(i, col) in &header.positions {
+            cells[i] = match col {
+                Column::OrderId => format!("O-{id}"),
+                Column::OrderTime => "2026-11-01 09:30:00".to_owned(),
+                Column::Store => format!("{store}号店"),
+                Column::Product => "香蕉".to_owned(),
+                Column::Quantity => quantity.to_string(),
+                _ => continue,
+            };
+        }
+        cells
     }
 }
 
@@ -157,14 +233,42 @@ fn names(cols: &[Column]) -> Vec<String> {
     cols.iter().map(|c| c.name().to_owned()).collect()
 }
 
-fuzz_target!(|rows: Vec<Vec<Field>>| {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|row| match row.as_slice() {
-            [] => vec![String::new()],
-            fields => fields.iter().map(Field::render).collect(),
-        })
-        .collect();
+fuzz_target!(|input: Vec<Row>| {
+    let mut search = Search::default();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for row in &input {
+        let (cells, valid_line) = match row {
+            Row::Cells(fields) => (fields.iter().map(Field::render).collect(), false),
+            Row::Header {
+                required,
+                others,
+                rotate,
+            } => {
+                let mut cells: Vec<String> = Column::required_columns()
+                    .zip(required)
+                    .map(|(col, spelling)| spelling.write(col))
+                    .chain(others.iter().map(Field::render))
+                    .collect();
+                let by = usize::from(*rotate) % cells.len();
+                cells.rotate_left(by);
+                (cells, false)
+            }
+            &Row::Line {
+                id,
+                store,
+                quantity,
+            } => (search.line(id, store, quantity), search.header.is_some()),
+        };
+        // A record needs a field: an empty row is one empty cell.
+        let cells = if cells.is_empty() {
+            vec![String::new()]
+        } else {
+            cells
+        };
+        search.feed(&cells, valid_line);
+        rows.push(cells);
+    }
+
     let mut csv = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::Always)
         .flexible(true)
@@ -174,7 +278,11 @@ fuzz_target!(|rows: Vec<Vec<Field>>| {
     }
     let bytes = csv.into_inner().expect("writing to a Vec");
 
-    let result = ingest(std::io::Cursor::new(&bytes), "header.csv", &IngestOptions::default());
+    let result = ingest(
+        std::io::Cursor::new(&bytes),
+        "header.csv",
+        &IngestOptions::default(),
+    );
 
     // The reader takes a first line with a tab and no comma for a tab-separated file: then the
     // quoted comma-separated rows are read another way than written, and only "no panic" holds.
@@ -184,37 +292,53 @@ fuzz_target!(|rows: Vec<Vec<Field>>| {
         return;
     }
 
-    match (model(&rows), result) {
-        (Expected::Empty, Err(IngestError::EmptySheet { .. })) => {}
-        (Expected::Missing { missing, found }, Err(IngestError::MissingColumns { missing: m, found: f, .. })) => {
-            assert_eq!(m, names(&missing));
-            assert_eq!(f, found);
-        }
-        (Expected::Header { row, lines: 0, .. }, Err(IngestError::NoLines { header_row, .. })) => {
-            assert_eq!(header_row as usize, row);
-        }
-        (Expected::Header { row, mapped, ignored, lines }, Ok(done)) => {
+    match (search.header, result) {
+        (Some(header), Ok(done)) => {
             let report = done.report;
-            assert_eq!(report.header_row as usize, row);
-            assert_eq!(report.accepted_lines + report.rejected_lines, lines);
-            assert_eq!(report.ignored_column_count, ignored.len());
-            assert_eq!(report.ignored_columns, ignored.into_iter().take(200).collect::<Vec<_>>());
+            assert_eq!(report.header_row as usize, header.row);
+            assert_eq!(report.accepted_lines + report.rejected_lines, search.lines);
+            assert!(report.accepted_lines >= search.valid_lines);
+            assert_eq!(report.ignored_column_count, header.ignored.len());
+            assert_eq!(
+                report.ignored_columns,
+                header.ignored.into_iter().take(200).collect::<Vec<_>>()
+            );
             let missing_optional: Vec<Column> = Column::ALL
                 .iter()
                 .copied()
-                .filter(|c| !c.required() && c.level() != Level::Key && !mapped.contains(c))
+                .filter(|c| {
+                    !c.required()
+                        && c.level() != Level::Key
+                        && !header.positions.iter().any(|(_, k)| k == c)
+                })
                 .collect();
-            let reported: Vec<String> =
-                report.missing_optional.iter().map(|m| m.column.clone()).collect();
+            let reported: Vec<String> = report
+                .missing_optional
+                .iter()
+                .map(|m| m.column.clone())
+                .collect();
             assert_eq!(reported, names(&missing_optional));
         }
-        (expected, got) => {
-            let expected = match expected {
-                Expected::Empty => "an empty sheet".to_owned(),
-                Expected::Missing { missing, .. } => format!("missing {:?}", names(&missing)),
-                Expected::Header { row, lines, .. } => format!("header at {row}, {lines} lines"),
+        (Some(header), Err(IngestError::NoLines { header_row, .. })) if search.lines == 0 => {
+            assert_eq!(header_row as usize, header.row);
+        }
+        (None, Err(IngestError::MissingColumns { missing, found, .. }))
+            if search.best.is_some() =>
+        {
+            let (want_missing, want_found) = search.best.expect("checked");
+            assert_eq!(missing, names(&want_missing));
+            assert_eq!(found, want_found);
+        }
+        (None, Err(IngestError::EmptySheet { .. })) if search.best.is_none() => {}
+        (header, got) => {
+            let expected = match header {
+                Some(h) => format!("a header at row {}, {} lines", h.row, search.lines),
+                None => format!("no header (closest: {:?})", search.best),
             };
-            panic!("expected {expected}, got {:?}", got.map(|d| d.report));
+            panic!(
+                "expected {expected}, got {:?}",
+                got.map(|d| (d.report.header_row, d.report.accepted_lines))
+            );
         }
     }
 });

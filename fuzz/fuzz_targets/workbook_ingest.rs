@@ -11,7 +11,13 @@ use std::io::Cursor;
 use libfuzzer_sys::fuzz_target;
 use storeboard_data::{ingest, IngestOptions};
 
-const NAMES: [&str; 5] = ["upload.xlsx", "upload.xlsm", "upload.xlsb", "upload.xls", "upload.ods"];
+const NAMES: [&str; 5] = [
+    "upload.xlsx",
+    "upload.xlsm",
+    "upload.xlsb",
+    "upload.xls",
+    "upload.ods",
+];
 
 fuzz_target!(|input: &[u8]| {
     let Some((&pick, bytes)) = input.split_first() else {
