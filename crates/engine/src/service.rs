@@ -1,9 +1,15 @@
 //! The request-level wrapper between actix-http's dispatcher and the application.
 //!
-//! It marks requests in flight (until their response body has been produced), enforces the
-//! head and body limits, notes when the application waits for body bytes, closes the
-//! connection after every error, sets the `Server` header, hides error details unless
-//! `expose_tracebacks`, and writes the access log.
+//! It marks requests in flight (until their response body has been produced), answers `HEAD`
+//! for every `GET` route, enforces the head and body limits, reads what the application left of
+//! a request body (see [`crate::body`]), decides whether the connection can be reused, sets the
+//! `Server` header, hides error details unless `expose_tracebacks`, and writes the access log.
+//!
+//! Connection reuse follows the framing, not the status: after any response to a request that
+//! was read completely, the connection stays open (a 404 or a 401 costs no reconnect). It is
+//! closed when its state is uncertain: a body that was broken or over the limit, a head over the
+//! limit, a handler panic, shutdown, or the client's own `Connection: close` (parse errors are
+//! answered and closed by actix-http itself).
 
 use std::future::ready;
 use std::pin::Pin;
@@ -14,16 +20,14 @@ use std::time::Instant;
 
 use actix_http::body::{BodySize, BoxBody, MessageBody};
 use actix_http::header::{self, HeaderValue};
-use actix_http::{
-    BoxedPayloadStream, ConnectionType, HttpMessage, Payload, Request, Response, StatusCode,
-};
+use actix_http::{ConnectionType, HttpMessage, Method, Request, Response, StatusCode};
 use actix_service::Service;
 use actix_web::dev::ServiceResponse;
 use bytes::Bytes;
-use futures_core::Stream;
 use futures_util::future::{FutureExt as _, LocalBoxFuture};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::body::{self, BodyFailure};
 use crate::registry::{Channel, CloseReason};
 use crate::shared::Shared;
 
@@ -67,26 +71,63 @@ where
             || req.headers().contains_key(header::TRANSFER_ENCODING);
         // Only a request with a body needs its own handle on the channel (for the payload).
         let payload_channel = if has_body { channel.clone() } else { None };
-        let guard = InFlight::start(channel, Arc::clone(&shared), &req);
+        let mut guard = InFlight::start(channel, Arc::clone(&shared), &req);
         if let Some(res) = over_limit(&req, &shared) {
+            // The body (or the rest of the head) was never read: the connection cannot be reused.
+            guard.close = true;
             return Box::pin(ready(Ok(guard.finish(res))));
         }
-        if let Some(channel) = payload_channel {
-            wrap_payload(&mut req, channel, shared.settings.max_request_body_size);
+        // HEAD is GET without the body (RFC 9110 §9.3.2): the application answers it as a GET, so
+        // no route can forget it; actix-http's encoder knows the request was HEAD and writes the
+        // GET's headers, `Content-Length` included, without the body.
+        if req.head().method == Method::HEAD {
+            req.head_mut().method = Method::GET;
         }
+        let body = payload_channel.and_then(|channel| {
+            body::install(&mut req, channel, shared.settings.max_request_body_size)
+        });
         // A panicking handler must cost one 500, not the worker thread and all its connections.
         let fut = match catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
             Ok(fut) => fut,
-            Err(panic) => return Box::pin(ready(Ok(guard.finish(panicked(&*panic))))),
+            Err(panic) => {
+                guard.close = true;
+                return Box::pin(ready(Ok(guard.finish(panicked(&*panic)))));
+            }
         };
         Box::pin(async move {
-            let res = match AssertUnwindSafe(fut).catch_unwind().await {
+            let mut res = match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(Ok(res)) => guard.expose_or_hide(res.map_into_boxed_body().into_parts().1),
                 Ok(Err(err)) => guard.expose_or_hide(actix_web::HttpResponse::from_error(err)),
-                Err(panic) => panicked(&*panic),
+                Err(panic) => {
+                    guard.close = true;
+                    panicked(&*panic)
+                }
             };
+            if let Some(body) = body {
+                if let Err(failure) = body.finish().await {
+                    guard.close = true;
+                    // Never a success for a request whose body was broken or over the limit; an
+                    // error the application already chose stands.
+                    if !res.status().is_client_error() && !res.status().is_server_error() {
+                        res = body_refused(failure, shared.settings.max_request_body_size);
+                    }
+                }
+            }
             Ok(guard.finish(res))
         })
+    }
+}
+
+/// The answer to a request whose body the engine could not read to its end.
+fn body_refused(failure: BodyFailure, limit: u64) -> Response<BoxBody> {
+    match failure {
+        BodyFailure::TooLarge => body_too_large(limit),
+        BodyFailure::Malformed => json_error(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            "请求体格式错误 / malformed request body",
+            "{}",
+        ),
     }
 }
 
@@ -162,8 +203,18 @@ pub(crate) fn body_too_large(limit: u64) -> Response<BoxBody> {
 /// A refused-for-size response in the JSON error shape API clients parse everywhere:
 /// `{"error": {"code", "message", "details": {"limit"}}}`.
 fn limit_error(status: StatusCode, code: &str, message: &str, limit: u64) -> Response<BoxBody> {
+    json_error(
+        status,
+        code,
+        &format!("{message} ({limit} bytes)"),
+        &format!("{{\"limit\":{limit}}}"),
+    )
+}
+
+/// `{"error": {"code", "message", "details"}}` with `details` given as JSON text.
+fn json_error(status: StatusCode, code: &str, message: &str, details: &str) -> Response<BoxBody> {
     let body = format!(
-        "{{\"error\":{{\"code\":\"{code}\",\"message\":\"{message} ({limit} bytes)\",\"details\":{{\"limit\":{limit}}}}}}}"
+        "{{\"error\":{{\"code\":\"{code}\",\"message\":\"{message}\",\"details\":{details}}}}}"
     );
     let mut res = plain(status, body);
     res.headers_mut().insert(
@@ -179,7 +230,6 @@ fn plain(status: StatusCode, text: String) -> Response<BoxBody> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    res.head_mut().set_connection_type(ConnectionType::Close);
     res
 }
 
@@ -200,58 +250,6 @@ pub(crate) fn expect_check(
     }
 }
 
-fn wrap_payload(req: &mut Request, channel: Arc<Channel>, limit: u64) {
-    let (taken, payload) = std::mem::replace(req, Request::new()).replace_payload(Payload::None);
-    *req = taken;
-    if matches!(payload, Payload::None) {
-        return;
-    }
-    let tracked = TrackedPayload {
-        inner: payload,
-        channel,
-        seen: 0,
-        limit,
-    };
-    let payload: BoxedPayloadStream = Box::pin(tracked);
-    let (with, _) =
-        std::mem::replace(req, Request::new()).replace_payload(Payload::Stream { payload });
-    *req = with;
-}
-
-/// A request body that notes when the application waits for bytes and enforces the body limit
-/// on chunked bodies as they arrive.
-struct TrackedPayload {
-    inner: Payload,
-    channel: Arc<Channel>,
-    seen: u64,
-    limit: u64,
-}
-
-impl Stream for TrackedPayload {
-    type Item = Result<Bytes, actix_http::error::PayloadError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        if this.seen > this.limit {
-            return Poll::Ready(None);
-        }
-        let polled = Pin::new(&mut this.inner).poll_next(cx);
-        this.channel
-            .awaiting_body
-            .store(polled.is_pending(), Release);
-        match polled {
-            Poll::Ready(Some(Ok(bytes))) => {
-                this.seen += bytes.len() as u64;
-                if this.seen > this.limit {
-                    return Poll::Ready(Some(Err(actix_http::error::PayloadError::Overflow)));
-                }
-                Poll::Ready(Some(Ok(bytes)))
-            }
-            other => other,
-        }
-    }
-}
-
 /// Marks one request in flight from head parsed to response body finished.
 pub(crate) struct InFlight {
     channel: Option<Arc<Channel>>,
@@ -259,8 +257,8 @@ pub(crate) struct InFlight {
     log: Option<(String, String, Instant)>,
     status: u16,
     bytes: u64,
-    /// The response said `Connection: close`: once it is written, stop reading the request
-    /// (actix-http would otherwise drain an over-limit chunked body to its end).
+    /// The connection is closed after this response: the client asked, or its state is
+    /// uncertain (see the module docs). Once it is written, nothing more is read from it.
     close: bool,
 }
 
@@ -309,11 +307,7 @@ impl InFlight {
     fn finish(mut self, mut res: Response<BoxBody>) -> Response<TrackedBody> {
         let status = res.status();
         self.status = status.as_u16();
-        if self.close
-            || status.is_client_error()
-            || status.is_server_error()
-            || self.shared.is_shutting_down()
-        {
+        if self.close || self.shared.is_shutting_down() {
             res.head_mut().set_connection_type(ConnectionType::Close);
             self.close = true;
         }
