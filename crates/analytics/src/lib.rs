@@ -11,6 +11,7 @@
 //! - [`Business`] — the configurable business rules (`[business]` in the TOML file).
 
 pub mod config;
+pub mod facts;
 pub mod filters;
 pub mod order;
 pub mod overview;

@@ -100,13 +100,13 @@ const MARKETING: [Column; 7] = [
 
 /// Per-snapshot lookups of the business rules, made once per request and snapshot so that the
 /// per-order work compares string ids, not strings.
-struct Rules {
-    consumable: Option<u32>,
+pub(crate) struct Rules {
+    pub consumable: Option<u32>,
     fee_channels: Vec<u32>,
 }
 
 impl Rules {
-    fn new(snap: &StoreSnapshot, business: &Business) -> Self {
+    pub(crate) fn new(snap: &StoreSnapshot, business: &Business) -> Self {
         let strings = &snap.data.strings;
         let consumable = snap
             .category_syms()
@@ -131,12 +131,63 @@ impl Rules {
     }
 }
 
-/// The figures of order `i`, or `None` when the fee-channel filter drops it.
-fn figures<'a>(snap: &'a StoreSnapshot, i: usize, rules: &Rules) -> Option<OrderFigures<'a>> {
+/// Cents (or [`NA`]) as an exact integer, absent counting 0.
+pub fn cents(value: i32) -> i64 {
+    if value == NA {
+        0
+    } else {
+        i64::from(value)
+    }
+}
+
+/// Sales are summed exactly in 1/100,000 yuan (cents × thousandths of a unit).
+pub const SALES_SCALE: f64 = 100_000.0;
+
+/// An exact sum of cents as yuan. Converting once, after summing exactly, is what keeps an
+/// order of exactly ¥30.00 out of the ¥20-30 band and an order of exactly ¥0 profit out of
+/// the loss orders: the conversion of an exact value is exact on every edge we classify at.
+pub fn cents_to_yuan(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+/// One kept order's figures as exact integers: money in cents, sales in 1/100,000 yuan.
+#[derive(Debug, Clone)]
+pub(crate) struct Exact {
+    pub lines: Range<usize>,
+    /// Days since 1970-01-01 of 下单时间.
+    pub day: i64,
+    pub hour: u32,
+    pub sales: i64,
+    pub line_profit: i64,
+    pub fee: i64,
+    pub delivery_fee: i64,
+    pub rebate: i64,
+    pub profit: i64,
+    pub marketing: i64,
+    pub product_discount: i64,
+    pub delivery_net: i64,
+    pub product_cost: i64,
+    pub consumable_cost: i64,
+}
+
+impl Exact {
+    /// 商品实收额 in yuan.
+    pub fn sales_yuan(&self) -> f64 {
+        self.sales as f64 / SALES_SCALE
+    }
+
+    /// 订单实际利润 in yuan.
+    pub fn profit_yuan(&self) -> f64 {
+        cents_to_yuan(self.profit)
+    }
+}
+
+/// Order `i`'s exact figures, or `None` when the fee-channel filter drops it.
+pub(crate) fn exact(snap: &StoreSnapshot, i: usize, rules: &Rules) -> Option<Exact> {
     let data = &snap.data;
     let (o, l) = (&data.orders, &data.lines);
     let lines = data.line_range(i);
-    let m = |col: Column| yuan(o.money[order_col(col)][i]);
+    let m = |col: Column| cents(o.money[order_col(col)][i]);
     let (actual, profit_col, fee_col, cost_col, rebate_col) = (
         &l.money[line_col(Column::ActualPrice)],
         &l.money[line_col(Column::Profit)],
@@ -144,23 +195,17 @@ fn figures<'a>(snap: &'a StoreSnapshot, i: usize, rules: &Rules) -> Option<Order
         &l.money[line_col(Column::Cost)],
         &l.money[line_col(Column::CorporateRebate)],
     );
-    let (
-        mut sales,
-        mut line_profit,
-        mut fee_sum,
-        mut rebate,
-        mut product_cost,
-        mut consumable_cost,
-    ) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut sales, mut line_profit, mut fee_sum, mut rebate) = (0i64, 0i64, 0i64, 0i64);
+    let (mut product_cost, mut consumable_cost) = (0i64, 0i64);
     for j in lines.clone() {
-        sales += yuan(actual[j]) * units(l.quantity[j]);
-        line_profit += yuan(profit_col[j]);
-        fee_sum += yuan(fee_col[j]);
-        rebate += yuan(rebate_col[j]);
+        sales += cents(actual[j]) * i64::from(l.quantity[j]);
+        line_profit += cents(profit_col[j]);
+        fee_sum += cents(fee_col[j]);
+        rebate += cents(rebate_col[j]);
         if rules.consumable.is_some_and(|c| l.category1[j] == c) {
-            consumable_cost += yuan(cost_col[j]);
+            consumable_cost += cents(cost_col[j]);
         } else {
-            product_cost += yuan(cost_col[j]);
+            product_cost += cents(cost_col[j]);
         }
     }
     let fee = if data.present.contains(Column::ServiceFee) {
@@ -170,21 +215,16 @@ fn figures<'a>(snap: &'a StoreSnapshot, i: usize, rules: &Rules) -> Option<Order
     } else {
         None
     };
-    let channel = data.strings.get(o.channel[i]);
-    let on_fee_channel = rules.fee_channels.contains(&o.channel[i]);
-    if on_fee_channel && fee.is_some_and(|f| f <= 0.0) {
+    if rules.fee_channels.contains(&o.channel[i]) && fee.is_some_and(|f| f <= 0) {
         return None;
     }
-    let fee = fee.unwrap_or(0.0);
+    let fee = fee.unwrap_or(0);
     let delivery_fee = m(Column::DeliveryFee);
     let time = o.time[i];
-    Some(OrderFigures {
-        snap,
-        index: i,
+    Some(Exact {
         lines,
-        day: day_from_days(time.div_euclid(86_400)),
+        day: time.div_euclid(86_400),
         hour: (time.rem_euclid(86_400) / 3_600) as u32,
-        channel,
         sales,
         line_profit,
         fee,
@@ -201,9 +241,36 @@ fn figures<'a>(snap: &'a StoreSnapshot, i: usize, rules: &Rules) -> Option<Order
     })
 }
 
+/// The figures of order `i`, or `None` when the fee-channel filter drops it. Every sum is exact
+/// (integer cents) and converted to yuan once, so classifications on the result (bands,
+/// buckets, loss/profit, the fee filter, thresholds) are exact.
+fn figures<'a>(snap: &'a StoreSnapshot, i: usize, rules: &Rules) -> Option<OrderFigures<'a>> {
+    let e = exact(snap, i, rules)?;
+    let y = cents_to_yuan;
+    Some(OrderFigures {
+        snap,
+        index: i,
+        day: day_from_days(e.day),
+        hour: e.hour,
+        channel: snap.data.strings.get(snap.data.orders.channel[i]),
+        sales: e.sales_yuan(),
+        line_profit: y(e.line_profit),
+        fee: y(e.fee),
+        delivery_fee: y(e.delivery_fee),
+        rebate: y(e.rebate),
+        profit: y(e.profit),
+        marketing: y(e.marketing),
+        product_discount: y(e.product_discount),
+        delivery_net: y(e.delivery_net),
+        product_cost: y(e.product_cost),
+        consumable_cost: y(e.consumable_cost),
+        lines: e.lines,
+    })
+}
+
 /// A day number since 1970-01-01 as a date: integer arithmetic, no calendar conversion per order
 /// beyond this one call.
-fn day_from_days(days: i64) -> NaiveDate {
+pub(crate) fn day_from_days(days: i64) -> NaiveDate {
     // 719_163 days from 0001-01-01 (CE day 1) to 1970-01-01.
     i32::try_from(days + 719_163)
         .ok()

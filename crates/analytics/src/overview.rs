@@ -201,7 +201,7 @@ fn bands(
         .collect()
 }
 
-const AOV_BOUNDS: [f64; 8] = [
+pub(crate) const AOV_BOUNDS: [f64; 8] = [
     f64::NEG_INFINITY,
     10.0,
     20.0,
@@ -211,7 +211,7 @@ const AOV_BOUNDS: [f64; 8] = [
     100.0,
     200.0,
 ];
-const AOV_LABELS: [&str; 8] = [
+pub(crate) const AOV_LABELS: [&str; 8] = [
     "¥0-10",
     "¥10-20",
     "¥20-30",
@@ -221,7 +221,7 @@ const AOV_LABELS: [&str; 8] = [
     "¥100-200",
     "¥200+",
 ];
-const PROFIT_BOUNDS: [f64; 8] = [
+pub(crate) const PROFIT_BOUNDS: [f64; 8] = [
     f64::NEG_INFINITY,
     -100.0,
     -50.0,
@@ -231,7 +231,7 @@ const PROFIT_BOUNDS: [f64; 8] = [
     50.0,
     100.0,
 ];
-const PROFIT_LABELS: [&str; 8] = [
+pub(crate) const PROFIT_LABELS: [&str; 8] = [
     "<-100", "-100~-50", "-50~-20", "-20~0", "0~20", "20~50", "50~100", ">100",
 ];
 
@@ -382,8 +382,19 @@ pub struct Overview {
     pub profit_buckets: Vec<Band>,
 }
 
-/// Computes the overview tab.
+/// Computes the overview tab, from the stores' aggregates ([`crate::facts`]): its cost follows
+/// the stores, days and channels asked for, not the history kept.
 pub fn overview(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Overview {
+    period::overview(snaps, filters, business)
+}
+
+/// The overview computed from the raw lines, order by order: the reference the aggregates are
+/// checked against in tests, and the baseline the benches time them against.
+pub fn overview_from_lines(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Overview {
     let cur = orders(snaps, filters, business);
     let prev = orders(snaps, &filters.previous(), business);
     let week = filters.last_week().map(|w| {
@@ -422,6 +433,8 @@ pub fn overview(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Busi
 }
 
 mod channels;
+mod period;
+pub(crate) use period::parts;
 #[cfg(test)]
 mod tests;
 

@@ -119,16 +119,16 @@ pub struct Timeslots {
 }
 
 /// The configured scenes and how a line finds its own.
-struct Scenes<'b> {
-    names: Vec<&'b str>,
+pub(crate) struct Scenes<'b> {
+    pub(crate) names: Vec<&'b str>,
     /// (keyword, scene) in configuration order; empty keywords are skipped.
     keywords: Vec<(&'b str, usize)>,
-    categories: HashMap<&'b str, usize>,
-    defaults: [usize; 8],
+    pub(crate) categories: HashMap<&'b str, usize>,
+    pub(crate) defaults: [usize; 8],
 }
 
 impl<'b> Scenes<'b> {
-    fn new(business: &'b Business) -> Self {
+    pub(crate) fn new(business: &'b Business) -> Self {
         let mut names: Vec<&'b str> = Vec::new();
         let mut index = |name: &'b str| match names.iter().position(|n| *n == name) {
             Some(i) => i,
@@ -162,7 +162,7 @@ impl<'b> Scenes<'b> {
     }
 
     /// The scene a keyword gives a product name, if any.
-    fn by_keyword(&self, name: &str) -> Option<usize> {
+    pub(crate) fn by_keyword(&self, name: &str) -> Option<usize> {
         self.keywords
             .iter()
             .find(|(k, _)| name.contains(k))
@@ -177,6 +177,8 @@ struct Acc {
     scenes: Vec<(usize, f64, f64, f64)>,
     cells: Vec<Vec<Cell>>,
 }
+
+mod from_facts;
 
 fn accumulate(kept: &[OrderFigures<'_>], scenes: &Scenes<'_>) -> Acc {
     let n = scenes.names.len();
@@ -222,8 +224,22 @@ fn accumulate(kept: &[OrderFigures<'_>], scenes: &Scenes<'_>) -> Acc {
     acc
 }
 
-/// Computes the time-slot tab over the kept orders of `filters` (fee-channel filter applied).
+/// Computes the time-slot tab over the kept orders of `filters` (fee-channel filter applied),
+/// from the stores' aggregates ([`crate::facts`]): `O(stores × days × channels)` cells and
+/// their (slot, scene) groups, nothing read from the lines.
 pub fn timeslots(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Timeslots {
+    let scenes = Scenes::new(business);
+    let (acc, empty) = from_facts::accumulate(snaps, filters, business, scenes.names.len());
+    assemble(filters, empty, &scenes, acc)
+}
+
+/// The time-slot tab computed from the raw lines, order by order: the reference the
+/// aggregates are checked against in tests, and the baseline the benches time them against.
+pub fn timeslots_from_lines(
     snaps: &[Arc<StoreSnapshot>],
     filters: &Filters,
     business: &Business,
@@ -231,6 +247,10 @@ pub fn timeslots(
     let kept = orders(snaps, filters, business);
     let scenes = Scenes::new(business);
     let acc = accumulate(&kept, &scenes);
+    assemble(filters, kept.is_empty(), &scenes, acc)
+}
+
+fn assemble(filters: &Filters, empty: bool, scenes: &Scenes<'_>, acc: Acc) -> Timeslots {
     let slots = SLOTS
         .iter()
         .zip(acc.slots)
@@ -264,7 +284,7 @@ pub fn timeslots(
         .collect();
     Timeslots {
         filters: filters.clone(),
-        empty: kept.is_empty(),
+        empty,
         slots,
         scenes: scene_rows,
         heatmap: Heatmap {

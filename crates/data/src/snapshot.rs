@@ -1,8 +1,9 @@
 //! Immutable per-store snapshots and the registry that swaps them atomically.
 
+use std::any::Any;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::NaiveDate;
 use dashmap::DashMap;
@@ -29,6 +30,30 @@ pub struct StoreSnapshot {
     /// Distinct 订单ID, counted once here: the snapshot never changes, and every page header
     /// and store list asks.
     distinct_orders: usize,
+    /// Derived data other crates keep with the snapshot (the analytics aggregates), built once
+    /// per key and dropped with the snapshot.
+    derived: Derived,
+}
+
+/// Only reachable if `get_or_init` ran our closure and then returned another value, which
+/// `OnceLock` never does.
+#[cold]
+fn unreachable_type<T>() -> T {
+    panic!("OnceLock returned a value its initialiser did not build")
+}
+
+/// One derived value, built at most once.
+type Slot = Arc<OnceLock<Arc<dyn Any + Send + Sync>>>;
+
+/// The derived values of one snapshot, by key.
+#[derive(Default)]
+struct Derived(Mutex<Vec<(u64, Slot)>>);
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map_or(0, |v| v.len());
+        write!(f, "Derived({n} values)")
+    }
 }
 
 impl StoreSnapshot {
@@ -60,7 +85,46 @@ impl StoreSnapshot {
             channels,
             categories,
             distinct_orders,
+            derived: Derived::default(),
         }
+    }
+
+    /// The value derived from this snapshot under `key` (e.g. a fingerprint of the rules it was
+    /// computed with), built by `build` the first time it is asked for. Concurrent callers of
+    /// one key wait for the first build rather than repeating it; the value lives as long as
+    /// the snapshot, so a new upload (a new snapshot) starts afresh.
+    pub fn derived<T: Any + Send + Sync>(
+        &self,
+        key: u64,
+        build: impl FnOnce(&Self) -> T,
+    ) -> Arc<T> {
+        let slot = {
+            let mut slots = self.derived.0.lock().unwrap_or_else(|e| e.into_inner());
+            match slots.iter().find(|(k, _)| *k == key) {
+                Some((_, slot)) => Arc::clone(slot),
+                None => {
+                    let slot = Slot::default();
+                    slots.push((key, Arc::clone(&slot)));
+                    slot
+                }
+            }
+        };
+        let mut build = Some(build);
+        let value = slot.get_or_init(|| match build.take() {
+            Some(build) => Arc::new(build(self)) as Arc<dyn Any + Send + Sync>,
+            None => Arc::new(()),
+        });
+        match (Arc::clone(value).downcast::<T>(), build) {
+            (Ok(v), _) => v,
+            // Another type under the same key: build it uncached rather than fail.
+            (Err(_), Some(build)) => Arc::new(build(self)),
+            (Err(_), None) => unreachable_type(),
+        }
+    }
+
+    /// Days with orders, in order, with the index of each day's first order.
+    pub fn days(&self) -> &[(NaiveDate, u32)] {
+        &self.days
     }
 
     /// The orders whose day lies in `from..=to`.

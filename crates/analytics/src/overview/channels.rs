@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::by_snapshot;
 use crate::config::Business;
-use crate::order::{pct, ratio, OrderFigures};
+use crate::facts::Cell;
+use crate::order::{cents_to_yuan, pct, ratio, OrderFigures, SALES_SCALE};
 
 /// One channel card.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,6 +117,48 @@ impl ChannelSums {
     }
 }
 
+impl From<&Cell> for ChannelSums {
+    fn from(c: &Cell) -> Self {
+        let y = cents_to_yuan;
+        Self {
+            orders: c.orders as usize,
+            sales: c.sales as f64 / SALES_SCALE,
+            profit: y(c.profit),
+            marketing: y(c.marketing),
+            discount: y(c.product_discount),
+            delivery: y(c.delivery_net),
+            product_cost: y(c.product_cost),
+            consumable_cost: y(c.consumable_cost),
+            fee: y(c.fee),
+        }
+    }
+}
+
+/// The cards from each channel's merged cell (by channel name, across stores).
+pub(super) fn cards_from_cells(
+    cells: &BTreeMap<&str, Cell>,
+    business: &Business,
+) -> Vec<ChannelCard> {
+    let groups: BTreeMap<&str, ChannelSums> = cells
+        .iter()
+        .filter(|(name, c)| {
+            c.orders > 0 && !business.channel_cards_exclude.iter().any(|x| x == *name)
+        })
+        .map(|(name, c)| (*name, ChannelSums::from(c)))
+        .collect();
+    cards(&groups)
+}
+
+fn cards(groups: &BTreeMap<&str, ChannelSums>) -> Vec<ChannelCard> {
+    let all_sales: f64 = groups.values().map(|g| g.sales).sum();
+    let mut cards: Vec<ChannelCard> = groups
+        .iter()
+        .map(|(channel, sums)| sums.card(channel, all_sales))
+        .collect();
+    cards.sort_by(|a, b| b.sales.total_cmp(&a.sales));
+    cards
+}
+
 pub(super) fn channel_cards(orders: &[OrderFigures<'_>], business: &Business) -> Vec<ChannelCard> {
     let mut groups: BTreeMap<&str, ChannelSums> = BTreeMap::new();
     for (snap, group) in by_snapshot(orders) {
@@ -132,11 +175,5 @@ pub(super) fn channel_cards(orders: &[OrderFigures<'_>], business: &Business) ->
             }
         }
     }
-    let all_sales: f64 = groups.values().map(|g| g.sales).sum();
-    let mut cards: Vec<ChannelCard> = groups
-        .iter()
-        .map(|(channel, sums)| sums.card(channel, all_sales))
-        .collect();
-    cards.sort_by(|a, b| b.sales.total_cmp(&a.sales));
-    cards
+    cards(&groups)
 }

@@ -82,3 +82,32 @@ fn an_unknown_store_gives_empty_figures() {
     assert_eq!(o.kpis.avg_order_value.value, None);
     assert_eq!(o.daily.len(), 1);
 }
+
+/// Orders exactly on the edges, where float sums of yuan go wrong:
+/// - E1: lines 0.02 + 26.08 + 3.90 = ¥30.00 exactly (as floats 29.999999999999996), so it is in
+///   the ¥30-40 band; its 利润额 0.30 minus fees 0.10 + 0.20 is exactly ¥0 profit (as floats
+///   −5.6e-17), so it is in the 0~20 bucket, not a loss.
+/// - E2: on a fee channel, fees 0.10 + 0.20 − 0.30 sum to exactly 0 (as floats +5.6e-17), so
+///   the fee filter drops it.
+const EDGES: &str = "\
+订单ID,下单时间,门店名称,商品名称,销量,渠道,实收价格,商品采购成本,利润额,平台服务费,一级分类名,店内码
+E1,2026-11-02 09:00,一号店,甲,1,美团闪购,0.02,0.00,0.30,0.10,饮料,A
+E1,2026-11-02 09:00,一号店,乙,1,美团闪购,26.08,0.00,0.00,0.20,饮料,B
+E1,2026-11-02 09:00,一号店,丙,1,美团闪购,3.90,0.00,0.00,0.00,饮料,C
+E2,2026-11-02 10:00,一号店,甲,1,美团闪购,5.00,1.00,1.00,0.10,饮料,A
+E2,2026-11-02 10:00,一号店,乙,1,美团闪购,5.00,1.00,1.00,0.20,饮料,B
+E2,2026-11-02 10:00,一号店,丙,1,美团闪购,5.00,1.00,1.00,-0.30,饮料,C
+";
+
+#[test]
+fn orders_exactly_on_band_bucket_and_fee_edges_are_classified_on_exact_cents() {
+    let snaps = snapshots(EDGES);
+    let o = overview(&snaps, &filters(None), &Business::default());
+    assert_eq!(o.kpis.orders.value, Some(1.0), "E2's fees sum to exactly 0");
+    let counts: Vec<usize> = o.aov_bands.iter().map(|b| b.orders).collect();
+    assert_eq!(counts, [0, 0, 0, 1, 0, 0, 0, 0], "¥30.00 is in ¥30-40");
+    let buckets: Vec<usize> = o.profit_buckets.iter().map(|b| b.orders).collect();
+    assert_eq!(buckets, [0, 0, 0, 0, 1, 0, 0, 0], "¥0 profit is in 0~20");
+    assert_eq!(o.kpis.sales.value, Some(30.0));
+    assert_eq!(o.kpis.profit.value, Some(0.0));
+}

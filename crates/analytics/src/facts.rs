@@ -1,0 +1,283 @@
+//! The aggregates kept with each store's snapshot, so that an answer costs what is asked
+//! (stores × days × channels shown), not the history stored.
+//!
+//! Built once per snapshot and business configuration ([`facts`]) from the kept orders (the
+//! fee-channel filter applied), in exact integers: money in cents, sales in 1/100,000 yuan.
+//! One [`Cell`] per (day, channel) holds the order-level sums, the AOV bands and profit
+//! buckets, per-hour sums, and the loss and high-delivery counts; beside each cell, its
+//! per-category line sums, its per-(slot, scene) line sums and the product keys it sold.
+//!
+//! A request for days `from..=to` and an optional channel reads `days × channels` cells per
+//! store (a binary search finds the first day), and merges at most 28 small results: the
+//! overview and time-slot tabs cost `O(stores × days × channels)`, whatever history is kept.
+
+mod build;
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use storeboard_data::dataset::Sym;
+use storeboard_data::StoreSnapshot;
+
+use crate::config::Business;
+
+/// Order count and money of one band or bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bin {
+    /// Orders.
+    pub orders: u32,
+    /// Σ 商品实收额 (1/100,000 yuan).
+    pub sales: i64,
+    /// Σ 订单实际利润 (cents).
+    pub profit: i64,
+}
+
+impl Bin {
+    fn merge(&mut self, o: &Bin) {
+        self.orders += o.orders;
+        self.sales += o.sales;
+        self.profit += o.profit;
+    }
+}
+
+/// Orders placed in one hour of the day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HourSums {
+    /// Orders.
+    pub orders: u32,
+    /// Their lines, consumables included.
+    pub lines: u32,
+    /// Σ 商品实收额 (1/100,000 yuan).
+    pub sales: i64,
+    /// Σ 利润额 (cents).
+    pub line_profit: i64,
+}
+
+/// The order-level sums of the kept orders of one day on one channel (or merged cells).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// Orders.
+    pub orders: u32,
+    /// Σ 商品实收额 (1/100,000 yuan).
+    pub sales: i64,
+    /// Σ 利润额 (cents), and the other money in cents below.
+    pub line_profit: i64,
+    /// Σ 平台服务费.
+    pub fee: i64,
+    /// Σ 订单实际利润.
+    pub profit: i64,
+    /// Σ 营销成本.
+    pub marketing: i64,
+    /// Σ 商品减免金额.
+    pub product_discount: i64,
+    /// Σ 配送净成本.
+    pub delivery_net: i64,
+    /// Σ 商品采购成本 of products.
+    pub product_cost: i64,
+    /// Σ 商品采购成本 of consumables.
+    pub consumable_cost: i64,
+    /// Orders with 订单实际利润 < 0.
+    pub loss_orders: u32,
+    /// Orders with 配送净成本 above `[business] delivery_cost_alert`.
+    pub high_delivery: u32,
+    /// Orders by 商品实收额 band (the overview's AOV bands).
+    pub aov: [Bin; 8],
+    /// Orders by 订单实际利润 bucket.
+    pub buckets: [Bin; 8],
+    /// Orders by hour of 下单时间.
+    pub hours: [HourSums; 24],
+}
+
+impl Default for Cell {
+    fn default() -> Self {
+        Self {
+            orders: 0,
+            sales: 0,
+            line_profit: 0,
+            fee: 0,
+            profit: 0,
+            marketing: 0,
+            product_discount: 0,
+            delivery_net: 0,
+            product_cost: 0,
+            consumable_cost: 0,
+            loss_orders: 0,
+            high_delivery: 0,
+            aov: [Bin::default(); 8],
+            buckets: [Bin::default(); 8],
+            hours: [HourSums::default(); 24],
+        }
+    }
+}
+
+impl Cell {
+    /// Adds `o`'s sums to this one.
+    pub fn merge(&mut self, o: &Cell) {
+        self.orders += o.orders;
+        self.sales += o.sales;
+        self.line_profit += o.line_profit;
+        self.fee += o.fee;
+        self.profit += o.profit;
+        self.marketing += o.marketing;
+        self.product_discount += o.product_discount;
+        self.delivery_net += o.delivery_net;
+        self.product_cost += o.product_cost;
+        self.consumable_cost += o.consumable_cost;
+        self.loss_orders += o.loss_orders;
+        self.high_delivery += o.high_delivery;
+        for (a, b) in self.aov.iter_mut().zip(&o.aov) {
+            a.merge(b);
+        }
+        for (a, b) in self.buckets.iter_mut().zip(&o.buckets) {
+            a.merge(b);
+        }
+        for (a, b) in self.hours.iter_mut().zip(&o.hours) {
+            a.orders += b.orders;
+            a.lines += b.lines;
+            a.sales += b.sales;
+            a.line_profit += b.line_profit;
+        }
+    }
+}
+
+/// Line sums of one group (a category, or a slot × scene).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineSums {
+    /// Lines.
+    pub lines: u32,
+    /// Σ 销量 (thousandths).
+    pub quantity: i64,
+    /// Σ 实收价格 × 销量 (1/100,000 yuan).
+    pub sales: i64,
+    /// Σ 利润额 (cents).
+    pub profit: i64,
+}
+
+impl LineSums {
+    /// Adds `o` to this one.
+    pub fn merge(&mut self, o: &LineSums) {
+        self.lines += o.lines;
+        self.quantity += o.quantity;
+        self.sales += o.sales;
+        self.profit += o.profit;
+    }
+}
+
+/// One store's aggregates under one business configuration.
+#[derive(Debug, Default)]
+pub struct StoreFacts {
+    /// Days with kept orders, as days since 1970-01-01, ascending.
+    days: Vec<i64>,
+    /// The store's channels (string ids of its snapshot); a cell's channel is an index here.
+    channels: Vec<Sym>,
+    /// `days.len() × channels.len()` cells, day-major.
+    cells: Vec<Cell>,
+    /// Per cell, its slice of `categories` (offsets, one more than cells).
+    category_at: Vec<u32>,
+    /// (一级分类名 string id, sums).
+    categories: Vec<(Sym, LineSums)>,
+    /// Per cell, its slice of `scenes`.
+    scene_at: Vec<u32>,
+    /// (slot, scene index, sums): scene indices follow the time-slot tab's scene list.
+    scenes: Vec<(u8, u8, LineSums)>,
+    /// Per cell, its slice of `sold`.
+    sold_at: Vec<u32>,
+    /// Product keys (string ids) with 销量 > 0, consumables included, sorted per cell.
+    sold: Vec<Sym>,
+}
+
+/// The cells a request reads in one store.
+pub struct Selection<'f> {
+    facts: &'f StoreFacts,
+    /// Cell indices.
+    cells: Vec<usize>,
+}
+
+impl StoreFacts {
+    /// The cells of days `from..=to` on `channel` (a string id of the snapshot; `None` = all
+    /// channels).
+    pub fn select(&self, from: NaiveDate, to: NaiveDate, channel: Option<Sym>) -> Selection<'_> {
+        let (from, to) = (day_number(from), day_number(to));
+        let start = self.days.partition_point(|&d| d < from);
+        let end = self.days.partition_point(|&d| d <= to);
+        let n = self.channels.len();
+        let wanted: Vec<usize> = (0..n)
+            .filter(|&c| channel.is_none_or(|s| self.channels[c] == s))
+            .collect();
+        let cells = (start..end)
+            .flat_map(|d| wanted.iter().map(move |&c| d * n + c))
+            .filter(|&k| self.cells[k].orders > 0)
+            .collect();
+        Selection { facts: self, cells }
+    }
+
+    /// The channel string id of each channel index.
+    pub fn channels(&self) -> &[Sym] {
+        &self.channels
+    }
+}
+
+impl Selection<'_> {
+    /// The selected cells with their day and channel string id.
+    pub fn cells(&self) -> impl Iterator<Item = (NaiveDate, Sym, &Cell)> + '_ {
+        let n = self.facts.channels.len();
+        self.cells.iter().map(move |&k| {
+            (
+                crate::order::day_from_days(self.facts.days[k / n]),
+                self.facts.channels[k % n],
+                &self.facts.cells[k],
+            )
+        })
+    }
+
+    /// The selected cells merged.
+    pub fn total(&self) -> Cell {
+        let mut total = Cell::default();
+        for &k in &self.cells {
+            total.merge(&self.facts.cells[k]);
+        }
+        total
+    }
+
+    fn slices<'s, T>(&'s self, at: &'s [u32], items: &'s [T]) -> impl Iterator<Item = &'s T> + 's {
+        self.cells
+            .iter()
+            .flat_map(move |&k| &items[at[k] as usize..at[k + 1] as usize])
+    }
+
+    /// (一级分类名 string id, sums) of every selected cell, unmerged.
+    pub fn categories(&self) -> impl Iterator<Item = &(Sym, LineSums)> + '_ {
+        self.slices(&self.facts.category_at, &self.facts.categories)
+    }
+
+    /// (slot, scene index, sums) of every selected cell, unmerged.
+    pub fn scenes(&self) -> impl Iterator<Item = &(u8, u8, LineSums)> + '_ {
+        self.slices(&self.facts.scene_at, &self.facts.scenes)
+    }
+
+    /// Product keys with 销量 > 0 in some selected cell (may repeat).
+    pub fn sold(&self) -> impl Iterator<Item = Sym> + '_ {
+        self.slices(&self.facts.sold_at, &self.facts.sold).copied()
+    }
+}
+
+/// Days since 1970-01-01.
+fn day_number(d: NaiveDate) -> i64 {
+    (d - NaiveDate::default()).num_days()
+}
+
+/// A fingerprint of the business rules: aggregates built under other rules are not reused.
+pub fn rules_key(business: &Business) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{business:?}").hash(&mut h);
+    h.finish()
+}
+
+/// The aggregates of `snap` under `business`, built on first use and kept with the snapshot.
+pub fn facts(snap: &StoreSnapshot, business: &Business) -> Arc<StoreFacts> {
+    snap.derived(rules_key(business), |snap| build::build(snap, business))
+}
+
+#[cfg(test)]
+mod tests;

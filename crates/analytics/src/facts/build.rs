@@ -1,0 +1,204 @@
+//! Building a store's aggregates: one pass over its orders and lines.
+//!
+//! Cost: `O(lines)` once per snapshot (at upload or start-up, or the first request after), then
+//! never again for that snapshot.
+
+use std::collections::HashMap;
+
+use storeboard_data::dataset::Sym;
+use storeboard_data::schema::Column;
+use storeboard_data::StoreSnapshot;
+
+use super::{Bin, Cell, LineSums, StoreFacts};
+use crate::config::Business;
+use crate::order::{cents, cents_to_yuan, exact, line_col, Exact, Rules};
+use crate::overview::{AOV_BOUNDS, PROFIT_BOUNDS};
+use crate::timeslots::{slot_of, Scenes};
+
+/// One channel's running sums for the day being built.
+#[derive(Default)]
+struct ChannelDay {
+    cell: Cell,
+    categories: HashMap<Sym, LineSums>,
+    scenes: HashMap<(u8, u8), LineSums>,
+    sold: Vec<Sym>,
+}
+
+/// How a line finds its scene: keyword scenes per product name, category scenes per category,
+/// each looked up once per string id.
+struct SceneOf<'s, 'b> {
+    scenes: &'s Scenes<'b>,
+    keyword: HashMap<Sym, Option<usize>>,
+    category: HashMap<Sym, Option<usize>>,
+}
+
+impl SceneOf<'_, '_> {
+    fn scene(&mut self, snap: &StoreSnapshot, j: usize, slot: usize) -> usize {
+        let (l, strings) = (&snap.data.lines, &snap.data.strings);
+        let scenes = self.scenes;
+        let keyword = *self
+            .keyword
+            .entry(l.product[j])
+            .or_insert_with(|| scenes.by_keyword(strings.get(l.product[j])));
+        let category = || {
+            *self
+                .category
+                .entry(l.category1[j])
+                .or_insert_with(|| scenes.categories.get(strings.get(l.category1[j])).copied())
+        };
+        keyword.or_else(category).unwrap_or(scenes.defaults[slot])
+    }
+}
+
+fn band(bounds: &[f64], value: f64) -> usize {
+    bounds.iter().rposition(|&b| value >= b).unwrap_or(0)
+}
+
+fn add_bin(bin: &mut Bin, e: &Exact) {
+    bin.orders += 1;
+    bin.sales += e.sales;
+    bin.profit += e.profit;
+}
+
+/// Adds one kept order to its cell.
+fn add_order(c: &mut Cell, e: &Exact, alert: f64) {
+    c.orders += 1;
+    c.sales += e.sales;
+    c.line_profit += e.line_profit;
+    c.fee += e.fee;
+    c.profit += e.profit;
+    c.marketing += e.marketing;
+    c.product_discount += e.product_discount;
+    c.delivery_net += e.delivery_net;
+    c.product_cost += e.product_cost;
+    c.consumable_cost += e.consumable_cost;
+    c.loss_orders += u32::from(e.profit < 0);
+    c.high_delivery += u32::from(cents_to_yuan(e.delivery_net) > alert);
+    // Classified on the same yuan values the per-order path uses: exact conversions of exact
+    // sums, so both paths put an order on a bound in the same band.
+    add_bin(&mut c.aov[band(&AOV_BOUNDS, e.sales_yuan())], e);
+    add_bin(&mut c.buckets[band(&PROFIT_BOUNDS, e.profit_yuan())], e);
+    let h = &mut c.hours[e.hour.min(23) as usize];
+    h.orders += 1;
+    h.lines += e.lines.len() as u32;
+    h.sales += e.sales;
+    h.line_profit += e.line_profit;
+}
+
+/// Adds one kept order's lines to its channel's line groups.
+fn add_lines(
+    acc: &mut ChannelDay,
+    snap: &StoreSnapshot,
+    e: &Exact,
+    scene_of: &mut SceneOf<'_, '_>,
+) {
+    let l = &snap.data.lines;
+    let (actual, profit) = (
+        &l.money[line_col(Column::ActualPrice)],
+        &l.money[line_col(Column::Profit)],
+    );
+    let slot = slot_of(e.hour);
+    for j in e.lines.clone() {
+        let quantity = i64::from(l.quantity[j]);
+        let sums = LineSums {
+            lines: 1,
+            quantity,
+            sales: cents(actual[j]) * quantity,
+            profit: cents(profit[j]),
+        };
+        acc.categories
+            .entry(l.category1[j])
+            .or_default()
+            .merge(&sums);
+        let scene = scene_of.scene(snap, j, slot);
+        acc.scenes
+            .entry((slot as u8, scene.min(255) as u8))
+            .or_default()
+            .merge(&sums);
+        if quantity > 0 {
+            acc.sold.push(l.key[j]);
+        }
+    }
+}
+
+impl StoreFacts {
+    /// Appends one day's cells (every channel, in channel order) and their line groups.
+    fn push_day(&mut self, day: i64, acc: &mut [ChannelDay]) {
+        self.days.push(day);
+        for c in acc.iter_mut() {
+            let c = std::mem::take(c);
+            self.cells.push(c.cell);
+            let mut categories: Vec<(Sym, LineSums)> = c.categories.into_iter().collect();
+            categories.sort_unstable_by_key(|(s, _)| *s);
+            self.categories.extend(categories);
+            self.category_at.push(self.categories.len() as u32);
+            let mut scenes: Vec<(u8, u8, LineSums)> =
+                c.scenes.into_iter().map(|((s, k), v)| (s, k, v)).collect();
+            scenes.sort_unstable_by_key(|(s, k, _)| (*s, *k));
+            self.scenes.extend(scenes);
+            self.scene_at.push(self.scenes.len() as u32);
+            let mut sold = c.sold;
+            sold.sort_unstable();
+            sold.dedup();
+            self.sold.extend(sold);
+            self.sold_at.push(self.sold.len() as u32);
+        }
+    }
+}
+
+/// The aggregates of `snap` under `business`.
+pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
+    let rules = Rules::new(snap, business);
+    let scenes = Scenes::new(business);
+    let mut scene_of = SceneOf {
+        scenes: &scenes,
+        keyword: HashMap::new(),
+        category: HashMap::new(),
+    };
+    let channels = snap.channel_syms().to_vec();
+    let index: HashMap<Sym, usize> = channels.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+    let mut facts = StoreFacts {
+        category_at: vec![0],
+        scene_at: vec![0],
+        sold_at: vec![0],
+        ..StoreFacts::default()
+    };
+    let mut acc: Vec<ChannelDay> = (0..channels.len()).map(|_| ChannelDay::default()).collect();
+    facts.channels = channels;
+    let mut current: Option<i64> = None;
+    let alert = business.delivery_cost_alert;
+    for i in 0..snap.data.order_count() {
+        let Some(e) = exact(snap, i, &rules) else {
+            continue;
+        };
+        if current.is_some_and(|d| d != e.day) {
+            if let Some(day) = current {
+                facts.push_day(day, &mut acc);
+            }
+        }
+        current = Some(e.day);
+        let Some(&c) = index.get(&snap.data.orders.channel[i]) else {
+            continue;
+        };
+        add_order(&mut acc[c].cell, &e, alert);
+        add_lines(&mut acc[c], snap, &e, &mut scene_of);
+    }
+    if let Some(day) = current {
+        facts.push_day(day, &mut acc);
+    }
+    facts.shrink();
+    facts
+}
+
+impl StoreFacts {
+    fn shrink(&mut self) {
+        self.days.shrink_to_fit();
+        self.cells.shrink_to_fit();
+        self.category_at.shrink_to_fit();
+        self.categories.shrink_to_fit();
+        self.scene_at.shrink_to_fit();
+        self.scenes.shrink_to_fit();
+        self.sold_at.shrink_to_fit();
+        self.sold.shrink_to_fit();
+    }
+}

@@ -1,0 +1,70 @@
+//! The aggregates answer exactly what the raw lines answer, on generated chains.
+
+use chrono::NaiveDate;
+use storeboard_fixtures::ExportSpec;
+
+use crate::config::Business;
+use crate::filters::Filters;
+use crate::testkit::{assert_same, generated};
+use crate::{overview, timeslots};
+
+fn spec() -> ExportSpec {
+    ExportSpec {
+        stores: vec!["一号店".into(), "二号店".into(), "三号店".into()],
+        days: 12,
+        orders_per_store_day: 25,
+        ..ExportSpec::default()
+    }
+}
+
+/// Periods across the data (2026-10-29 + 12 days), before it, over its edges, and channel
+/// filters that exist in some stores only or nowhere.
+fn filter_cases() -> Vec<Filters> {
+    let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2026, m, day).expect("valid");
+    let mut cases = Vec::new();
+    for store in [None, Some("二号店"), Some("不存在")] {
+        for (from, to) in [
+            (d(10, 29), d(11, 9)),
+            (d(11, 3), d(11, 3)),
+            (d(11, 2), d(11, 8)),
+            (d(10, 1), d(10, 31)),
+            (d(9, 1), d(9, 30)),
+        ] {
+            for channel in [None, Some("美团闪购"), Some("收银机订单"), Some("没有")] {
+                cases.push(Filters {
+                    store: store.map(str::to_owned),
+                    from,
+                    to,
+                    channel: channel.map(str::to_owned),
+                });
+            }
+        }
+    }
+    cases
+}
+
+#[test]
+fn the_overview_from_aggregates_equals_the_overview_from_lines() {
+    let snaps = generated(&spec());
+    let business = Business::default();
+    for f in filter_cases() {
+        let (fast, slow) = (
+            overview::overview(&snaps, &f, &business),
+            overview::overview_from_lines(&snaps, &f, &business),
+        );
+        assert_same(&fast, &slow, &format!("{f:?}"));
+    }
+}
+
+#[test]
+fn the_time_slots_from_aggregates_equal_the_time_slots_from_lines() {
+    let snaps = generated(&spec());
+    let business = Business::default();
+    for f in filter_cases() {
+        let (fast, slow) = (
+            timeslots::timeslots(&snaps, &f, &business),
+            timeslots::timeslots_from_lines(&snaps, &f, &business),
+        );
+        assert_same(&fast, &slow, &format!("{f:?}"));
+    }
+}
