@@ -12,6 +12,7 @@
 //! overview and time-slot tabs cost `O(stores × days × channels)`, whatever history is kept.
 
 mod build;
+pub mod series;
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -55,7 +56,7 @@ pub struct HourSums {
 }
 
 /// The order-level sums of the kept orders of one day on one channel (or merged cells).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cell {
     /// Orders.
     pub orders: u32,
@@ -87,28 +88,6 @@ pub struct Cell {
     pub buckets: [Bin; 8],
     /// Orders by hour of 下单时间.
     pub hours: [HourSums; 24],
-}
-
-impl Default for Cell {
-    fn default() -> Self {
-        Self {
-            orders: 0,
-            sales: 0,
-            line_profit: 0,
-            fee: 0,
-            profit: 0,
-            marketing: 0,
-            product_discount: 0,
-            delivery_net: 0,
-            product_cost: 0,
-            consumable_cost: 0,
-            loss_orders: 0,
-            high_delivery: 0,
-            aov: [Bin::default(); 8],
-            buckets: [Bin::default(); 8],
-            hours: [HourSums::default(); 24],
-        }
-    }
 }
 
 impl Cell {
@@ -185,6 +164,8 @@ pub struct StoreFacts {
     sold_at: Vec<u32>,
     /// Product keys (string ids) with 销量 > 0, consumables included, sorted per cell.
     sold: Vec<Sym>,
+    /// Daily points per (product key, channel), consumables left out.
+    series: series::ProductSeries,
 }
 
 /// The cells a request reads in one store.
@@ -215,6 +196,26 @@ impl StoreFacts {
     /// The channel string id of each channel index.
     pub fn channels(&self) -> &[Sym] {
         &self.channels
+    }
+
+    /// The channel index of string id `sym`.
+    pub fn channel_index(&self, sym: Sym) -> Option<u16> {
+        self.channels
+            .iter()
+            .position(|&c| c == sym)
+            .map(|i| i as u16)
+    }
+
+    /// The daily points per (product key, channel).
+    pub fn series(&self) -> &series::ProductSeries {
+        &self.series
+    }
+
+    /// Days with kept orders within `from..=to` (days since 1970-01-01), in order.
+    pub fn days_between(&self, from: i64, to: i64) -> &[i64] {
+        let a = self.days.partition_point(|&d| d < from);
+        let b = self.days.partition_point(|&d| d <= to);
+        &self.days[a..b.max(a)]
     }
 }
 
@@ -263,7 +264,7 @@ impl Selection<'_> {
 }
 
 /// Days since 1970-01-01.
-fn day_number(d: NaiveDate) -> i64 {
+pub fn day_number(d: NaiveDate) -> i64 {
     (d - NaiveDate::default()).num_days()
 }
 

@@ -434,7 +434,7 @@ pub fn overview_from_lines(
 
 mod channels;
 mod period;
-pub(crate) use period::parts;
+pub(crate) use period::{parts, Part};
 #[cfg(test)]
 mod tests;
 

@@ -336,10 +336,34 @@ fn warnings(rows: &[ProductRow]) -> InventoryWarnings {
 /// Computes the products tab over the kept orders of `filters` (fee-channel filter applied).
 /// Latest name, category and stock are those of the line with the latest order time (the later
 /// one in store and file order on a tie), across stores when no store is selected.
+///
+/// Answered from the stores' daily product points ([`crate::facts`]): the cost follows the
+/// products and days asked for, not the history kept.
 pub fn products(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Products {
+    let parts = crate::overview::parts(snaps, filters, business);
+    let recent_from = recent_from(filters);
+    let acc = from_facts::accumulate(&parts, filters.from, filters.to, recent_from);
+    assemble(filters, acc, business)
+}
+
+/// The products tab computed from the raw lines, order by order: the reference the aggregates
+/// are checked against in tests, and the baseline the benches time them against.
+pub fn products_from_lines(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Products {
     let kept = orders(snaps, filters, business);
-    let recent_from = (filters.to - Duration::days(RECENT_DAYS - 1)).max(filters.from);
-    let (rows, quadrants) = into_rows(accumulate(&kept, business, recent_from), business);
+    let acc = accumulate(&kept, business, recent_from(filters));
+    assemble(filters, acc, business)
+}
+
+fn recent_from(filters: &Filters) -> NaiveDate {
+    (filters.to - Duration::days(RECENT_DAYS - 1)).max(filters.from)
+}
+
+fn assemble(filters: &Filters, acc: HashMap<&str, Acc<'_>>, business: &Business) -> Products {
+    let (rows, quadrants) = into_rows(acc, business);
     Products {
         filters: filters.clone(),
         empty: rows.is_empty(),
@@ -349,6 +373,8 @@ pub fn products(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Busi
         products: rows,
     }
 }
+
+mod from_facts;
 
 #[cfg(test)]
 mod tests;

@@ -48,6 +48,30 @@ pub fn assert_same<T: serde::Serialize>(a: &T, b: &T, what: &str) {
     same(&a, &b, what);
 }
 
+/// [`assert_same`], with every list of rows that have a `key` compared in key order.
+pub fn assert_same_by_key<T: serde::Serialize>(a: &T, b: &T, what: &str) {
+    let (mut a, mut b) = (
+        serde_json::to_value(a).expect("serializes"),
+        serde_json::to_value(b).expect("serializes"),
+    );
+    by_key(&mut a);
+    by_key(&mut b);
+    same(&a, &b, what);
+}
+
+fn by_key(v: &mut Value) {
+    match v {
+        Value::Array(items) => {
+            items.iter_mut().for_each(by_key);
+            if items.iter().all(|i| i.get("key").is_some()) {
+                items.sort_by(|x, y| x["key"].to_string().cmp(&y["key"].to_string()));
+            }
+        }
+        Value::Object(map) => map.values_mut().for_each(by_key),
+        _ => {}
+    }
+}
+
 fn same(a: &Value, b: &Value, path: &str) {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {

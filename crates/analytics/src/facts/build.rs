@@ -9,6 +9,7 @@ use storeboard_data::dataset::Sym;
 use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
+use super::series::SeriesBuilder;
 use super::{Bin, Cell, LineSums, StoreFacts};
 use crate::config::Business;
 use crate::order::{cents, cents_to_yuan, exact, line_col, Exact, Rules};
@@ -165,6 +166,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
     };
     let mut acc: Vec<ChannelDay> = (0..channels.len()).map(|_| ChannelDay::default()).collect();
     facts.channels = channels;
+    let mut series = SeriesBuilder::default();
     let mut current: Option<i64> = None;
     let alert = business.delivery_cost_alert;
     for i in 0..snap.data.order_count() {
@@ -182,10 +184,12 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
         };
         add_order(&mut acc[c].cell, &e, alert);
         add_lines(&mut acc[c], snap, &e, &mut scene_of);
+        series.add(snap, i, &e, c as u16, rules.consumable);
     }
     if let Some(day) = current {
         facts.push_day(day, &mut acc);
     }
+    facts.series = series.finish();
     facts.shrink();
     facts
 }

@@ -1,0 +1,153 @@
+//! Per product key and channel, one point per day it had a line: the daily sums the product
+//! tabs and 今日必做 read instead of the lines. Consumables are left out (both leave them out).
+//!
+//! A period is a binary search into each series; all stores are a merge by key name.
+
+use std::collections::HashMap;
+
+use storeboard_data::dataset::Sym;
+use storeboard_data::schema::Column;
+use storeboard_data::StoreSnapshot;
+
+use crate::order::{cents, line_col, Exact};
+
+/// No line of the day had a stock reading.
+pub const NO_LINE: u32 = u32::MAX;
+
+/// One product key's lines of one day on one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Point {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    /// Distinct orders holding the key.
+    pub orders: u32,
+    /// Σ 销量 (thousandths).
+    pub quantity: i64,
+    /// Σ 实收价格 × 销量 (1/100,000 yuan).
+    pub sales: i64,
+    /// Σ 商品采购成本 (cents).
+    pub cost: i64,
+    /// Σ 利润额 (cents).
+    pub profit: i64,
+    /// The day's last line (in file order): its 商品名称 and 一级分类名 are the product's.
+    pub last_line: u32,
+    /// The day's last line with a 剩余库存, or [`NO_LINE`].
+    pub stock_line: u32,
+}
+
+/// One (key, channel) series: its points are `points[start..next series' start]`, by day.
+#[derive(Debug, Clone, Copy)]
+pub struct Series {
+    /// Product key string id.
+    pub key: Sym,
+    /// Channel index in the store's facts.
+    pub channel: u16,
+    start: u32,
+}
+
+/// Every series of a store, sorted by (key, channel).
+#[derive(Debug, Default)]
+pub struct ProductSeries {
+    series: Vec<Series>,
+    points: Vec<Point>,
+}
+
+impl ProductSeries {
+    /// The series, by key then channel.
+    pub fn all(&self) -> &[Series] {
+        &self.series
+    }
+
+    /// The points of series `k` with a day in `from..=to` (days since 1970-01-01).
+    pub fn points(&self, k: usize, from: i64, to: i64) -> &[Point] {
+        let start = self.series[k].start as usize;
+        let end = self
+            .series
+            .get(k + 1)
+            .map_or(self.points.len(), |s| s.start as usize);
+        let pts = &self.points[start..end];
+        let a = pts.partition_point(|p| p.day < from);
+        let b = pts.partition_point(|p| p.day <= to);
+        &pts[a..b.max(a)]
+    }
+}
+
+/// Collects the points while the store's orders are read in order.
+#[derive(Default)]
+pub(super) struct SeriesBuilder {
+    open: HashMap<(Sym, u16), (Vec<Point>, u32)>,
+}
+
+impl SeriesBuilder {
+    /// Adds kept order `i`'s non-consumable lines on channel index `channel`.
+    pub fn add(
+        &mut self,
+        snap: &StoreSnapshot,
+        i: usize,
+        e: &Exact,
+        channel: u16,
+        consumable: Option<Sym>,
+    ) {
+        let l = &snap.data.lines;
+        let (actual, cost, profit) = (
+            &l.money[line_col(Column::ActualPrice)],
+            &l.money[line_col(Column::Cost)],
+            &l.money[line_col(Column::Profit)],
+        );
+        let order = i as u32 + 1;
+        for j in e.lines.clone() {
+            if consumable.is_some_and(|c| l.category1[j] == c) {
+                continue;
+            }
+            let (points, last_order) = self.open.entry((l.key[j], channel)).or_default();
+            if points.last().is_none_or(|p| p.day != e.day) {
+                points.push(Point {
+                    day: e.day,
+                    orders: 0,
+                    quantity: 0,
+                    sales: 0,
+                    cost: 0,
+                    profit: 0,
+                    last_line: 0,
+                    stock_line: NO_LINE,
+                });
+            }
+            let Some(p) = points.last_mut() else {
+                continue;
+            };
+            if *last_order != order {
+                *last_order = order;
+                p.orders += 1;
+            }
+            let quantity = i64::from(l.quantity[j]);
+            p.quantity += quantity;
+            p.sales += cents(actual[j]) * quantity;
+            p.cost += cents(cost[j]);
+            p.profit += cents(profit[j]);
+            p.last_line = j as u32;
+            if !l.stock[j].is_nan() {
+                p.stock_line = j as u32;
+            }
+        }
+    }
+
+    /// The finished series, sorted by (key, channel).
+    pub fn finish(self) -> ProductSeries {
+        let mut open: Vec<((Sym, u16), Vec<Point>)> =
+            self.open.into_iter().map(|(k, (p, _))| (k, p)).collect();
+        open.sort_unstable_by_key(|(k, _)| *k);
+        let mut out = ProductSeries {
+            series: Vec::with_capacity(open.len()),
+            points: Vec::with_capacity(open.iter().map(|(_, p)| p.len()).sum()),
+        };
+        for ((key, channel), points) in open {
+            out.series.push(Series {
+                key,
+                channel,
+                start: out.points.len() as u32,
+            });
+            out.points.extend(points);
+        }
+        out
+    }
+}
