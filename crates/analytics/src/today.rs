@@ -8,6 +8,7 @@
 mod history;
 mod prices;
 mod products;
+mod recent;
 
 use std::sync::Arc;
 
@@ -103,9 +104,28 @@ pub struct OrderRow {
 }
 
 /// Computes the 今日必做 tab.
+///
+/// Answered from the stores' aggregates ([`crate::facts`]) and the lines of four days: the cost
+/// follows the stores, products and days shown, not the history kept.
 pub fn today(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Today {
-    let history = History::load(snaps, filters, business);
-    let h = &history;
+    cards(&recent::load(snaps, filters, business), filters, business)
+}
+
+/// The 今日必做 tab computed from every line of the history: the reference the aggregates are
+/// checked against in tests, and the baseline the benches time them against.
+pub fn today_from_lines(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Today {
+    cards(
+        &History::load_from_lines(snaps, filters, business),
+        filters,
+        business,
+    )
+}
+
+fn cards(h: &History<'_>, filters: &Filters, business: &Business) -> Today {
     let y = h.last_day(filters.from, filters.to);
     let consumable = business.consumable_category.as_str();
     let alert = business.delivery_cost_alert;

@@ -83,3 +83,18 @@ fn the_products_from_aggregates_equal_the_products_from_lines() {
         assert_same_by_key(&fast, &slow, &format!("{f:?}"));
     }
 }
+
+#[test]
+fn today_from_aggregates_equals_today_from_every_line() {
+    // A longer history than the window 今日必做 reads, with stock readings (the generator
+    // writes 剩余库存) so the stock and slow-mover rules reach before the window.
+    let snaps = generated(&ExportSpec { days: 30, ..spec() });
+    let business = Business::default();
+    for f in filter_cases() {
+        let (fast, slow) = (
+            crate::today::today(&snaps, &f, &business),
+            crate::today::today_from_lines(&snaps, &f, &business),
+        );
+        assert_same_by_key(&fast, &slow, &format!("{f:?}"));
+    }
+}

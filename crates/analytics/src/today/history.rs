@@ -1,7 +1,7 @@
 //! The history 今日必做 looks back on: every kept order up to the last day, indexed by day, and
 //! per-product daily sums (consumables left out) with their stock readings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
@@ -49,7 +49,22 @@ pub(super) struct Product<'a> {
     stock: BTreeMap<NaiveDate, (i64, f32)>,
 }
 
-impl Product<'_> {
+impl<'a> Product<'a> {
+    /// A product from its name, category, daily sums and daily stock readings.
+    pub fn from_parts(
+        name: &'a str,
+        category: &'a str,
+        days: BTreeMap<NaiveDate, Sums>,
+        stock: BTreeMap<NaiveDate, (i64, f32)>,
+    ) -> Self {
+        Self {
+            name,
+            category,
+            days,
+            stock,
+        }
+    }
+
     /// Sums over the inclusive days `from..=to`.
     pub fn sums(&self, from: NaiveDate, to: NaiveDate) -> Sums {
         let mut total = Sums::default();
@@ -82,20 +97,41 @@ impl Product<'_> {
     }
 }
 
-/// Kept orders up to the last day of the period, and the products of their lines.
+/// Kept orders of the days the order cards list, and the products of the lines up to the last
+/// day of the period.
 pub(super) struct History<'a> {
-    /// Kept orders (store and channel filters applied, all days up to `filters.to`).
+    /// Kept orders (store and channel filters applied).
     pub orders: Vec<OrderFigures<'a>>,
     /// Indices into `orders`, per day.
     by_day: BTreeMap<NaiveDate, Vec<usize>>,
+    /// Days with kept orders up to `filters.to`.
+    days: BTreeSet<NaiveDate>,
     /// Products by key (sorted, so ties come out in key order).
     pub products: BTreeMap<&'a str, Product<'a>>,
 }
 
 impl<'a> History<'a> {
+    /// A history of `orders`, `products` and the days with orders.
+    pub fn new(
+        orders: Vec<OrderFigures<'a>>,
+        products: BTreeMap<&'a str, Product<'a>>,
+        days: BTreeSet<NaiveDate>,
+    ) -> Self {
+        let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
+        for (k, o) in orders.iter().enumerate() {
+            by_day.entry(o.day).or_default().push(k);
+        }
+        Self {
+            orders,
+            by_day,
+            days,
+            products,
+        }
+    }
+
     /// Every kept order of the filters' store and channel from the first day of data to
     /// `filters.to` (the period's start is widened: windows reach before it).
-    pub fn load(
+    pub fn load_from_lines(
         snaps: &'a [Arc<StoreSnapshot>],
         filters: &Filters,
         business: &Business,
@@ -105,21 +141,14 @@ impl<'a> History<'a> {
             ..filters.clone()
         };
         let orders = orders(snaps, &wide, business);
-        let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
-        for (k, o) in orders.iter().enumerate() {
-            by_day.entry(o.day).or_default().push(k);
-        }
         let products = products(&orders, &business.consumable_category);
-        History {
-            orders,
-            by_day,
-            products,
-        }
+        let days = orders.iter().map(|o| o.day).collect();
+        History::new(orders, products, days)
     }
 
     /// The last day with orders within `from..=to`.
     pub fn last_day(&self, from: NaiveDate, to: NaiveDate) -> Option<NaiveDate> {
-        self.by_day.range(from..=to).next_back().map(|(&d, _)| d)
+        self.days.range(from..=to).next_back().copied()
     }
 
     /// The kept orders of day `d`.
@@ -133,7 +162,7 @@ impl<'a> History<'a> {
 
     /// True when some order falls within `from..=to`.
     pub fn has_orders(&self, from: NaiveDate, to: NaiveDate) -> bool {
-        self.by_day.range(from..=to).next().is_some()
+        self.days.range(from..=to).next().is_some()
     }
 }
 

@@ -255,7 +255,7 @@ mod tests {
             to: day(to),
             channel: None,
         };
-        let h = History::load(snaps, &filters, &Business::default());
+        let h = crate::today::recent::load(snaps, &filters, &Business::default());
         rule(&h, day(to)).into_iter().map(|r| r.key).collect()
     }
 
@@ -287,7 +287,7 @@ mod tests {
             to: day(14),
             channel: None,
         };
-        let h = History::load(&snaps, &filters, &Business::default());
+        let h = crate::today::recent::load(&snaps, &filters, &Business::default());
         let row = &margin_drop(&h, day(14))[0];
         assert!((row.change_pct.unwrap_or_default() + 5.01).abs() < 1e-9);
         assert_eq!(row.quantity, 10.0);
