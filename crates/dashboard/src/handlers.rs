@@ -108,18 +108,25 @@ async fn analysis(
     q: &ViewQuery,
     href: views::Href<'_>,
 ) -> TabResult {
+    let refused = |e: TabsError| (tab_status(&e), zh_message(&e));
+    if tab == Tab::Products {
+        // The computed tab itself: only the rows shown become JSON, however many products.
+        let answer = state.tabs.products(&q.tab_query()).await.map_err(refused)?;
+        let mut view = views::products(&answer.products, q, href);
+        view["empty"] = json!(answer.products.empty);
+        return Ok((view, Some(answer.filters)));
+    }
     let answer = state
         .tabs
         .answer(tab, &q.tab_query())
         .await
-        .map_err(|e| (tab_status(&e), zh_message(&e)))?;
+        .map_err(refused)?;
     let json: Value = serde_json::from_slice(&answer.json)
         .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     let empty = json.get("empty").and_then(Value::as_bool).unwrap_or(true);
     let mut view = match tab {
         Tab::Today => views::today(&json, q, href),
         Tab::Overview => views::overview(&json, q, href),
-        Tab::Products => views::products(&json, q, href),
         _ => views::timeslots(&json, q, href),
     };
     view["empty"] = json!(empty);

@@ -77,7 +77,7 @@ pub struct Table<'a> {
     pub id: &'a str,
     /// Columns in display order.
     pub columns: &'a [Column],
-    /// Row objects.
+    /// Row objects (for [`Table::windowed`], only the page shown).
     pub rows: &'a [Value],
     /// Rows per page.
     pub page_size: usize,
@@ -115,33 +115,66 @@ pub struct TableView {
 impl Table<'_> {
     /// Sorted and paginated as `query` asks; `href` turns a changed query into a link.
     pub fn view(&self, query: &ViewQuery, href: &dyn Fn(&ViewQuery) -> String) -> TableView {
-        let sort_param = format!("s_{}", self.id);
-        let page_param = format!("p_{}", self.id);
-        let sort = query.get(&sort_param).and_then(|s| self.parse_sort(s));
+        let sort = self.sort(query);
         let mut order: Vec<&Value> = self.rows.iter().collect();
         if let Some((column, desc)) = sort {
             order.sort_by(|a, b| compare(column, a, b, desc));
         }
         let total = order.len();
-        let size = self.page_size.max(1);
-        let pages = total.div_ceil(size).max(1);
-        let page = query
-            .get(&page_param)
+        let page = self.page(query, total);
+        let start = (page - 1) * self.page_size.max(1);
+        order.drain(..start.min(total));
+        order.truncate(self.page_size.max(1));
+        self.assemble(query, href, total, page, &order)
+    }
+
+    /// The view when the caller has already sorted and cut the rows: `rows` is the page that
+    /// [`sort`](Table::sort) and [`page`](Table::page) ask for, out of `total` rows.
+    pub fn windowed(
+        &self,
+        query: &ViewQuery,
+        href: &dyn Fn(&ViewQuery) -> String,
+        total: usize,
+    ) -> TableView {
+        let rows: Vec<&Value> = self.rows.iter().take(self.page_size.max(1)).collect();
+        self.assemble(query, href, total, self.page(query, total), &rows)
+    }
+
+    /// The column and direction (`true`: descending) that `query` sorts by, if any.
+    pub fn sort(&self, query: &ViewQuery) -> Option<(&Column, bool)> {
+        query
+            .get(&format!("s_{}", self.id))
+            .and_then(|s| self.parse_sort(s))
+    }
+
+    /// The page of `total` rows that `query` asks for: from 1, at most the last page.
+    pub fn page(&self, query: &ViewQuery, total: usize) -> usize {
+        let pages = total.div_ceil(self.page_size.max(1)).max(1);
+        query
+            .get(&format!("p_{}", self.id))
             .and_then(|p| p.parse::<usize>().ok())
             .unwrap_or(1)
-            .clamp(1, pages);
+            .clamp(1, pages)
+    }
+
+    fn assemble(
+        &self,
+        query: &ViewQuery,
+        href: &dyn Fn(&ViewQuery) -> String,
+        total: usize,
+        page: usize,
+        rows: &[&Value],
+    ) -> TableView {
+        let sort_param = format!("s_{}", self.id);
+        let page_param = format!("p_{}", self.id);
+        let size = self.page_size.max(1);
+        let pages = total.div_ceil(size).max(1);
         let start = (page - 1) * size;
-        let rows = order
-            .iter()
-            .skip(start)
-            .take(size)
-            .map(|row| self.cells(row))
-            .collect();
         let page_link = |n: usize| href(&query.with(&page_param, &n.to_string()));
         TableView {
             id: self.id.to_owned(),
-            headers: self.headers(query, sort, &sort_param, &page_param, href),
-            rows,
+            headers: self.headers(query, self.sort(query), &sort_param, &page_param, href),
+            rows: rows.iter().map(|row| self.cells(row)).collect(),
             total,
             page,
             pages,
@@ -289,6 +322,38 @@ mod tests {
         assert_eq!(view.next_href.as_deref(), Some("p_t=3"));
         let past_the_end = table.view(&ViewQuery::parse("p_t=99"), &|q| q.encode());
         assert_eq!(names(&past_the_end), ["P7"]);
+    }
+
+    #[test]
+    fn a_page_cut_by_the_caller_renders_like_the_same_page_cut_here() {
+        let rows = rows();
+        let table = Table {
+            id: "t",
+            columns: COLUMNS,
+            rows: &rows,
+            page_size: 3,
+        };
+        for query in ["p_t=2&s_t=sales.asc", "p_t=3", "p_t=99&s_t=name.desc", ""] {
+            let q = ViewQuery::parse(query);
+            let whole = table.view(&q, &|q| q.encode());
+            // What a caller holding typed rows does: sort and cut, then hand over the page.
+            let mut sorted: Vec<Value> = rows.clone();
+            if let Some((column, desc)) = table.sort(&q) {
+                sorted.sort_by(|a, b| compare(column, a, b, desc));
+            }
+            let page = table.page(&q, rows.len());
+            let cut: Vec<Value> = sorted.into_iter().skip((page - 1) * 3).take(3).collect();
+            let windowed = Table {
+                rows: &cut,
+                ..table
+            }
+            .windowed(&q, &|q| q.encode(), rows.len());
+            assert_eq!(
+                serde_json::to_value(&windowed).expect("JSON"),
+                serde_json::to_value(&whole).expect("JSON"),
+                "{query}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! What each analysis tab's template gets: its JSON (exactly the tabs API's), with tables
-//! sorted and paginated and chart options built.
+//! sorted and paginated and chart options built. The products tab is read as computed (it can
+//! hold tens of thousands of rows): only the rows shown become JSON.
 
 use serde_json::{json, Value};
+use storeboard_analytics::products::page::{window, Paging, Sort, SortKey};
+use storeboard_analytics::products::{ProductRow, Products};
 
 use crate::charts;
 use crate::format;
@@ -151,34 +154,91 @@ const WARNING_COLUMNS: &[Column] = &[
 /// Rows per page of the stock-warning tables (three side by side: keep them short).
 const WARNING_PAGE_SIZE: usize = 10;
 
-/// 📦 商品分析.
-pub fn products(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
-    let warn = json.get("inventory_warnings").unwrap_or(&Value::Null);
-    let rankings = json.get("rankings").unwrap_or(&Value::Null);
-    let top = |key: &str, metric: &str, kind: Kind| -> Vec<Value> {
-        arr(rankings, key)
-            .iter()
+/// Points of the quadrant chart at most: the best-selling products (a chain's year has tens
+/// of thousands, which no scatter shows legibly and no page should ship).
+pub const CHART_POINTS: usize = 1000;
+
+/// A product table (`id`): the rows sorted and cut to the page the query asks for
+/// ([`window`]), so only that page becomes JSON.
+fn product_table(
+    id: &str,
+    columns: &[Column],
+    rows: &[ProductRow],
+    page_size: usize,
+    q: &ViewQuery,
+    href: Href<'_>,
+) -> Value {
+    let shape = Table {
+        id,
+        columns,
+        rows: &[],
+        page_size,
+    };
+    let sort = shape.sort(q).and_then(|(column, descending)| {
+        SortKey::from_name(column.key).map(|key| Sort { key, descending })
+    });
+    let paging = Paging {
+        limit: page_size,
+        page: shape.page(q, rows.len()),
+        sort,
+    };
+    let page: Vec<Value> = window(rows, &paging)
+        .into_iter()
+        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+        .collect();
+    let view = Table {
+        rows: &page,
+        ..shape
+    }
+    .windowed(q, href, rows.len());
+    serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+/// 商品四象限 of the [`CHART_POINTS`] best-selling products (a subtitle says so when cut).
+fn quadrant_chart(p: &Products) -> Value {
+    let shown = &p.products[..p.products.len().min(CHART_POINTS)];
+    let points: Vec<Value> = shown
+        .iter()
+        .map(|r| json!({"name": r.name, "quantity": r.quantity, "margin_pct": r.margin_pct, "quadrant": r.quadrant}))
+        .collect();
+    let mut option = charts::quadrants(&json!({"quadrants": p.quadrants, "products": points}));
+    if p.products.len() > CHART_POINTS {
+        let all = p.products.len();
+        option["title"]["subtext"] = json!(format!("销售额前 {CHART_POINTS} 个商品(共 {all} 个)"));
+    }
+    option
+}
+
+/// 📦 商品分析, from the computed tab: the tables sorted and paginated as the query asks.
+pub fn products(p: &Products, q: &ViewQuery, href: Href<'_>) -> Value {
+    let warn = &p.inventory_warnings;
+    let r = &p.rankings;
+    let top = |rows: &[ProductRow], value: fn(&ProductRow) -> Option<f64>, kind: Kind| {
+        rows.iter()
             .take(10)
             .map(|r| {
-                let v = r.get(metric).and_then(Value::as_f64);
-                json!({"name": r.get("name"), "value": show_kind(kind, v)})
+                let v = value(r).filter(|v| v.is_finite());
+                json!({"name": r.name, "value": show_kind(kind, v)})
             })
-            .collect()
+            .collect::<Vec<Value>>()
+    };
+    let warning = |id: &str, rows: &[ProductRow]| {
+        product_table(id, WARNING_COLUMNS, rows, WARNING_PAGE_SIZE, q, href)
     };
     json!({
-        "chart": chart(charts::quadrants(json)),
-        "quadrants": json.get("quadrants"),
-        "products": table("products", PRODUCT_COLUMNS, arr(json, "products"), q, href),
+        "chart": chart(quadrant_chart(p)),
+        "quadrants": p.quadrants,
+        "products": product_table("products", PRODUCT_COLUMNS, &p.products, PAGE_SIZE, q, href),
         "rankings": [
-            {"title": "销售额 TOP10", "rows": top("by_sales", "sales", Kind::Money)},
-            {"title": "利润 TOP10", "rows": top("by_profit", "profit", Kind::Money)},
-            {"title": "利润率 TOP10", "rows": top("by_margin", "margin_pct", Kind::Pct)},
-            {"title": "销量 TOP10", "rows": top("by_quantity", "quantity", Kind::Qty)},
+            {"title": "销售额 TOP10", "rows": top(&r.by_sales, |r| Some(r.sales), Kind::Money)},
+            {"title": "利润 TOP10", "rows": top(&r.by_profit, |r| Some(r.profit), Kind::Money)},
+            {"title": "利润率 TOP10", "rows": top(&r.by_margin, |r| r.margin_pct, Kind::Pct)},
+            {"title": "销量 TOP10", "rows": top(&r.by_quantity, |r| Some(r.quantity), Kind::Qty)},
         ],
         "warnings": [
-            {"title": "缺货(库存为 0)", "table": sized_table("out_of_stock", WARNING_COLUMNS, arr(warn, "out_of_stock"), WARNING_PAGE_SIZE, q, href)},
-            {"title": "滞销(有库存、近期无销量)", "table": sized_table("slow_moving", WARNING_COLUMNS, arr(warn, "slow_moving"), WARNING_PAGE_SIZE, q, href)},
-            {"title": "热销低库存", "table": sized_table("hot_low_stock", WARNING_COLUMNS, arr(warn, "hot_low_stock"), WARNING_PAGE_SIZE, q, href)},
+            {"title": "缺货(库存为 0)", "table": warning("out_of_stock", &warn.out_of_stock)},
+            {"title": "滞销(有库存、近期无销量)", "table": warning("slow_moving", &warn.slow_moving)},
+            {"title": "热销低库存", "table": warning("hot_low_stock", &warn.hot_low_stock)},
         ],
     })
 }
@@ -316,31 +376,4 @@ pub fn today(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn more_loss_orders_is_bad_news_and_more_sales_is_good_news() {
-        assert_eq!(trend_class("loss_orders", Some(3.7)), "bad");
-        assert_eq!(trend_class("loss_orders", Some(-2.0)), "good");
-        assert_eq!(trend_class("hot_products", Some(5.0)), "good");
-        assert_eq!(trend_class("sales", Some(0.8)), "good");
-        assert_eq!(trend_class("sales", Some(0.0)), "flat");
-        assert_eq!(trend_class("sales", None), "flat");
-    }
-
-    #[test]
-    fn kpis_show_margin_change_in_points_and_missing_values_as_dashes() {
-        let overview = json!({"kpis": {
-            "orders": {"value": 9876.0, "previous": null, "change": null, "last_week": null},
-            "profit_margin_pct": {"value": 13.8, "previous": 13.7, "change": 0.1, "last_week": null},
-        }});
-        let kpis = kpis(&overview);
-        assert_eq!(kpis[0]["value"], "9,876");
-        assert_eq!(kpis[0]["change"], "—");
-        assert_eq!(kpis[4]["value"], "13.8%");
-        assert_eq!(kpis[4]["change"], "+0.1 个百分点");
-        // A KPI missing from the JSON shows dashes rather than failing the page.
-        assert_eq!(kpis[1]["value"], "—");
-    }
-}
+mod tests;

@@ -83,9 +83,13 @@ where
         if req.head().method == Method::HEAD {
             req.head_mut().method = Method::GET;
         }
-        let body = payload_channel.and_then(|channel| {
+        let mut body = payload_channel.and_then(|channel| {
             body::install(&mut req, channel, shared.settings.max_request_body_size)
         });
+        // A GET body has no meaning for the application, so it is read to its end before the
+        // application runs: a broken chunk then gets its 400 at once. (Read after a slow
+        // handler, actix-http would report it as the client gone and drop the request unanswered.)
+        let read_first = req.head().method == Method::GET;
         // A panicking handler must cost one 500, not the worker thread and all its connections.
         let fut = match catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
             Ok(fut) => fut,
@@ -95,6 +99,15 @@ where
             }
         };
         Box::pin(async move {
+            if read_first {
+                if let Some(body) = body.take() {
+                    if let Err(failure) = body.finish().await {
+                        guard.close = true;
+                        let limit = shared.settings.max_request_body_size;
+                        return Ok(guard.finish(body_refused(failure, limit)));
+                    }
+                }
+            }
             let mut res = match AssertUnwindSafe(fut).catch_unwind().await {
                 Ok(Ok(res)) => guard.expose_or_hide(res.map_into_boxed_body().into_parts().1),
                 Ok(Err(err)) => guard.expose_or_hide(actix_web::HttpResponse::from_error(err)),

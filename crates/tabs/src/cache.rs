@@ -1,5 +1,6 @@
-//! [`TabCache`]: the serialised JSON of computed tabs, keyed by everything the answer depends
-//! on ([`CacheKey`]), bounded by a least-recently-used eviction.
+//! [`TabCache`]: computed tabs keyed by everything the answer depends on ([`CacheKey`]), bounded
+//! in bytes by a least-recently-used eviction. Concurrent requests for one missing key share one
+//! computation ([`TabCache::get_or_compute`], in `flight.rs`).
 //!
 //! An upload or a delete is never handled by deleting entries: it gives the store's snapshot a
 //! new version, so the next request makes a new key, and the stale entries age out of the LRU.
@@ -7,17 +8,35 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
+use std::mem::size_of;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use bytes::Bytes;
 use storeboard_analytics::{Business, Filters};
 use storeboard_data::StoreSnapshot;
 
+use crate::flight::Flights;
 use crate::tab::Tab;
 
-/// Entries a [`TabCache`] holds by default: at ~10–50 KiB of JSON each, a few MiB at most.
-pub const DEFAULT_CAPACITY: usize = 512;
+/// The bytes a [`TabCache`] holds by default (answers and their keys): 64 MiB.
+pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+
+/// The most entries a [`TabCache`] holds by default. Only a ceiling against floods of tiny
+/// answers: at 1 KiB or more per entry, [`DEFAULT_CACHE_BYTES`] is reached first.
+pub const DEFAULT_CAPACITY: usize = 65_536;
+
+/// What the byte budget of a [`TabCache`] counts for a value.
+pub trait Weigh {
+    /// The bytes this value holds (for serialised JSON, its length).
+    fn weight(&self) -> usize;
+}
+
+impl Weigh for Bytes {
+    fn weight(&self) -> usize {
+        self.len()
+    }
+}
 
 /// What a tab's answer depends on: the tab, the (name, version) of every selected snapshot,
 /// the request's filters and the business configuration's fingerprint.
@@ -43,6 +62,17 @@ impl CacheKey {
             business,
         }
     }
+
+    /// The bytes the key holds: itself, its store list and its texts.
+    pub fn weight(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        let stores: usize = self
+            .stores
+            .iter()
+            .map(|(name, _)| size_of::<(String, u64)>() + name.len())
+            .sum();
+        size_of::<Self>() + stores + text(&self.filters.store) + text(&self.filters.channel)
+    }
 }
 
 /// A fingerprint of a business configuration: equal configurations give equal numbers.
@@ -54,74 +84,141 @@ pub fn fingerprint(business: &Business) -> u64 {
     hasher.finish()
 }
 
+/// The bounds of a [`TabCache`]: whichever is reached first evicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheLimits {
+    /// Bytes held at most: each entry weighs its value ([`Weigh`]) plus its key
+    /// ([`CacheKey::weight`]). An entry heavier than this on its own is not cached.
+    pub max_bytes: usize,
+    /// Entries held at most.
+    pub max_entries: usize,
+}
+
+impl Default for CacheLimits {
+    /// [`DEFAULT_CACHE_BYTES`] and [`DEFAULT_CAPACITY`].
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_CACHE_BYTES,
+            max_entries: DEFAULT_CAPACITY,
+        }
+    }
+}
+
 /// Hit and miss counts and the size of a [`TabCache`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheStats {
     /// Requests answered from the cache.
     pub hits: u64,
-    /// Requests that had to compute their tab.
+    /// Requests not answered from the cache: each computed its tab or waited for the same
+    /// computation started by another request (`joined`).
     pub misses: u64,
-    /// Entries dropped to stay within the capacity.
+    /// Misses that waited for another request's computation of the same key instead of
+    /// computing (so computations = `misses − joined`).
+    pub joined: u64,
+    /// Entries dropped to stay within the limits.
     pub evictions: u64,
+    /// Answers not cached because they alone weigh more than `max_bytes`.
+    pub oversize: u64,
     /// Entries held now.
     pub entries: usize,
+    /// Keys being computed now (each by one computation, however many requests wait for it).
+    pub in_flight: usize,
     /// The most entries held.
     pub capacity: usize,
+    /// Bytes held now (values and keys, as [`CacheLimits::max_bytes`] counts them).
+    pub bytes: usize,
+    /// The most bytes held.
+    pub max_bytes: usize,
 }
 
-#[derive(Debug, Default)]
-struct Lru {
-    /// Key → (JSON, the tick of its last use).
-    entries: HashMap<CacheKey, (Bytes, u64)>,
+#[derive(Debug)]
+struct Slot<V> {
+    value: V,
+    /// The tick of its last use.
+    used: u64,
+    weight: usize,
+}
+
+#[derive(Debug)]
+struct Lru<V> {
+    entries: HashMap<Arc<CacheKey>, Slot<V>>,
     /// Tick of last use → key; the first is the least recently used.
-    by_use: BTreeMap<u64, CacheKey>,
+    by_use: BTreeMap<u64, Arc<CacheKey>>,
     tick: u64,
+    bytes: usize,
 }
 
-impl Lru {
-    fn touch(&mut self, key: &CacheKey) -> Option<Bytes> {
+impl<V: Clone> Lru<V> {
+    fn touch(&mut self, key: &CacheKey) -> Option<V> {
         self.tick += 1;
         let tick = self.tick;
-        let (bytes, used) = self.entries.get_mut(key)?;
-        let old = std::mem::replace(used, tick);
-        let bytes = bytes.clone();
+        let slot = self.entries.get_mut(key)?;
+        let old = std::mem::replace(&mut slot.used, tick);
+        let value = slot.value.clone();
         if let Some(k) = self.by_use.remove(&old) {
             self.by_use.insert(tick, k);
         }
-        Some(bytes)
+        Some(value)
+    }
+
+    fn remove_oldest(&mut self) -> bool {
+        let Some((_, oldest)) = self.by_use.pop_first() else {
+            return false;
+        };
+        if let Some(slot) = self.entries.remove(&oldest) {
+            self.bytes -= slot.weight;
+        }
+        true
     }
 }
 
-/// A bounded map from [`CacheKey`] to the tab's JSON bytes. The lock is held only to look up
-/// or insert, never while a tab is computed.
+/// A map from [`CacheKey`] to computed tabs (`V`: JSON bytes by default), bounded in bytes and
+/// entries ([`CacheLimits`]) with least-recently-used eviction. The lock is held only to look
+/// up or insert, never while a tab is computed.
 #[derive(Debug)]
-pub struct TabCache {
-    lru: Mutex<Lru>,
-    capacity: usize,
+pub struct TabCache<V = Bytes> {
+    lru: Mutex<Lru<V>>,
+    limits: CacheLimits,
+    pub(crate) flights: Flights<V>,
     hits: AtomicU64,
     misses: AtomicU64,
+    pub(crate) joined: AtomicU64,
     evictions: AtomicU64,
+    oversize: AtomicU64,
 }
 
-impl TabCache {
-    /// A cache of at most `capacity` entries (0 caches nothing). Default is [`DEFAULT_CAPACITY`].
-    pub fn new(capacity: usize) -> Self {
+impl<V: Clone + Weigh> TabCache<V> {
+    /// A cache within `limits` (a limit of 0 caches nothing).
+    pub fn new(limits: CacheLimits) -> Self {
         Self {
-            lru: Mutex::new(Lru::default()),
-            capacity,
+            lru: Mutex::new(Lru {
+                entries: HashMap::new(),
+                by_use: BTreeMap::new(),
+                tick: 0,
+                bytes: 0,
+            }),
+            limits,
+            flights: Flights::default(),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            joined: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
+            oversize: AtomicU64::new(0),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
+    /// The limits it was made with.
+    pub fn limits(&self) -> CacheLimits {
+        self.limits
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Lru<V>> {
         // The map stays consistent through a panic elsewhere: nothing panics while it is held.
         self.lru.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The JSON stored under `key`, counting a hit or a miss; a hit makes it most recent.
-    pub fn get(&self, key: &CacheKey) -> Option<Bytes> {
+    /// The value stored under `key`, counting a hit or a miss; a hit makes it most recent.
+    pub fn get(&self, key: &CacheKey) -> Option<V> {
         let found = self.lock().touch(key);
         let counter = if found.is_some() {
             &self.hits
@@ -132,25 +229,43 @@ impl TabCache {
         found
     }
 
-    /// Stores `json` under `key` as the most recent entry, evicting the least recently used
-    /// entries beyond the capacity.
-    pub fn insert(&self, key: CacheKey, json: Bytes) {
-        if self.capacity == 0 {
-            return;
+    /// The bytes an entry of `key` and `value` counts against [`CacheLimits::max_bytes`].
+    pub fn weight(key: &CacheKey, value: &V) -> usize {
+        key.weight() + value.weight()
+    }
+
+    /// Stores `value` under `key` as the most recent entry, evicting the least recently used
+    /// entries beyond the limits. Returns false, storing nothing, when the entry alone weighs
+    /// more than `max_bytes` (or a limit is 0).
+    pub fn insert(&self, key: CacheKey, value: V) -> bool {
+        let weight = Self::weight(&key, &value);
+        if self.limits.max_entries == 0 || weight > self.limits.max_bytes {
+            if self.limits.max_entries > 0 {
+                self.oversize.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(weight, "tab answer larger than the whole cache: not cached");
+            }
+            return false;
         }
+        let key = Arc::new(key);
         let mut lru = self.lock();
         lru.tick += 1;
-        let tick = lru.tick;
-        if let Some((_, old)) = lru.entries.insert(key.clone(), (json, tick)) {
-            lru.by_use.remove(&old);
+        let used = lru.tick;
+        let slot = Slot {
+            value,
+            used,
+            weight,
+        };
+        if let Some(old) = lru.entries.insert(Arc::clone(&key), slot) {
+            lru.by_use.remove(&old.used);
+            lru.bytes -= old.weight;
         }
-        lru.by_use.insert(tick, key);
+        lru.by_use.insert(used, key);
+        lru.bytes += weight;
         let mut evicted = 0;
-        while lru.entries.len() > self.capacity {
-            let Some((_, oldest)) = lru.by_use.pop_first() else {
+        while lru.bytes > self.limits.max_bytes || lru.entries.len() > self.limits.max_entries {
+            if !lru.remove_oldest() {
                 break;
-            };
-            lru.entries.remove(&oldest);
+            }
             evicted += 1;
         }
         drop(lru);
@@ -158,135 +273,35 @@ impl TabCache {
             self.evictions.fetch_add(evicted, Ordering::Relaxed);
             tracing::debug!(evicted, "tab cache full: evicted the least recently used");
         }
+        true
     }
 
     /// The counters and size now.
     pub fn stats(&self) -> CacheStats {
+        let (entries, bytes) = {
+            let lru = self.lock();
+            (lru.entries.len(), lru.bytes)
+        };
         CacheStats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
+            joined: self.joined.load(Ordering::Relaxed),
             evictions: self.evictions.load(Ordering::Relaxed),
-            entries: self.lock().entries.len(),
-            capacity: self.capacity,
+            oversize: self.oversize.load(Ordering::Relaxed),
+            entries,
+            in_flight: self.flights.len(),
+            capacity: self.limits.max_entries,
+            bytes,
+            max_bytes: self.limits.max_bytes,
         }
     }
 }
 
-impl Default for TabCache {
+impl<V: Clone + Weigh> Default for TabCache<V> {
     fn default() -> Self {
-        Self::new(DEFAULT_CAPACITY)
+        Self::new(CacheLimits::default())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::NaiveDate;
-    use storeboard_data::dataset::Dataset;
-
-    fn snap(name: &str, version: u64) -> Arc<StoreSnapshot> {
-        Arc::new(StoreSnapshot::new(
-            name.to_owned(),
-            version,
-            Dataset::default(),
-        ))
-    }
-
-    fn filters(store: Option<&str>, to: u32) -> Filters {
-        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("valid");
-        Filters {
-            store: store.map(str::to_owned),
-            from: day(1),
-            to: day(to),
-            channel: None,
-        }
-    }
-
-    fn key(to: u32) -> CacheKey {
-        CacheKey::new(Tab::Overview, &[snap("A", 1)], &filters(None, to), 0)
-    }
-
-    #[test]
-    fn a_new_snapshot_version_makes_a_new_key() {
-        let f = filters(None, 7);
-        let before = CacheKey::new(Tab::Overview, &[snap("A", 1), snap("B", 2)], &f, 0);
-        let same = CacheKey::new(Tab::Overview, &[snap("B", 2), snap("A", 1)], &f, 0);
-        let uploaded = CacheKey::new(Tab::Overview, &[snap("A", 3), snap("B", 2)], &f, 0);
-        let deleted = CacheKey::new(Tab::Overview, &[snap("B", 2)], &f, 0);
-        assert_eq!(before, same);
-        assert_ne!(before, uploaded);
-        assert_ne!(before, deleted);
-    }
-
-    #[test]
-    fn filters_and_business_are_part_of_the_key() {
-        let snaps = [snap("A", 1)];
-        let base = CacheKey::new(Tab::Overview, &snaps, &filters(None, 7), 0);
-        assert_ne!(
-            base,
-            CacheKey::new(Tab::Overview, &snaps, &filters(Some("A"), 7), 0)
-        );
-        assert_ne!(
-            base,
-            CacheKey::new(Tab::Overview, &snaps, &filters(None, 8), 0)
-        );
-        assert_ne!(
-            base,
-            CacheKey::new(Tab::Overview, &snaps, &filters(None, 7), 1)
-        );
-        let mut other = Business::default();
-        other.high_margin_pct += 1.0;
-        assert_eq!(
-            fingerprint(&Business::default()),
-            fingerprint(&Business::default())
-        );
-        assert_ne!(fingerprint(&Business::default()), fingerprint(&other));
-    }
-
-    #[test]
-    fn hits_and_misses_are_counted() {
-        let cache = TabCache::new(4);
-        assert_eq!(cache.get(&key(1)), None);
-        cache.insert(key(1), Bytes::from_static(b"one"));
-        assert_eq!(cache.get(&key(1)), Some(Bytes::from_static(b"one")));
-        assert_eq!(cache.get(&key(1)), Some(Bytes::from_static(b"one")));
-        let stats = cache.stats();
-        assert_eq!((stats.hits, stats.misses, stats.entries), (2, 1, 1));
-    }
-
-    #[test]
-    fn the_least_recently_used_entry_is_evicted_beyond_the_capacity() {
-        let cache = TabCache::new(3);
-        for to in 1..=3 {
-            cache.insert(key(to), Bytes::from(vec![to as u8]));
-        }
-        // Using 1 makes 2 the least recently used.
-        assert!(cache.get(&key(1)).is_some());
-        cache.insert(key(4), Bytes::from_static(b"4"));
-        assert!(cache.get(&key(2)).is_none());
-        for to in [1, 3, 4] {
-            assert!(cache.get(&key(to)).is_some(), "{to}");
-        }
-        let stats = cache.stats();
-        assert_eq!((stats.entries, stats.evictions, stats.capacity), (3, 1, 3));
-    }
-
-    #[test]
-    fn reinserting_a_key_replaces_it_without_growing() {
-        let cache = TabCache::new(2);
-        cache.insert(key(1), Bytes::from_static(b"old"));
-        cache.insert(key(1), Bytes::from_static(b"new"));
-        cache.insert(key(2), Bytes::from_static(b"two"));
-        assert_eq!(cache.get(&key(1)), Some(Bytes::from_static(b"new")));
-        assert_eq!(cache.stats().entries, 2);
-        assert_eq!(cache.stats().evictions, 0);
-    }
-
-    #[test]
-    fn a_capacity_of_zero_caches_nothing() {
-        let cache = TabCache::new(0);
-        cache.insert(key(1), Bytes::from_static(b"x"));
-        assert_eq!(cache.get(&key(1)), None);
-        assert_eq!(cache.stats().entries, 0);
-    }
-}
+mod tests;

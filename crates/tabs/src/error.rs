@@ -36,12 +36,25 @@ pub enum TabsError {
     /// The query string does not parse (e.g. a parameter given twice).
     #[error("malformed query string: {0}")]
     BadQuery(String),
+    /// A paging parameter (`limit`, `page`, `sort`) with a value it cannot take.
+    #[error("'{param}' must be {expected}, not '{value}'")]
+    BadParam {
+        /// The parameter's name.
+        param: &'static str,
+        /// The text given.
+        value: String,
+        /// What it takes.
+        expected: String,
+    },
     /// The figures could not be serialised (a bug).
     #[error("cannot serialise the tab: {0}")]
     Serialise(#[from] serde_json::Error),
     /// The blocking pool is gone (the server is stopping).
     #[error("the server is shutting down")]
     Cancelled,
+    /// The computation failed or panicked (a bug); every request that waited for it gets this.
+    #[error("the tab could not be computed: {0}")]
+    Failed(String),
 }
 
 impl TabsError {
@@ -51,7 +64,8 @@ impl TabsError {
             TabsError::BadDate { .. } => "bad_date",
             TabsError::FromAfterTo { .. } => "bad_period",
             TabsError::BadQuery(_) => "bad_query",
-            TabsError::Serialise(_) => "internal_error",
+            TabsError::BadParam { .. } => "bad_parameter",
+            TabsError::Serialise(_) | TabsError::Failed(_) => "internal_error",
             TabsError::Cancelled => "shutting_down",
         }
     }
@@ -65,6 +79,11 @@ impl TabsError {
                 json!({ "param": param, "value": value, "expected": "YYYY-MM-DD" })
             }
             TabsError::FromAfterTo { from, to } => json!({ "from": from, "to": to }),
+            TabsError::BadParam {
+                param,
+                value,
+                expected,
+            } => json!({ "param": param, "value": value, "expected": expected }),
             _ => Value::Null,
         }
     }
@@ -76,8 +95,9 @@ impl TabsError {
             TabsError::BadDate { .. } => "日期格式应为 YYYY-MM-DD",
             TabsError::FromAfterTo { .. } => "开始日期晚于结束日期",
             TabsError::BadQuery(_) => "请求有误",
+            TabsError::BadParam { .. } => "分页或排序参数有误",
             TabsError::Cancelled => "服务正在停止",
-            TabsError::Serialise(_) => "服务器错误",
+            TabsError::Serialise(_) | TabsError::Failed(_) => "服务器错误",
         };
         format!("{zh}: {self}")
     }
@@ -87,10 +107,11 @@ impl ResponseError for TabsError {
     fn status_code(&self) -> StatusCode {
         match self {
             TabsError::UnknownTab { .. } => StatusCode::NOT_FOUND,
-            TabsError::BadDate { .. } | TabsError::FromAfterTo { .. } | TabsError::BadQuery(_) => {
-                StatusCode::BAD_REQUEST
-            }
-            TabsError::Serialise(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            TabsError::BadDate { .. }
+            | TabsError::FromAfterTo { .. }
+            | TabsError::BadQuery(_)
+            | TabsError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            TabsError::Serialise(_) | TabsError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
             TabsError::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
         }
     }

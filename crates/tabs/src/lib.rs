@@ -11,18 +11,26 @@
 //! # }
 //! ```
 //!
-//! Route: `GET /api/v1/tabs/{tab}?store=&from=&to=&channel=` ([`Tab::NAMES`]).
+//! Route: `GET /api/v1/tabs/{tab}?store=&from=&to=&channel=` ([`Tab::NAMES`]); the products
+//! tab also takes `limit=&page=&sort=` and answers one page of its long lists.
 //!
 //! - [`TabQuery`] — the query string, resolved into each request's own
 //!   [`Filters`](storeboard_analytics::Filters): nothing about a request is kept globally.
-//! - [`TabCache`] — the JSON bytes of computed tabs, keyed by [`CacheKey`] (the selected
-//!   snapshots' versions, tab, filters and business configuration), LRU-bounded.
-//! - [`TabsError`] — 404 for an unknown tab, 400 for bad dates, as
+//! - [`parse_paging`] — `limit` (default 200, `0` = all), `page` (from 1) and `sort` (a
+//!   product field, `-` first for descending) of the products tab.
+//! - [`TabCache`] — computed tabs keyed by [`CacheKey`] (the selected snapshots' versions, tab,
+//!   filters and business configuration), bounded in bytes ([`CacheLimits`], LRU); concurrent
+//!   requests for one missing key share one computation ([`TabCache::get_or_compute`]). The
+//!   products tab is kept as computed, so every page of it is a slice of the cached rows.
+//! - [`TabsError`] — 404 for an unknown tab, 400 for bad dates or paging, as
 //!   `{"error": {"code", "message", "details"}}`.
 
+mod answer;
 mod cache;
 mod error;
+mod flight;
 mod handlers;
+mod paging;
 mod query;
 mod tab;
 
@@ -33,9 +41,17 @@ use storeboard_analytics::Business;
 use storeboard_data::OrderStore;
 use storeboard_routes::{register, Endpoint};
 
-pub use cache::{fingerprint, CacheKey, CacheStats, TabCache, DEFAULT_CAPACITY};
+use crate::tab::Computed;
+
+pub use answer::{ProductsAnswer, TabAnswer};
+pub use cache::{
+    fingerprint, CacheKey, CacheLimits, CacheStats, TabCache, Weigh, DEFAULT_CACHE_BYTES,
+    DEFAULT_CAPACITY,
+};
 pub use error::TabsError;
-pub use handlers::{TabAnswer, CACHE_HEADER};
+pub use flight::Source;
+pub use handlers::CACHE_HEADER;
+pub use paging::parse_paging;
 pub use query::{TabQuery, DEFAULT_DAYS};
 pub use tab::Tab;
 
@@ -45,19 +61,28 @@ pub struct TabsState {
     store: Arc<OrderStore>,
     business: Arc<Business>,
     fingerprint: u64,
-    cache: Arc<TabCache>,
+    cache: Arc<TabCache<Computed>>,
 }
 
 impl TabsState {
-    /// Tabs over `store` under `business`, caching at most `cache_capacity` answers
-    /// ([`DEFAULT_CAPACITY`] is a good default; 0 caches nothing). Build it once and clone it
-    /// into every worker, so they share the cache.
+    /// Tabs over `store` under `business`, caching at most `cache_capacity` answers within
+    /// [`DEFAULT_CACHE_BYTES`] ([`DEFAULT_CAPACITY`] is a good default; 0 caches nothing).
+    /// Build it once and clone it into every worker, so they share the cache.
     pub fn new(store: Arc<OrderStore>, business: Business, cache_capacity: usize) -> Self {
+        let limits = CacheLimits {
+            max_entries: cache_capacity,
+            ..CacheLimits::default()
+        };
+        Self::with_cache(store, business, limits)
+    }
+
+    /// Tabs over `store` under `business`, caching within `limits` (bytes and entries).
+    pub fn with_cache(store: Arc<OrderStore>, business: Business, limits: CacheLimits) -> Self {
         Self {
             store,
             fingerprint: fingerprint(&business),
             business: Arc::new(business),
-            cache: Arc::new(TabCache::new(cache_capacity)),
+            cache: Arc::new(TabCache::new(limits)),
         }
     }
 
@@ -71,7 +96,7 @@ impl TabsState {
         &self.business
     }
 
-    /// The cache's hit and miss counters and size.
+    /// The cache's hit and miss counters and size (entries and bytes).
     pub fn cache_stats(&self) -> CacheStats {
         self.cache.stats()
     }

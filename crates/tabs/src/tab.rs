@@ -4,10 +4,14 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use std::mem::size_of;
+
 use bytes::Bytes;
-use storeboard_analytics::{Business, Filters};
+use storeboard_analytics::products::ProductRow;
+use storeboard_analytics::{Business, Filters, Products};
 use storeboard_data::StoreSnapshot;
 
+use crate::cache::Weigh;
 use crate::error::TabsError;
 
 /// One dashboard tab.
@@ -55,6 +59,73 @@ impl Tab {
         };
         Ok(Bytes::from(json))
     }
+
+    /// Computes the tab for the cache: the products tab as it is computed (its long lists are
+    /// paged per request), every other tab serialised as [`render`](Tab::render) does.
+    pub(crate) fn compute(
+        self,
+        snaps: &[Arc<StoreSnapshot>],
+        filters: &Filters,
+        business: &Business,
+    ) -> Result<Computed, TabsError> {
+        match self {
+            Tab::Products => {
+                let products = storeboard_analytics::products(snaps, filters, business);
+                Ok(Computed::Products {
+                    weight: weigh_products(&products),
+                    products: Arc::new(products),
+                })
+            }
+            _ => self.render(snaps, filters, business).map(Computed::Json),
+        }
+    }
+}
+
+/// A computed tab as the cache holds it.
+#[derive(Debug, Clone)]
+pub(crate) enum Computed {
+    /// The JSON answer (today, overview, timeslots).
+    Json(Bytes),
+    /// The products tab, unserialised: a request serialises only its page.
+    Products {
+        /// The tab.
+        products: Arc<Products>,
+        /// Its [`weigh_products`], computed once.
+        weight: usize,
+    },
+}
+
+impl Weigh for Computed {
+    fn weight(&self) -> usize {
+        match self {
+            Computed::Json(json) => json.len(),
+            Computed::Products { weight, .. } => *weight,
+        }
+    }
+}
+
+/// The bytes a products tab holds: every row of every list (the row itself and its texts).
+/// Its JSON is about twice as long (field names, numbers as text).
+fn weigh_products(p: &Products) -> usize {
+    let list = |rows: &[ProductRow]| -> usize {
+        rows.iter()
+            .map(|r| size_of::<ProductRow>() + r.key.len() + r.name.len() + r.category.len())
+            .sum()
+    };
+    let (r, w) = (&p.rankings, &p.inventory_warnings);
+    size_of::<Products>()
+        + [
+            &p.products,
+            &r.by_sales,
+            &r.by_profit,
+            &r.by_margin,
+            &r.by_quantity,
+            &r.by_orders,
+        ]
+        .into_iter()
+        .chain([&w.out_of_stock, &w.slow_moving, &w.hot_low_stock])
+        .map(|rows| list(rows))
+        .sum::<usize>()
 }
 
 impl FromStr for Tab {

@@ -1,4 +1,5 @@
-//! Connection reuse: keep-alive, pipelining, HEAD, HTTP/1.0 and the `Server` header.
+//! Connection reuse: keep-alive (after errors too), pipelining, HEAD, HTTP/1.0 and the `Server`
+//! header.
 
 use std::time::Duration;
 
@@ -33,6 +34,57 @@ fn pipelined_requests_are_answered_in_order() {
     assert_eq!(bodies, ["slept 300", "hello", "slept 10"]);
     // The connection is still usable afterwards.
     assert_eq!(client.request(get("/hello")).text(), "hello");
+}
+
+/// Reuse follows the framing, not the status: the application's 404s (an unknown path, a method
+/// `App::route` has no route for) and 500 keep the connection, and requests pipelined behind
+/// them are answered in order.
+#[test]
+fn pipelined_requests_with_errors_between_them_are_all_answered_in_order() {
+    let server = TestServer::start(settings());
+    let mut client = server.connect();
+    let post = "POST /big/3 HTTP/1.1\r\nHost: e2e\r\nContent-Length: 0\r\n\r\n";
+    let batch = [
+        get("/hello"),
+        get("/no-such-page"),
+        get("/big/3"),
+        post.to_owned(),
+        get("/fail"),
+        get("/hello"),
+    ]
+    .concat();
+    client.send(batch);
+    let answers: Vec<(u16, String)> = (0..6)
+        .map(|_| {
+            let res = client.response();
+            assert!(!res.says_close(), "{res:?}");
+            (res.status, res.text())
+        })
+        .collect();
+    let statuses: Vec<u16> = answers.iter().map(|a| a.0).collect();
+    assert_eq!(statuses, [200, 404, 200, 404, 500, 200], "{answers:?}");
+    assert_eq!(
+        (answers[2].1.as_str(), answers[5].1.as_str()),
+        ("xxx", "hello")
+    );
+    assert_eq!(client.request(get("/hello")).text(), "hello");
+    let stats = server.stats_when(|s| s.requests == 7);
+    assert_eq!((stats.accepted, stats.requests), (1, 7), "{stats:?}");
+}
+
+/// `/big/{n}` has only a GET route: HEAD is answered by it, with its `Content-Length`.
+#[test]
+fn head_on_a_get_only_route_has_the_get_content_length_and_no_body() {
+    let server = TestServer::start(settings());
+    let mut client = server.connect();
+    client.send("HEAD /big/5000 HTTP/1.1\r\nHost: e2e\r\n\r\n");
+    let head = client.head_response();
+    assert_eq!(head.status, 200, "{head:?}");
+    assert_eq!(head.header("content-length"), Some("5000"), "{head:?}");
+    assert!(!head.says_close(), "{head:?}");
+    // Had the HEAD answer carried a body, the next response would start with it.
+    let next = client.request(get("/big/3"));
+    assert_eq!((next.status, next.text().as_str()), (200, "xxx"));
 }
 
 #[test]

@@ -55,21 +55,29 @@ fn head_under_max_request_header_size_is_served() {
 
 #[test]
 fn declared_body_over_limit_gets_413_without_the_body_being_sent() {
+    for path in ["/echo", "/hello"] {
+        declared_over_limit_gets_413_at_once(path);
+    }
+}
+
+fn declared_over_limit_gets_413_at_once(path: &str) {
     let server = limited_server();
     let mut client = server.connect();
     // Only the head goes out: the answer must not wait for the 5000 bytes it announces.
     let started = Instant::now();
-    client.send("POST /echo HTTP/1.1\r\nHost: e2e\r\nContent-Length: 5000\r\n\r\n");
+    client.send(format!(
+        "POST {path} HTTP/1.1\r\nHost: e2e\r\nContent-Length: 5000\r\n\r\n"
+    ));
     let res = client
         .try_response(Duration::from_secs(2), false)
-        .expect("413 without the body");
-    assert_eq!(res.status, 413, "{res:?}");
+        .unwrap_or_else(|e| panic!("{path}: no 413 without the body: {e}"));
+    assert_eq!(res.status, 413, "{path}: {res:?}");
     assert!(
         started.elapsed() < Duration::from_secs(1),
-        "{:?}",
+        "{path}: {:?}",
         started.elapsed()
     );
-    assert!(res.says_close(), "{res:?}");
+    assert!(res.says_close(), "{path}: {res:?}");
     assert_closed_after(&mut client);
 }
 
@@ -109,10 +117,42 @@ fn chunked_body_over_limit_gets_413_when_the_handler_streams_it() {
     chunked_over_limit_gets_413("/stream");
 }
 
+/// `/hello` never reads its body: the engine reads what is left, under the same limit, and
+/// answers 413 instead of the handler's 200.
+#[test]
+fn chunked_body_over_limit_gets_413_when_the_handler_ignores_it() {
+    chunked_over_limit_gets_413("/hello");
+}
+
+#[test]
+fn body_within_the_limit_that_the_handler_ignores_is_skipped_and_the_connection_reused() {
+    let server = limited_server();
+    let mut client = server.connect();
+    let declared = "c".repeat(BODY_LIMIT as usize);
+    let chunked = [post_chunked("/hello"), chunk(600), chunk(400), chunk(0)].concat();
+    // Everything in one write: neither body may be read as a request.
+    client.send(format!(
+        "POST /hello HTTP/1.1\r\nHost: e2e\r\nContent-Length: {BODY_LIMIT}\r\n\r\n{declared}\
+         {chunked}{}",
+        get("/hello")
+    ));
+    for i in 0..3 {
+        let res = client.response();
+        assert_eq!(
+            (res.status, res.text().as_str()),
+            (200, "hello"),
+            "answer {i}"
+        );
+        assert!(!res.says_close(), "answer {i}: {res:?}");
+    }
+    let stats = server.stats_when(|s| s.requests == 3);
+    assert_eq!((stats.accepted, stats.requests), (1, 3), "{stats:?}");
+}
+
 #[test]
 fn connection_closes_after_413_for_an_over_limit_chunked_body() {
     let server = limited_server();
-    for path in ["/echo", "/stream"] {
+    for path in ["/echo", "/stream", "/hello"] {
         let mut client = server.connect();
         client.send([post_chunked(path), chunk(600), chunk(600)].concat());
         assert_eq!(client.response().status, 413);

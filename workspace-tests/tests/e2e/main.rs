@@ -10,7 +10,7 @@ mod support;
 mod keepalive;
 // 431 for large heads, 413 for large bodies (declared, chunked, Expect: 100-continue).
 mod limits;
-// 400 for malformed requests, and Connection: close on every error response.
+// 400 and a close for malformed requests; the application's 4xx/5xx keep the connection.
 mod malformed;
 // Idle reaping, the request-head deadline, stalled bodies and slow handlers.
 mod timeouts;
@@ -36,6 +36,8 @@ mod upload_restart;
 mod upload_concurrency;
 // The tabs API: contract names, default period, errors, the cache, per-request filters.
 mod tabs_api;
+// The products by pages: limit, page, sort, totals, 400s, paging from the cache, exports.
+mod tabs_paging;
 // The dashboard page and its assets; the dashboard tests' data and HTML helpers.
 mod dashboard;
 // Every tab inline and as a fragment, charts, errors, the empty state.
@@ -48,3 +50,5 @@ mod dashboard_export;
 mod embedded;
 // Access control: every route from the registration tables, with and without passwords.
 mod access_control;
+// The server's edges on the real app: reuse after 4xx/5xx, HEAD everywhere, unread bodies.
+mod edges;

@@ -2,15 +2,18 @@
 //! chunked bodies and request-smuggling attempts, each with its exact expected outcome.
 //!
 //! `malformed.rs` proves the basics (CL+TE, non-numeric and negative `Content-Length`, a bad
-//! chunk size, `Connection: close` on every error); this table goes wide instead. Every case is
-//! sent whole on a fresh connection, and everything the server sends until it closes is read and
-//! split into responses, so a second response (to a smuggled request) cannot go unnoticed. Most
-//! head-level cases carry a valid pipelined `GET /big/9` behind the broken request: it must
-//! never be answered. After the whole corpus the server still answers a normal request.
+//! chunk size, `Connection: close` on every parse error); this table goes wide instead. Every
+//! case is sent whole on a fresh connection, and everything the server sends until it closes is
+//! read and split into responses, so a second response (to a smuggled request) cannot go
+//! unnoticed. Most head-level cases carry a valid pipelined `GET /big/9` behind the broken
+//! request: it must never be answered. A case the application answers with an error of its own
+//! (a 404) keeps the connection, so it carries a request with `Connection: close` behind it,
+//! which must be answered. After the whole corpus the server still answers a normal request.
 //!
-//! Two tests at the end cover RFC 9112 §9.6: a request pipelined behind an answer that says
-//! `Connection: close` (an error, or a client's own `close`) is never answered. Stock actix-http
-//! answers it; the engine's Track service holds it back and the channel is cut.
+//! Tests at the end cover RFC 9112 §9.6: a request pipelined behind an answer that says
+//! `Connection: close` (a panic, a broken body, or a client's own `close`) is never answered.
+//! Stock actix-http answers it; the engine's Track service holds it back and the channel is cut.
+//! A request pipelined behind an application's 4xx/5xx is answered, in order.
 //!
 //! Who answers matters for the headers: actix-http's parser refuses a broken head itself (`400`,
 //! or `431` when the head overflows its 128 KiB buffer or has more than 96 headers) with an empty
@@ -96,6 +99,11 @@ fn with_length(name: &'static str, lines: &str, body: &str, expect: Expect) -> C
 const BAD: Expect = Expect::Parser(400);
 const OK_HELLO: Expect = Expect::Served(&[(200, "hello")]);
 const OK_FIVE: Expect = Expect::Served(&[(200, "5")]);
+/// The application's (empty) 404, then the answer to [`HELLO_CLOSE`].
+const NOT_FOUND_THEN_HELLO: Expect = Expect::Served(&[(404, ""), (200, "hello")]);
+
+/// A valid request asking to close, behind a case the application answers with an error.
+const HELLO_CLOSE: &str = "GET /hello HTTP/1.1\r\nHost: e2e\r\nConnection: close\r\n\r\n";
 
 fn request_line_cases() -> Vec<Case> {
     let tail = "\r\nHost: e2e\r\n\r\n";
@@ -137,19 +145,19 @@ fn request_line_cases() -> Vec<Case> {
             .concat(),
             BAD,
         ),
-        // Valid syntax, no such route: the application's 404, then close. (Nothing is pipelined
-        // behind the application's answers: see
-        // `no_request_pipelined_behind_an_error_response_is_answered`.)
+        // Valid syntax, no such route: the application's 404, and the connection is kept for
+        // the request behind it (see
+        // `a_request_pipelined_behind_an_application_error_is_answered_in_order`).
         case(
             "percent_encoded_invalid_utf8",
-            get("/%ff%fe"),
-            Expect::Engine(404),
+            format!("{}{HELLO_CLOSE}", get("/%ff%fe")),
+            NOT_FOUND_THEN_HELLO,
         ),
         // Methods are case-sensitive: `get` is an extension method, and /big/{n} is GET only.
         case(
             "lower_case_method",
-            "get /big/9 HTTP/1.1\r\nHost: e2e\r\n\r\n",
-            Expect::Engine(404),
+            format!("get /big/9 HTTP/1.1\r\nHost: e2e\r\n\r\n{HELLO_CLOSE}"),
+            NOT_FOUND_THEN_HELLO,
         ),
         // The http crate checks only that a port is digits; the request is routed by its path.
         case(
@@ -419,7 +427,8 @@ fn chunked_body_cases() -> Vec<Case> {
     let close = "Connection: close\r\n";
     // The head is fine, so the request reaches the application; actix-http finds the broken
     // body only as the handler reads it, and the handler's extractor answers 400 (with the
-    // `Server` header, through the engine, which closes). The bytes behind it are never parsed.
+    // `Server` header, through the engine, which closes: the body could not be read to its
+    // end). The bytes behind it are never parsed.
     let mut cases: Vec<Case> = [
         (
             "chunk_size_over_u64",
@@ -471,14 +480,74 @@ fn chunked_body_cases() -> Vec<Case> {
             ),
             OK_FIVE,
         ),
-        // A broken body sent to a handler that never reads it: answered, then closed.
+        // A broken body sent to a handler that never reads it: the engine reads what the
+        // handler left, finds the broken chunk, answers 400 instead of the handler's 200, and
+        // closes.
         case(
             "bad_chunk_to_a_handler_that_ignores_the_body",
             format!(
                 "POST /hello HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
                  zz\r\nhello\r\n0\r\n\r\n{SMUGGLED}"
             ),
-            OK_HELLO,
+            Expect::Engine(400),
+        ),
+        // The same with a handler that answers only later (`/sleep/{ms}` ignores its body): the
+        // broken chunk is found while it still runs, and the 400 still goes out.
+        case(
+            "bad_chunk_to_a_slow_handler_that_ignores_the_body",
+            format!(
+                "GET /sleep/50 HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 zz\r\nhello\r\n0\r\n\r\n{SMUGGLED}"
+            ),
+            Expect::Engine(400),
+        ),
+        case(
+            "chunked_body_over_the_limit_to_a_slow_handler_that_ignores_it",
+            format!(
+                "GET /sleep/50 HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 258\r\n{pad}\r\n258\r\n{pad}\r\n0\r\n\r\n{SMUGGLED}",
+                pad = "p".repeat(0x258)
+            ),
+            Expect::Engine(413),
+        ),
+        // On a GET, and with the broken chunk after a good one.
+        case(
+            "bad_chunk_in_a_get_body",
+            format!(
+                "GET /hello HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 zz\r\nhello\r\n0\r\n\r\n{SMUGGLED}"
+            ),
+            Expect::Engine(400),
+        ),
+        case(
+            "bad_second_chunk_to_a_handler_that_ignores_the_body",
+            format!(
+                "POST /hello HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 5\r\nhello\r\n5 x\r\nhello\r\n0\r\n\r\n{SMUGGLED}"
+            ),
+            Expect::Engine(400),
+        ),
+        // Over max_request_body_size in chunks to a handler that never reads them: 413, never
+        // the handler's 200, then closed.
+        case(
+            "chunked_body_over_the_limit_to_a_handler_that_ignores_it",
+            format!(
+                "POST /hello HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 258\r\n{pad}\r\n258\r\n{pad}\r\n0\r\n\r\n{SMUGGLED}",
+                pad = "p".repeat(0x258)
+            ),
+            Expect::Engine(413),
+        ),
+        // A well-formed chunked body within the limit that the handler ignores is skipped: the
+        // request behind it is answered, and the body is never read as one.
+        case(
+            "chunked_body_to_a_handler_that_ignores_it",
+            format!(
+                "POST /hello HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
+                 {len:x}\r\n{SMUGGLED}\r\n0\r\n\r\n{HELLO_CLOSE}",
+                len = SMUGGLED.len()
+            ),
+            Expect::Served(&[(200, "hello"), (200, "hello")]),
         ),
     ]);
     cases
@@ -643,21 +712,52 @@ fn assert_outcomes(server: &TestServer, cases: &[(String, Expect)]) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// RFC 9112 §9.6: a server that sends `close` must not process further requests on that
-/// connection. The engine answers every 4xx/5xx with `Connection: close`; a request already
-/// pipelined behind it (actix-http has parsed it) never reaches the app and is never answered.
-/// Stock `actix_web::HttpServer` answers it, and then even keeps the connection open.
+/// An application's own 4xx/5xx to a request that was read completely keeps the connection:
+/// a request pipelined behind it (actix-http has parsed it already) is answered, in order.
 #[test]
-fn no_request_pipelined_behind_an_error_response_is_answered() {
+fn a_request_pipelined_behind_an_application_error_is_answered_in_order() {
     let server = corpus_server();
     assert_outcomes(
         &server,
         &[
             (
-                format!("{}{SMUGGLED}", get("/no-such-page")),
-                Expect::Engine(404),
+                format!("{}{HELLO_CLOSE}", get("/no-such-page")),
+                NOT_FOUND_THEN_HELLO,
             ),
-            (format!("{}{SMUGGLED}", get("/fail")), Expect::Engine(500)),
+            (
+                format!("{}{HELLO_CLOSE}", get("/fail")),
+                Expect::Served(&[
+                    (500, "服务器内部错误 / Internal Server Error"),
+                    (200, "hello"),
+                ]),
+            ),
+            (
+                format!("{}{}{HELLO_CLOSE}", get("/no-such-page"), get("/fail")),
+                Expect::Served(&[
+                    (404, ""),
+                    (500, "服务器内部错误 / Internal Server Error"),
+                    (200, "hello"),
+                ]),
+            ),
+        ],
+    );
+}
+
+/// RFC 9112 §9.6: a server that sends `close` must not process further requests on that
+/// connection. The engine closes after a panicking handler's 500 and after a body it could not
+/// read to its end; a request already pipelined behind it (actix-http has parsed it) never
+/// reaches the app and is never answered. Stock `actix_web::HttpServer` answers it, and then even
+/// keeps the connection open.
+#[test]
+fn no_request_pipelined_behind_a_closing_error_is_answered() {
+    let server = corpus_server();
+    let bad_chunk = "GET /hello HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n\
+        zz\r\nhello\r\n0\r\n\r\n";
+    assert_outcomes(
+        &server,
+        &[
+            (format!("{}{SMUGGLED}", get("/panic")), Expect::Engine(500)),
+            (format!("{bad_chunk}{SMUGGLED}"), Expect::Engine(400)),
         ],
     );
 }

@@ -1,0 +1,130 @@
+//! How [`TabsState`] answers: resolve the request's own filters, then take the tab from the
+//! cache, from the computation of the same key already in progress, or compute it on the
+//! blocking pool (`web::block`) and cache it ([`TabCache::get_or_compute`]).
+//!
+//! [`TabCache::get_or_compute`]: crate::TabCache::get_or_compute
+
+use std::sync::Arc;
+
+use actix_web::web;
+use bytes::Bytes;
+use storeboard_analytics::products::page::{page, Paging};
+use storeboard_analytics::{Filters, Products};
+use storeboard_data::StoreSnapshot;
+
+use crate::cache::CacheKey;
+use crate::error::TabsError;
+use crate::flight::Source;
+use crate::query::TabQuery;
+use crate::tab::{Computed, Tab};
+use crate::TabsState;
+
+/// One computed (or cached) tab: its JSON and the filters it was computed with.
+#[derive(Debug, Clone)]
+pub struct TabAnswer {
+    /// The tab's JSON: the whole tab ([`TabsState::answer`]) or one page of the products
+    /// ([`TabsState::products_page`]).
+    pub json: Bytes,
+    /// The request's resolved filters (default period filled in).
+    pub filters: Filters,
+    /// True when it came from the cache.
+    pub hit: bool,
+}
+
+/// The products tab as computed (every row), shared with the cache.
+#[derive(Debug, Clone)]
+pub struct ProductsAnswer {
+    /// The tab; page it with [`storeboard_analytics::products::page`].
+    pub products: Arc<Products>,
+    /// The request's resolved filters (default period filled in).
+    pub filters: Filters,
+    /// True when it came from the cache.
+    pub hit: bool,
+}
+
+impl TabsState {
+    /// The whole tab for `query` as JSON (every row of every list): what the page's exports
+    /// need. The JSON API answers the products tab by pages instead ([`products_page`]).
+    ///
+    /// [`products_page`]: TabsState::products_page
+    pub async fn answer(&self, tab: Tab, query: &TabQuery) -> Result<TabAnswer, TabsError> {
+        let (computed, filters, hit) = self.computed(tab, query).await?;
+        let json = match computed {
+            Computed::Json(json) => json,
+            Computed::Products { products, .. } => {
+                let json = web::block(move || serde_json::to_vec(&*products))
+                    .await
+                    .map_err(|_| TabsError::Cancelled)??;
+                Bytes::from(json)
+            }
+        };
+        Ok(TabAnswer { json, filters, hit })
+    }
+
+    /// The products tab for `query`, unserialised, for a caller that shows a part of it (the
+    /// dashboard's tables): no JSON is written or parsed.
+    pub async fn products(&self, query: &TabQuery) -> Result<ProductsAnswer, TabsError> {
+        match self.computed(Tab::Products, query).await? {
+            (Computed::Products { products, .. }, filters, hit) => Ok(ProductsAnswer {
+                products,
+                filters,
+                hit,
+            }),
+            (Computed::Json(_), ..) => Err(TabsError::Failed(
+                "the products tab was cached as JSON".to_owned(),
+            )),
+        }
+    }
+
+    /// One page of the products tab for `query`, as `GET /api/v1/tabs/products` answers it:
+    /// the computed tab comes from the cache (paging never recomputes), only the page is
+    /// sorted and serialised.
+    pub async fn products_page(
+        &self,
+        query: &TabQuery,
+        paging: Paging,
+    ) -> Result<TabAnswer, TabsError> {
+        let ProductsAnswer {
+            products,
+            filters,
+            hit,
+        } = self.products(query).await?;
+        // Off the async worker: sorting a year's products is a few milliseconds.
+        let json = web::block(move || serde_json::to_vec(&page(&products, &paging)))
+            .await
+            .map_err(|_| TabsError::Cancelled)??;
+        Ok(TabAnswer {
+            json: Bytes::from(json),
+            filters,
+            hit,
+        })
+    }
+
+    /// The computed tab for `query` and whether it was a cache hit.
+    async fn computed(
+        &self,
+        tab: Tab,
+        query: &TabQuery,
+    ) -> Result<(Computed, Filters, bool), TabsError> {
+        let snaps = selected(self, query.store().as_deref());
+        let today = chrono::Local::now().date_naive();
+        let filters = query.resolve(&snaps, today)?;
+        let key = CacheKey::new(tab, &snaps, &filters, self.fingerprint);
+        let business = Arc::clone(&self.business);
+        let computed = filters.clone();
+        let (value, source) = self
+            .cache
+            .get_or_compute(key, move || tab.compute(&snaps, &computed, &business))
+            .await?;
+        Ok((value, filters, source == Source::Hit))
+    }
+}
+
+/// The snapshots a request looks at: the named store's (none when unknown), or every store's.
+fn selected(state: &TabsState, store: Option<&str>) -> Vec<Arc<StoreSnapshot>> {
+    let registry = state.store.registry();
+    match store {
+        Some(name) => registry.get(name).into_iter().collect(),
+        None => registry.all(),
+    }
+}
