@@ -33,6 +33,7 @@ mod handlers;
 mod paging;
 mod query;
 mod tab;
+mod warm;
 
 use std::sync::Arc;
 
@@ -77,11 +78,17 @@ impl TabsState {
     }
 
     /// Tabs over `store` under `business`, caching within `limits` (bytes and entries).
+    ///
+    /// A background thread builds each new snapshot's aggregates as soon as it appears (after an
+    /// upload, or while history loads), so requests find them ready; it ends with the store.
     pub fn with_cache(store: Arc<OrderStore>, business: Business, limits: CacheLimits) -> Self {
+        let business = Arc::new(business);
+        // Without the thread (the OS refused it), the first request of a store builds them.
+        let _ = warm::spawn(&store, Arc::clone(&business));
         Self {
             store,
             fingerprint: fingerprint(&business),
-            business: Arc::new(business),
+            business,
             cache: Arc::new(TabCache::new(limits)),
         }
     }

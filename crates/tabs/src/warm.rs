@@ -1,0 +1,36 @@
+//! Builds each new snapshot's aggregates in the background, so that the first request after an
+//! upload or a start-up does not pay for them.
+
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use storeboard_analytics::{facts, Business};
+use storeboard_data::OrderStore;
+
+/// How often the warmer looks for new snapshots: a version number read, nothing more.
+const POLL: Duration = Duration::from_millis(200);
+
+/// Starts a thread that builds the aggregates of every store whose snapshot changed, under
+/// `business`. It ends when the store is dropped.
+pub(crate) fn spawn(store: &Arc<OrderStore>, business: Arc<Business>) -> Option<JoinHandle<()>> {
+    let store: Weak<OrderStore> = Arc::downgrade(store);
+    std::thread::Builder::new()
+        .name("storeboard-warm".to_owned())
+        .spawn(move || {
+            let mut seen = None;
+            while let Some(store) = store.upgrade() {
+                let version = store.registry().version();
+                if seen != Some(version) {
+                    seen = Some(version);
+                    for snap in store.registry().all() {
+                        // Built once per snapshot: a store that did not change costs a lookup.
+                        let _ = facts::facts(&snap, &business);
+                    }
+                }
+                drop(store);
+                std::thread::sleep(POLL);
+            }
+        })
+        .ok()
+}
