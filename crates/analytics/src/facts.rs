@@ -269,9 +269,30 @@ pub fn day_number(d: NaiveDate) -> i64 {
 }
 
 /// A fingerprint of the business rules: aggregates built under other rules are not reused.
+/// Every field is named (a new one is a compile error here until it is hashed too); no text is
+/// formatted, since every request computes it for every store it reads.
 pub fn rules_key(business: &Business) -> u64 {
+    let Business {
+        fee_channels,
+        channel_cards_exclude,
+        consumable_category,
+        high_margin_pct,
+        delivery_cost_alert,
+        scene_keywords,
+        category_scenes,
+    } = business;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    format!("{business:?}").hash(&mut h);
+    fee_channels.hash(&mut h);
+    channel_cards_exclude.hash(&mut h);
+    consumable_category.hash(&mut h);
+    high_margin_pct.to_bits().hash(&mut h);
+    delivery_cost_alert.to_bits().hash(&mut h);
+    for s in scene_keywords {
+        (&s.scene, &s.keywords).hash(&mut h);
+    }
+    for c in category_scenes {
+        (&c.category, &c.scene).hash(&mut h);
+    }
     h.finish()
 }
 

@@ -67,9 +67,27 @@ fn values(parts: &[Part<'_>], from: NaiveDate, to: NaiveDate) -> Values {
     for p in parts {
         let sel = p.facts.select(from, to, p.channel);
         total.merge(&sel.total());
-        keys.extend(sel.sold().map(|k| p.snap.data.strings.get(k)));
+        add_sold(&mut keys, p.snap, sel.sold());
     }
     values_of(&total, keys.len())
+}
+
+/// Adds a store's sold keys to `keys`, deduplicated by string id first: one hash per distinct
+/// product of the store, not one per (day, channel) it sold on.
+fn add_sold<'a>(
+    keys: &mut HashSet<&'a str>,
+    snap: &'a StoreSnapshot,
+    sold: impl Iterator<Item = Sym>,
+) {
+    let mut seen = vec![false; snap.data.strings.len()];
+    for k in sold {
+        if let Some(s) = seen.get_mut(k as usize) {
+            if !*s {
+                *s = true;
+                keys.insert(snap.data.strings.get(k));
+            }
+        }
+    }
 }
 
 fn values_of(total: &Cell, active: usize) -> Values {
@@ -177,7 +195,7 @@ pub(crate) fn overview(
             let e = days.entry(day).or_default();
             (e.0, e.1, e.2) = (e.0 + cell.orders, e.1 + cell.sales, e.2 + cell.profit);
         }
-        keys.extend(sel.sold().map(|k| strings.get(k)));
+        add_sold(&mut keys, p.snap, sel.sold());
         if sel.cells().next().is_some() {
             // A store with orders in the period lists every category it has, sold or not.
             for &sym in p.snap.category_syms() {

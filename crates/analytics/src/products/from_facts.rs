@@ -58,13 +58,16 @@ pub(super) fn accumulate<'a>(
                     e.recent_quantity += pt.quantity;
                 }
                 e.orders += pt.orders as usize;
-                // The latest order time wins; on a tie, the later store, then the later line.
-                let at = (time(pt.last_line), store, pt.last_line);
-                e.name = e.name.max(Some(at));
-                if pt.stock_line != NO_LINE {
-                    let at = (time(pt.stock_line), store, pt.stock_line);
-                    e.stock = e.stock.max(Some(at));
-                }
+            }
+            // The latest order time wins; on a tie, the later store, then the later line. In one
+            // series the last point (and its last line) is the latest, so one lookup each.
+            if let Some(pt) = points.last() {
+                e.name = e.name.max(Some((time(pt.last_line), store, pt.last_line)));
+            }
+            if let Some(pt) = points.iter().rev().find(|pt| pt.stock_line != NO_LINE) {
+                e.stock = e
+                    .stock
+                    .max(Some((time(pt.stock_line), store, pt.stock_line)));
             }
         }
     }

@@ -29,7 +29,8 @@ pub(super) struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, other: &Sums) {
+    /// Adds `other`.
+    pub fn add(&mut self, other: &Sums) {
         self.quantity += other.quantity;
         self.sales += other.sales;
         self.profit += other.profit;

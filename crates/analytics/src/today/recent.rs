@@ -6,7 +6,7 @@
 //! the 17-day window the product rules read, one step back per product for its latest stock and
 //! sale before the window, and the lines of four days; nothing proportional to the history.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -53,12 +53,13 @@ pub(super) fn load<'a>(
     History::new(orders, products, days)
 }
 
-/// One product's merged points and where its name and stocks come from.
+/// One product's points from every selected series, and where its name comes from. Points are
+/// gathered in vectors and sorted once (maps built from sorted input), not inserted one by one.
 #[derive(Default)]
 struct Merged<'a> {
     name: Option<(usize, u32)>,
-    days: BTreeMap<NaiveDate, Sums>,
-    stock: BTreeMap<NaiveDate, (At, &'a StoreSnapshot)>,
+    days: Vec<(i64, Sums)>,
+    stock: Vec<(i64, At, &'a StoreSnapshot)>,
 }
 
 fn products<'a>(
@@ -67,7 +68,7 @@ fn products<'a>(
     y: NaiveDate,
 ) -> BTreeMap<&'a str, Product<'a>> {
     let (from, to) = (day_number(from), day_number(y));
-    let mut merged: BTreeMap<&'a str, Merged<'a>> = BTreeMap::new();
+    let mut merged: HashMap<&'a str, Merged<'a>> = HashMap::new();
     for (store, p) in parts.iter().enumerate() {
         let channel = p.channel.map(|s| p.facts.channel_index(s));
         let snap = p.snap;
@@ -87,17 +88,17 @@ fn products<'a>(
             let start = all.partition_point(|pt| pt.day < from);
             let (before, window) = all.split_at(start);
             let mut add = |pt: &Point| {
-                let day = day_from_days(pt.day);
-                let e = m.days.entry(day).or_default();
-                e.quantity += pt.quantity;
-                e.sales += pt.sales as f64 / SALES_SCALE;
-                e.profit += cents_to_yuan(pt.profit);
+                m.days.push((
+                    pt.day,
+                    Sums {
+                        quantity: pt.quantity,
+                        sales: pt.sales as f64 / SALES_SCALE,
+                        profit: cents_to_yuan(pt.profit),
+                    },
+                ));
                 if pt.stock_line != NO_LINE {
-                    let at = (time(pt.stock_line), store, pt.stock_line);
-                    let e = m.stock.entry(day).or_insert((at, snap));
-                    if at > e.0 {
-                        *e = (at, snap);
-                    }
+                    m.stock
+                        .push((pt.day, (time(pt.stock_line), store, pt.stock_line), snap));
                 }
             };
             window.iter().for_each(&mut add);
@@ -116,6 +117,9 @@ fn products<'a>(
             }
         }
     }
+    // Sorted by key once, so ties in the cards come out in key order.
+    let mut merged: Vec<(&'a str, Merged<'a>)> = merged.into_iter().collect();
+    merged.sort_unstable_by(|a, b| a.0.cmp(b.0));
     merged
         .into_iter()
         .map(|(key, m)| (key, into_product(parts, m)))
@@ -131,10 +135,31 @@ fn into_product<'a>(parts: &[Part<'a>], m: Merged<'a>) -> Product<'a> {
             data.strings.get(data.lines.category1[j]),
         )
     });
-    let stock = m
-        .stock
-        .into_iter()
-        .map(|(day, ((time, _, j), snap))| (day, (time, snap.data.lines.stock[j as usize])))
-        .collect();
-    Product::from_parts(name, category, m.days, stock)
+    let mut days = m.days;
+    days.sort_unstable_by_key(|(d, _)| *d);
+    let mut summed: Vec<(NaiveDate, Sums)> = Vec::with_capacity(days.len());
+    for (d, s) in days {
+        match summed.last_mut() {
+            Some((last, sum)) if day_number(*last) == d => sum.add(&s),
+            _ => summed.push((day_from_days(d), s)),
+        }
+    }
+    // Per day, the stock of the latest line: (order time, store, line) decides, as when the
+    // lines are read in order.
+    let mut stock = m.stock;
+    stock.sort_unstable_by_key(|a| (a.0, a.1));
+    let mut latest: Vec<(NaiveDate, (i64, f32))> = Vec::with_capacity(stock.len());
+    for (d, (time, _, j), snap) in stock {
+        let value = (time, snap.data.lines.stock[j as usize]);
+        match latest.last_mut() {
+            Some((last, v)) if day_number(*last) == d => *v = value,
+            _ => latest.push((day_from_days(d), value)),
+        }
+    }
+    Product::from_parts(
+        name,
+        category,
+        summed.into_iter().collect(),
+        latest.into_iter().collect(),
+    )
 }
