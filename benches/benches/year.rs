@@ -1,0 +1,347 @@
+//! A year of the whole chain at the users' scale (issue 11), measured through the real app in one
+//! run and printed beside the issue's targets and the old core's figures:
+//!
+//! 1. **Ingest**: 12 monthly exports (28 stores, 2025-12-01 – 2026-11-30, ~1,060 lines per
+//!    store-day, ~890k lines a month) uploaded one after the other with `mode=merge` over HTTP
+//!    to `POST /api/v1/uploads` of `storeboard::app` on the engine (in this process), each timed,
+//!    beside calamine's own streaming read of the same file (in a child process).
+//! 2. **Memory**: this process's `VmRSS` after the uploads (it is the server).
+//! 3. **Restart**: this binary re-executed as a child that serves the data directory as
+//!    `crates/server/src/main.rs` does; the time until `/api/v1/stores` lists every line, when
+//!    `/healthz` first answers, and the child's `VmRSS` / `VmHWM` at that moment.
+//! 4. **Tabs, uncached** (the app with a tab cache of capacity 0): median of `BENCH_ITERS` GETs
+//!    of each case of the issue's table, with the answer's size.
+//! 5. **The click mix** at one month: 32 keep-alive clients, no think time, mostly uncached
+//!    (see `year/mix.rs`), over the 28-store × 30-day database of `--bench tabs_load` (~430k
+//!    lines, the issue's "one month"), default tab cache: requests/s, p50, p99, errors.
+//!
+//! Run: `cargo bench -p storeboard-benches --bench year` (not in `cargo make bench`, and not
+//! linted by `--all-targets`: add `--bench year`). At full scale it takes about 10 min after the
+//! build on a 2-core machine, plus a few minutes the first time to generate the 12 files (1.7 GB,
+//! cached in `target/bench-data`; the year's database takes another 0.6 GB there).
+//!
+//! Env:
+//! - `BENCH_SCALE=1` scales the lines per store-day (240 orders ≈ 1,060 lines at 1; 0.1 gives a
+//!   tenth of the year in every file with the same 28 stores × 365 days; at most ~1.1, Excel's
+//!   row limit). The mix's month scales alike (128 orders per store-day at 1).
+//! - `BENCH_MONTHS=12` uploads only the first N months (a quick check; not the issue's year).
+//! - `BENCH_ITERS=5` repetitions of each uncached tab; `BENCH_THREADS=2` server workers (the
+//!   issue's `--threads 2`); `BENCH_CLIENTS=32`, `BENCH_MIX_SECONDS=20` for the mix.
+//!
+//! A slow or failed request is counted and reported, never a panic; the exit status is non-zero
+//! only when setting up fails (generating, starting a server, an upload refused, the restart).
+
+mod common;
+#[path = "year/data.rs"]
+mod data;
+#[path = "year/http.rs"]
+mod http;
+#[path = "year/mix.rs"]
+mod mix;
+#[path = "year/report.rs"]
+mod report;
+#[path = "year/restart.rs"]
+mod restart;
+#[path = "year/tabs.rs"]
+mod tabs;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use storeboard::mode::Mode;
+use storeboard_analytics::Business;
+use storeboard_data::OrderStore;
+use storeboard_engine::{Engine, Settings};
+use storeboard_tabs::TabsState;
+use storeboard_upload::UploadState;
+
+use crate::http::{encode, json_numbers, json_values, Conn};
+
+/// The first argument of this binary re-executed as a child (`calamine FILE`, `serve DIR PORT
+/// THREADS`).
+pub(crate) const CHILD: &str = "--year-child";
+/// Deadline of one upload.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(1800);
+
+/// The run's settings, from the environment (see the header).
+pub(crate) struct Config {
+    scale: f64,
+    months: usize,
+    iters: usize,
+    threads: usize,
+    clients: usize,
+    mix_seconds: u64,
+}
+
+impl Config {
+    fn from_env() -> Self {
+        Self {
+            scale: env_num("BENCH_SCALE", 1.0_f64).max(0.0),
+            months: env_num("BENCH_MONTHS", 12),
+            iters: env_num("BENCH_ITERS", 5_usize).max(1),
+            threads: env_num("BENCH_THREADS", 2_usize).max(1),
+            clients: env_num("BENCH_CLIENTS", 32_usize).max(1),
+            mix_seconds: env_num("BENCH_MIX_SECONDS", 20),
+        }
+    }
+
+    pub(crate) fn orders(&self) -> u32 {
+        ((data::FULL_ORDERS * self.scale).round() as u32).max(1)
+    }
+
+    fn mix_orders(&self) -> u32 {
+        ((128.0 * self.scale).round() as u32).max(1)
+    }
+}
+
+fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == CHILD) {
+        return match child(&args[i + 1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("year bench child: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.iter().any(|a| a == "--list") {
+        return ExitCode::SUCCESS;
+    }
+    let started = Instant::now();
+    let result = run(&Config::from_env());
+    println!(
+        "\nyear bench took {:.1} min",
+        started.elapsed().as_secs_f64() / 60.0
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("year bench: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn child(args: &[String]) -> Result<(), String> {
+    match args {
+        [what, path] if what == "calamine" => data::calamine_child(Path::new(path)),
+        [what, dir, port, threads] if what == "serve" => restart::serve_child(
+            Path::new(dir),
+            port.parse().map_err(|_| "bad port")?,
+            threads.parse().map_err(|_| "bad thread count")?,
+        ),
+        other => Err(format!("unknown child task {other:?}")),
+    }
+}
+
+/// `/api/v1/tabs/{tab}` for one store (empty: all) over `from..=to`; 商品分析 asks for its first
+/// page of 200 products (ignored by a server without pagination).
+pub(crate) fn tab_url(tab: &str, store: &str, from: NaiveDate, to: NaiveDate) -> String {
+    let page = if tab == "products" { "&limit=200" } else { "" };
+    format!(
+        "/api/v1/tabs/{tab}?store={}&from={from}&to={to}{page}",
+        encode(store)
+    )
+}
+
+/// `storeboard::app` over `dir` on `127.0.0.1:0` in its own thread and actix System, with a tab
+/// cache of `capacity` answers (0: none).
+fn start_server(
+    dir: PathBuf,
+    capacity: usize,
+    threads: usize,
+    body_limit: u64,
+) -> Result<SocketAddr, String> {
+    let store = Arc::new(OrderStore::open(&dir).map_err(|e| format!("opening {dir:?}: {e}"))?);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_rt::System::new().block_on(async move {
+            let settings = Settings {
+                host: "127.0.0.1".into(),
+                port: 0,
+                threads,
+                access_log: false,
+                connection_limit: 200,
+                max_request_body_size: body_limit,
+                ..Settings::default()
+            };
+            let upload = UploadState::new(Arc::clone(&store), dir, settings.max_request_body_size);
+            let tabs = TabsState::new(store, Business::default(), capacity);
+            let engine = Engine::new(settings, move || {
+                storeboard::app(Mode::Production, upload.clone(), tabs.clone())
+            })
+            .disable_signals()
+            .bind();
+            match engine {
+                Ok(engine) => {
+                    let _ = tx.send(Ok(engine.local_addrs()[0]));
+                    let _ = engine.run().await;
+                }
+                Err(err) => {
+                    let _ = tx.send(Err(format!("binding: {err}")));
+                }
+            }
+        });
+    });
+    rx.recv_timeout(Duration::from_secs(60))
+        .map_err(|_| "the server did not start".to_owned())?
+}
+
+/// Lines `/api/v1/stores` lists, summed over stores.
+fn stored_lines(addr: SocketAddr) -> Result<u64, String> {
+    let answer = Conn::new(addr)
+        .get("/api/v1/stores", Duration::from_secs(60), true)
+        .map_err(|e| format!("GET /api/v1/stores: {e}"))?;
+    Ok(json_numbers(&answer.body, "lines").iter().sum())
+}
+
+/// One upload's figures.
+pub(crate) struct Upload {
+    pub(crate) label: String,
+    pub(crate) seconds: f64,
+    pub(crate) calamine: f64,
+}
+
+fn run(config: &Config) -> Result<(), String> {
+    let dir = common::bench_dir();
+    let orders = config.orders();
+    let months = data::months(&dir, orders, config.months);
+    let (first, last) = (months[0].start, months[months.len() - 1].last_day());
+    let days = (last - first).num_days() + 1;
+    println!(
+        "year bench: {} stores × {days} days ({first} – {last}) in {} monthly files, {orders} \
+         orders per store-day (BENCH_SCALE {}); server threads {}, uncached tabs median of {}",
+        data::STORES,
+        months.len(),
+        config.scale,
+        config.threads,
+        config.iters
+    );
+    data::generate(&months, orders)?;
+
+    // 1. Ingest, into a fresh data directory.
+    let year_dir = dir.join(format!("year-{orders}-db"));
+    if year_dir.exists() {
+        std::fs::remove_dir_all(&year_dir).map_err(|e| format!("clearing {year_dir:?}: {e}"))?;
+    }
+    let largest = months.iter().map(|m| m.mb()).fold(0.0, f64::max);
+    let body_limit = Settings::default()
+        .max_request_body_size
+        .max(((largest + 16.0) * 1e6) as u64);
+    let addr = start_server(year_dir.clone(), 0, config.threads, body_limit)?;
+    println!(
+        "\n{:<8} {:>7} {:>11} {:>12} {:>10} {:>7} {:>12}",
+        "file", "MB", "lines", "calamine s", "upload s", "ratio", "stored"
+    );
+    let mut uploads = Vec::new();
+    let mut stored = 0;
+    for month in &months {
+        let calamine = data::calamine_seconds(&month.path)?;
+        let started = Instant::now();
+        http::upload(addr, &month.path, UPLOAD_TIMEOUT)
+            .map_err(|e| format!("upload of {}: {e}", month.path.display()))?;
+        let seconds = started.elapsed().as_secs_f64();
+        let before = stored;
+        stored = stored_lines(addr)?;
+        println!(
+            "{:<8} {:>7.1} {:>11} {:>12.2} {:>10.2} {:>6.2}× {:>12}",
+            month.label,
+            month.mb(),
+            stored - before,
+            calamine,
+            seconds,
+            seconds / calamine,
+            stored
+        );
+        uploads.push(Upload {
+            label: month.label.clone(),
+            seconds,
+            calamine,
+        });
+    }
+    if largest * 1e6 > Settings::default().max_request_body_size as f64 {
+        println!("(the largest file, {largest:.0} MB, is above the default 100 MiB body limit)");
+    }
+    let per_store_day = stored as f64 / (data::STORES as f64 * days as f64);
+    println!("{stored} lines, {per_store_day:.0} per store-day");
+
+    // 2. Memory of this process, the server, after the uploads.
+    let (after_uploads, _) = restart::memory_mb(std::process::id());
+
+    // 3. Restart.
+    println!("\nrestarting on the data directory (child process) …");
+    let restart = restart::measure(&year_dir, stored, config.threads)?;
+
+    // 4. Tabs, uncached.
+    println!("uncached tabs …");
+    let tabs = tabs::uncached_tabs(addr, config.iters, first, last);
+
+    // 5. The click mix at one month.
+    let mix_dir = common::chain_database(&dir, config.mix_orders());
+    let mix_addr = start_server(
+        mix_dir,
+        storeboard_tabs::DEFAULT_CAPACITY,
+        config.threads,
+        Settings::default().max_request_body_size,
+    )?;
+    let month = mix_month(mix_addr)?;
+    let mix_lines = stored_lines(mix_addr)?;
+    println!(
+        "click mix: {} clients × {} s over {mix_lines} lines ({} – {}) …",
+        config.clients, config.mix_seconds, month.first, month.last
+    );
+    let mix = mix::run(mix_addr, &month, config.clients, config.mix_seconds);
+
+    let summary = report::Summary {
+        config,
+        stored,
+        uploads: &uploads,
+        after_uploads,
+        restart: &restart,
+        tabs: &tabs,
+        mix: &mix,
+        mix_lines,
+    };
+    summary.print();
+    if let Some(failure) = &restart.failure {
+        return Err(format!("restart: {failure}"));
+    }
+    Ok(())
+}
+
+/// The month of the mix's database and its stores, as `/api/v1/stores` lists them.
+fn mix_month(addr: SocketAddr) -> Result<mix::Month, String> {
+    let answer = Conn::new(addr)
+        .get("/api/v1/stores", Duration::from_secs(60), true)
+        .map_err(|e| format!("GET /api/v1/stores: {e}"))?;
+    let day = |key: &str| -> Vec<NaiveDate> {
+        json_values(&answer.body, key)
+            .iter()
+            .filter_map(|d| d.parse().ok())
+            .collect()
+    };
+    let (firsts, lasts) = (day("first_day"), day("last_day"));
+    Ok(mix::Month {
+        stores: json_values(&answer.body, "name"),
+        first: firsts
+            .into_iter()
+            .min()
+            .ok_or("no data in the mix database")?,
+        last: lasts
+            .into_iter()
+            .max()
+            .ok_or("no data in the mix database")?,
+    })
+}

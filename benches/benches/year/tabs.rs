@@ -1,0 +1,122 @@
+//! The tabs uncached: each case of issue 11's table through `GET /api/v1/tabs/{tab}` of an app
+//! whose tab cache has capacity 0; the median of `BENCH_ITERS` answers and the answer's size.
+//! A failed answer is counted and reported.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::http::Conn;
+use crate::{data, tab_url};
+
+/// Deadline of one uncached answer.
+const TAB_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// One uncached tab case: the median, the answer's size, failures.
+pub(crate) struct TabCase {
+    pub(crate) what: &'static str,
+    pub(crate) old: &'static str,
+    pub(crate) target: &'static str,
+    pub(crate) median_ms: Option<f64>,
+    pub(crate) bytes: usize,
+    pub(crate) failures: Vec<String>,
+}
+
+/// Every case of the issue's table, `iters` times each, on one keep-alive connection to `addr`
+/// (whose app has no tab cache).
+pub(crate) fn uncached_tabs(
+    addr: SocketAddr,
+    iters: usize,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<TabCase> {
+    let days = |n: u64| last - chrono::Days::new(n - 1);
+    let one = data::store_names()[0].clone();
+    let cases: [(&str, &str, &str, &str, &str, NaiveDate); 6] = [
+        (
+            "今日必做, one store, last 7 days",
+            "298 ms",
+            "≤ 10 ms",
+            "today",
+            &one,
+            days(7),
+        ),
+        (
+            "今日必做, all stores, last 30 days",
+            "5,892 ms",
+            "≤ 50 ms",
+            "today",
+            "",
+            days(30),
+        ),
+        (
+            "订单数据概览, all stores, last 30 days",
+            "110 ms",
+            "≤ 10 ms",
+            "overview",
+            "",
+            days(30),
+        ),
+        (
+            "订单数据概览, all stores, the whole year",
+            "1,180 ms",
+            "≤ 50 ms",
+            "overview",
+            "",
+            first,
+        ),
+        (
+            "商品分析, all stores, the whole year",
+            "1,230 ms, 30 MB",
+            "≤ 100 ms, paginated",
+            "products",
+            "",
+            first,
+        ),
+        (
+            "时段场景, all stores, the whole year",
+            "1,131 ms",
+            "≤ 30 ms",
+            "timeslots",
+            "",
+            first,
+        ),
+    ];
+    let mut conn = Conn::new(addr);
+    cases
+        .into_iter()
+        .map(|(what, old, target, tab, store, from)| {
+            let url = tab_url(tab, store, from, last);
+            let mut ms = Vec::new();
+            let mut bytes = 0;
+            let mut failures = Vec::new();
+            for _ in 0..iters {
+                let started = Instant::now();
+                match conn.get(&url, TAB_TIMEOUT, false) {
+                    Ok(answer) => {
+                        ms.push(started.elapsed().as_secs_f64() * 1000.0);
+                        bytes = answer.bytes;
+                    }
+                    Err(e) => failures.push(format!("{url}: {e}")),
+                }
+            }
+            ms.sort_by(f64::total_cmp);
+            let median_ms = ms.get(ms.len() / 2).copied();
+            println!(
+                "  {what}: {} ({} bytes; {} of {iters} failed)",
+                median_ms.map_or("-".to_owned(), |m| format!("{m:.1} ms")),
+                bytes,
+                failures.len()
+            );
+            TabCase {
+                what,
+                old,
+                target,
+                median_ms,
+                bytes,
+                failures,
+            }
+        })
+        .collect()
+}
