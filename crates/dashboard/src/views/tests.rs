@@ -1,0 +1,152 @@
+//! Unit tests of [`super`]: trend colours, KPIs, the product tables and the quadrant chart.
+use super::*;
+
+#[test]
+fn more_loss_orders_is_bad_news_and_more_sales_is_good_news() {
+    assert_eq!(trend_class("loss_orders", Some(3.7)), "bad");
+    assert_eq!(trend_class("loss_orders", Some(-2.0)), "good");
+    assert_eq!(trend_class("hot_products", Some(5.0)), "good");
+    assert_eq!(trend_class("sales", Some(0.8)), "good");
+    assert_eq!(trend_class("sales", Some(0.0)), "flat");
+    assert_eq!(trend_class("sales", None), "flat");
+}
+
+/// `n` products `P0000…`, sales descending, every fourth without a margin.
+fn products_tab(n: usize) -> Products {
+    use storeboard_analytics::products::{InventoryWarnings, Quadrant, Quadrants, Rankings};
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid");
+    let rows: Vec<ProductRow> = (0..n)
+        .map(|i| ProductRow {
+            key: format!("K{i:04}"),
+            name: format!("P{i:04}"),
+            category: "饮料".to_owned(),
+            sales: (n - i) as f64,
+            cost: 0.0,
+            profit: 1.0,
+            quantity: (i % 7) as f64,
+            recent_quantity: 0.0,
+            orders: 1,
+            stock: Some(20.0),
+            avg_price: None,
+            margin_pct: (i % 4 != 0).then_some((i % 13) as f64),
+            quadrant: Quadrant::Weed,
+        })
+        .collect();
+    Products {
+        filters: storeboard_analytics::Filters {
+            store: None,
+            from: day,
+            to: day,
+            channel: None,
+        },
+        empty: rows.is_empty(),
+        rankings: Rankings {
+            by_sales: rows.iter().take(50).cloned().collect(),
+            by_profit: Vec::new(),
+            by_margin: Vec::new(),
+            by_quantity: Vec::new(),
+            by_orders: Vec::new(),
+        },
+        quadrants: Quadrants {
+            high_margin_pct: 30.0,
+            median_quantity: 3.0,
+            counts: Vec::new(),
+        },
+        inventory_warnings: InventoryWarnings {
+            out_of_stock: Vec::new(),
+            slow_moving: rows.clone(),
+            hot_low_stock: Vec::new(),
+            quantity_p75: 5.0,
+            stock_p25: None,
+        },
+        products: rows,
+    }
+}
+
+fn first_cells(table: &Value) -> Vec<String> {
+    table["rows"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| r[0]["text"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn product_tables_show_the_asked_page_in_the_asked_order() {
+    let p = products_tab(120);
+    let href: Href<'_> = &|q| q.encode();
+    let view = products(&p, &ViewQuery::parse("p_products=2"), href);
+    let names = first_cells(&view["products"]);
+    assert_eq!(names.first().map(String::as_str), Some("P0050"));
+    assert_eq!(
+        (names.len(), view["products"]["total"].clone()),
+        (50, json!(120))
+    );
+    // Ascending margin, missing margins last: the lowest margins are 1 (i % 13 == 1).
+    let view = products(
+        &p,
+        &ViewQuery::parse("s_products=margin_pct.asc&p_products=3"),
+        href,
+    );
+    let names = first_cells(&view["products"]);
+    assert_eq!(names.len(), 20);
+    assert!(names
+        .iter()
+        .all(|n| n[1..].parse::<usize>().is_ok_and(|i| i % 4 == 0)));
+    // The warning tables page on their own parameters, ten rows at a time.
+    let view = products(&p, &ViewQuery::parse("p_slow_moving=12"), href);
+    let warned = first_cells(&view["warnings"][1]["table"]);
+    assert_eq!(
+        warned,
+        [
+            "P0110", "P0111", "P0112", "P0113", "P0114", "P0115", "P0116", "P0117", "P0118",
+            "P0119"
+        ]
+    );
+    assert_eq!(
+        view["rankings"][0]["rows"].as_array().map(Vec::len),
+        Some(10)
+    );
+}
+
+#[test]
+fn the_quadrant_chart_shows_the_best_sellers_and_says_when_it_is_cut() {
+    let href: Href<'_> = &|q| q.encode();
+    let points = |view: &Value| -> usize {
+        let chart: Value =
+            serde_json::from_str(view["chart"].as_str().unwrap_or("")).expect("JSON");
+        chart["series"].as_array().map_or(0, |s| {
+            s.iter()
+                .map(|s| s["data"].as_array().map_or(0, Vec::len))
+                .sum()
+        })
+    };
+    let small = products(&products_tab(40), &ViewQuery::default(), href);
+    assert_eq!(points(&small), 40);
+    assert!(!small["chart"].as_str().unwrap_or("").contains("subtext"));
+    let big = products(&products_tab(CHART_POINTS + 5), &ViewQuery::default(), href);
+    assert_eq!(points(&big), CHART_POINTS);
+    let text = big["chart"].as_str().unwrap_or("");
+    assert!(
+        text.contains(&format!("共 {} 个", CHART_POINTS + 5)),
+        "{text}"
+    );
+}
+
+#[test]
+fn kpis_show_margin_change_in_points_and_missing_values_as_dashes() {
+    let overview = json!({"kpis": {
+        "orders": {"value": 9876.0, "previous": null, "change": null, "last_week": null},
+        "profit_margin_pct": {"value": 13.8, "previous": 13.7, "change": 0.1, "last_week": null},
+    }});
+    let kpis = kpis(&overview);
+    assert_eq!(kpis[0]["value"], "9,876");
+    assert_eq!(kpis[0]["change"], "—");
+    assert_eq!(kpis[4]["value"], "13.8%");
+    assert_eq!(kpis[4]["change"], "+0.1 个百分点");
+    // A KPI missing from the JSON shows dashes rather than failing the page.
+    assert_eq!(kpis[1]["value"], "—");
+}
