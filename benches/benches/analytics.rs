@@ -78,9 +78,11 @@ fn main() {
             ("products", &|| products::products(s, f, b).empty, &|| {
                 products::products_from_lines(s, f, b).empty
             }),
-            ("timeslots", &|| timeslots::timeslots(s, f, b).empty, &|| {
-                timeslots::timeslots_from_lines(s, f, b).empty
-            }),
+            (
+                "timeslots",
+                &|| timeslots::timeslots(s, f, b).empty,
+                &|| timeslots::timeslots_from_lines(s, f, b).empty,
+            ),
             ("today", &|| today::today(s, f, b).empty, &|| {
                 today::today_from_lines(s, f, b).empty
             }),

@@ -1,21 +1,30 @@
-//! The engine against stock `actix_web::HttpServer`, serving the same trivial handler in the
-//! same run.
+//! The engine against stock `actix_web::HttpServer` in the same run, as two pairs:
+//!
+//! - **plain**: the engine serving one trivial handler (`GET /` → a 30-byte text body, access
+//!   log off) against stock serving the same handler;
+//! - **full app**: the real `storeboard::app` as the binary runs it (the binary's default
+//!   settings, production mode, no passwords, an empty data directory, the access log on and
+//!   written to a file in a temporary directory through `storeboard::logging`, the binary's
+//!   non-blocking writer) serving `GET /healthz`, against stock answering `GET /healthz` with
+//!   `ok`.
 //!
 //! Run: `cargo bench -p storeboard-benches --bench engine_vs_stock`
 //!
-//! Both servers start in this process, each on its own thread with its own actix `System`,
-//! two workers each (`BENCH_WORKERS`), no access log, on `127.0.0.1:0`. A built-in load generator
-//! (`storeboard_benches::load`) then drives them in alternating rounds (engine, stock,
-//! engine, stock, ...) so that drift of a noisy machine hits both alike; each round opens
-//! fresh keep-alive connections, warms up, then measures. The table gives, per server, the
-//! median over rounds of req/s, p50, p99 and the server's CPU time per request (its own
-//! threads only, so it does not depend on how much CPU the scheduler gave it), and the ratios
-//! engine / stock. Each round also reports how much CPU other processes took meanwhile, and
-//! for the engine how it spread the connections over its workers.
+//! The three servers start in this process, each on its own thread with its own actix
+//! `System`, two workers each (`BENCH_WORKERS`), on `127.0.0.1:0` (see `servers`). A built-in
+//! load generator (`storeboard_benches::load`) then drives them in rounds (engine, stock, app,
+//! stock `/healthz`, engine, ...) so that drift of a noisy machine hits all alike; each round
+//! opens fresh keep-alive connections, warms up, then measures. The table gives, per server and
+//! path, the median over rounds of req/s, p50, p99 and the server's CPU time per request (its
+//! own threads only, the app's log writer included, so it does not depend on how much CPU the
+//! scheduler gave it), and the ratios engine / stock and full app / stock. Each round also
+//! reports how much CPU other processes took meanwhile, and for the engine and the app how
+//! they spread the connections over their workers.
 //!
 //! Parameters (environment variables, checked against their bounds):
 //! - `BENCH_WORKERS` — worker threads of each server, 1–16. Default 2.
-//! - `BENCH_CONNECTIONS` — concurrent keep-alive connections, 1–512. Default 64.
+//! - `BENCH_CONNECTIONS` — concurrent keep-alive connections, 1–512. Default 64 (the app keeps
+//!   the binary's `connection_limit`, 100 by default: more connections are refused).
 //! - `BENCH_SECONDS` — measured seconds per round, 1–60. Default 3.
 //! - `BENCH_WARMUP` — warm-up seconds per round, 0–10. Default 1.
 //! - `BENCH_ROUNDS` — rounds per server, 1–20. Default 3.
@@ -25,191 +34,61 @@
 //! - `BENCH_RETRIES` — reruns allowed per round, after a 3 s pause each, 0–20. Default 4; the
 //!   last attempt is kept and the summary warns.
 //!
-//! Exits with status 1 if any request failed (I/O error, timeout, non-200), 2 if the setup
-//! failed, so it never reports numbers measured on errors.
+//! Exits with status 1 if any request failed (I/O error, timeout, non-200) or the app dropped
+//! access-log lines, 2 if the setup failed, so it never reports numbers measured on errors.
 
-use std::net::SocketAddr;
+#[path = "engine_vs_stock/servers.rs"]
+mod servers;
+
 use std::process::ExitCode;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use actix_web::{web, App, HttpServer};
+use servers::Running;
 use storeboard_benches::cpu::{CpuSample, ThreadSet};
 use storeboard_benches::load::{run_round, LoadConfig, RoundStats};
-
-/// The handler both servers serve: a 30-byte text body.
-async fn hello() -> &'static str {
-    "Hello from the benchmark page!"
-}
 
 /// The pause before rerunning a round that other processes disturbed.
 const RERUN_PAUSE: Duration = Duration::from_secs(3);
 
-/// Stops the server on a thread; the thread ends once the server has stopped.
-enum Stop {
-    Engine(storeboard_engine::ServerHandle),
-    Stock(actix_web::dev::ServerHandle),
-}
+/// Indexes into the servers `start_all` returns.
+const ENGINE: usize = 0;
+const STOCK: usize = 1;
+const APP: usize = 2;
 
-/// One server running on its own thread.
-struct Running {
-    name: &'static str,
-    addr: SocketAddr,
-    stop: Stop,
-    thread: JoinHandle<()>,
-    /// The server's own threads (its `System` thread, workers, acceptor), for CPU accounting.
-    threads: ThreadSet,
-}
+/// What each round measures, in order: a server and the path its connections ask for.
+const TARGETS: [(usize, &str); 4] = [
+    (ENGINE, "/"),
+    (STOCK, "/"),
+    (APP, "/healthz"),
+    (STOCK, "/healthz"),
+];
 
-fn start_engine(workers: usize) -> Result<Running, String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let thread = std::thread::Builder::new()
-        .name("engine".to_owned())
-        .spawn(move || {
-            actix_rt::System::new().block_on(async move {
-                let settings = storeboard_engine::Settings {
-                    host: "127.0.0.1".into(),
-                    port: 0,
-                    threads: workers,
-                    access_log: false,
-                    connection_limit: 1000,
-                    ..storeboard_engine::Settings::default()
-                };
-                let engine = storeboard_engine::Engine::new(settings, || {
-                    App::new().route("/", web::get().to(hello))
-                })
-                .disable_signals()
-                .bind();
-                let engine = match engine {
-                    Ok(engine) => engine,
-                    Err(err) => {
-                        let _ = tx.send(Err(format!("engine: {err}")));
-                        return;
-                    }
-                };
-                let Some(addr) = engine.local_addrs().first().copied() else {
-                    let _ = tx.send(Err("engine: bound no address".to_owned()));
-                    return;
-                };
-                let server = engine.run();
-                let _ = tx.send(Ok((addr, Stop::Engine(server.handle()))));
-                if let Err(err) = server.await {
-                    eprintln!("engine: {err}");
-                }
-            });
-        })
-        .map_err(|err| format!("engine: cannot start its thread: {err}"))?;
-    let (addr, stop) = rx
-        .recv()
-        .map_err(|_| "engine: its thread ended before binding".to_owned())??;
-    Ok(Running {
-        name: "storeboard engine",
-        addr,
-        stop,
-        thread,
-        threads: ThreadSet::default(),
-    })
-}
+/// The ratios reported: a label, then the indexes into `TARGETS` of the numerator and the
+/// baseline.
+const PAIRS: [(&str, usize, usize); 2] = [("engine / stock", 0, 1), ("full app / stock", 2, 3)];
 
-fn start_stock(workers: usize) -> Result<Running, String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let thread = std::thread::Builder::new()
-        .name("stock".to_owned())
-        .spawn(move || {
-            actix_rt::System::new().block_on(async move {
-                let bound = HttpServer::new(|| App::new().route("/", web::get().to(hello)))
-                    .workers(workers)
-                    .disable_signals()
-                    .bind(("127.0.0.1", 0));
-                let bound = match bound {
-                    Ok(bound) => bound,
-                    Err(err) => {
-                        let _ = tx.send(Err(format!("stock HttpServer: {err}")));
-                        return;
-                    }
-                };
-                let Some(addr) = bound.addrs().first().copied() else {
-                    let _ = tx.send(Err("stock HttpServer: bound no address".to_owned()));
-                    return;
-                };
-                let server = bound.run();
-                let _ = tx.send(Ok((addr, Stop::Stock(server.handle()))));
-                if let Err(err) = server.await {
-                    eprintln!("stock HttpServer: {err}");
-                }
-            });
-        })
-        .map_err(|err| format!("stock HttpServer: cannot start its thread: {err}"))?;
-    let (addr, stop) = rx
-        .recv()
-        .map_err(|_| "stock HttpServer: its thread ended before binding".to_owned())??;
-    Ok(Running {
-        name: "stock HttpServer",
-        addr,
-        stop,
-        thread,
-        threads: ThreadSet::default(),
-    })
-}
-
-impl Running {
-    /// The engine's live counters; `None` for the stock server, which keeps none.
-    fn engine_stats(&self) -> Option<std::sync::Arc<storeboard_engine::Stats>> {
-        match &self.stop {
-            Stop::Engine(handle) => Some(std::sync::Arc::clone(&handle.info().stats)),
-            Stop::Stock(_) => None,
-        }
-    }
-
-    /// Stops the server (not gracefully: the load generator has closed its connections) and
-    /// waits up to 15 s for its thread.
-    fn shut_down(self) {
-        let stopped = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map(|rt| {
-                rt.block_on(async {
-                    let stop = async {
-                        match &self.stop {
-                            Stop::Engine(handle) => handle.stop(false).await,
-                            Stop::Stock(handle) => handle.stop(false).await,
-                        }
-                    };
-                    tokio::time::timeout(Duration::from_secs(15), stop)
-                        .await
-                        .is_ok()
-                })
-            });
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while stopped.as_ref().is_ok_and(|&ok| ok)
-            && !self.thread.is_finished()
-            && Instant::now() < deadline
-        {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        if self.thread.is_finished() {
-            let _ = self.thread.join();
-        } else {
-            eprintln!(
-                "warning: {} did not stop within 15 s; leaving it to process exit",
-                self.name
-            );
-        }
-    }
-}
-
-/// Starts the engine, then stock, noting which threads each one started.
-fn start_both(workers: usize) -> Result<[Running; 2], String> {
+/// Starts the engine, stock and the app, noting which threads each one started. The app's set
+/// includes the log writer's thread, started here with the log.
+fn start_all(
+    workers: usize,
+    data_dir: &std::path::Path,
+) -> Result<([Running; 3], storeboard::logging::LogGuard), String> {
     let settle = || std::thread::sleep(Duration::from_millis(200));
     let before = ThreadSet::current();
-    let mut engine = start_engine(workers)?;
+    let mut engine = servers::start_engine(workers)?;
     settle();
     let with_engine = ThreadSet::current();
     engine.threads = with_engine.since(&before);
-    let mut stock = start_stock(workers)?;
+    let mut stock = servers::start_stock(workers)?;
     settle();
-    stock.threads = ThreadSet::current().since(&with_engine);
-    Ok([engine, stock])
+    let with_stock = ThreadSet::current();
+    stock.threads = with_stock.since(&with_engine);
+    let log = storeboard::logging::init_file(&data_dir.join("access.log"))
+        .map_err(|err| format!("log: {err}"))?;
+    let mut app = servers::start_app(workers, data_dir.join("data"))?;
+    settle();
+    app.threads = ThreadSet::current().since(&with_stock);
+    Ok(([engine, stock, app], log))
 }
 
 /// The benchmark's parameters.
@@ -294,7 +173,7 @@ fn measure(server: &Running, config: &LoadConfig) -> Measured {
     }
 }
 
-/// Medians over one server's rounds.
+/// Medians over one target's rounds.
 struct Summary {
     req_per_sec: f64,
     p50: Duration,
@@ -346,8 +225,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let servers = match start_both(params.workers) {
-        Ok(servers) => servers,
+    let temp = match tempfile::tempdir() {
+        Ok(temp) => temp,
+        Err(err) => {
+            eprintln!("error: cannot make a temporary directory: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let (servers, log) = match start_all(params.workers, temp.path()) {
+        Ok(started) => started,
         Err(msg) => {
             eprintln!("error: {msg}");
             return ExitCode::from(2);
@@ -355,27 +241,33 @@ fn main() -> ExitCode {
     };
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "engine vs stock actix-web HttpServer: GET / -> 30-byte text, {} workers each, access log off",
+        "engine vs stock actix-web HttpServer, {} workers each: plain engine GET / (30-byte text, \
+         access log off); full app GET /healthz (binary defaults, access log on, to a file)",
         params.workers
     );
     println!(
-        "{} keep-alive connections on {} client threads; {} s warm-up + {} s measured per round; {} rounds each, alternating",
+        "{} keep-alive connections on {} client threads; {} s warm-up + {} s measured per round; {} rounds each, in turn",
         params.connections, params.client_threads, params.warmup, params.seconds, params.rounds
     );
     println!(
-        "note: the load generator shares this machine's {cpus} CPUs with both servers; both are \
-         measured the same way, so compare the ratio, not the absolute numbers"
+        "note: the load generator shares this machine's {cpus} CPUs with the servers; all are \
+         measured the same way, so compare the ratios, not the absolute numbers"
     );
     println!();
 
-    let mut results: [Vec<Measured>; 2] = [Vec::new(), Vec::new()];
+    let mut results: [Vec<Measured>; TARGETS.len()] = Default::default();
     let mut failures = 0;
     let mut busiest_others = 0.0_f64;
     let mut reruns = 0;
+    // Every request the app answered, reruns included, to check the access log against.
+    let mut app_requests = 0;
     for round in 1..=params.rounds {
-        for (server, measured) in servers.iter().zip(results.iter_mut()) {
+        for (&(index, path), measured) in TARGETS.iter().zip(results.iter_mut()) {
+            let server = &servers[index];
+            let label = format!("{} {path}", server.name);
             let config = LoadConfig {
                 addr: server.addr,
+                path: path.to_owned(),
                 connections: params.connections,
                 client_threads: params.client_threads,
                 warmup: Duration::from_secs(params.warmup),
@@ -387,19 +279,23 @@ fn main() -> ExitCode {
                     break;
                 };
                 println!(
-                    "round {round} {:<18} rerun: other processes took {:.0}% of the CPUs",
-                    server.name,
+                    "round {round} {label:<26} rerun: other processes took {:.0}% of the CPUs",
                     others * 100.0
                 );
                 reruns += 1;
                 // Give a short burst of other work (a compile step) time to pass.
                 std::thread::sleep(RERUN_PAUSE);
+                if index == APP {
+                    app_requests += m.stats.all_requests;
+                }
                 m = measure(server, &config);
+            }
+            if index == APP {
+                app_requests += m.stats.all_requests;
             }
             busiest_others = busiest_others.max(m.others.unwrap_or(0.0));
             println!(
-                "round {round} {:<18} {:>7.0} req/s  p50 {:>8}  p99 {:>8}  server CPU {:>8}/req  failures {}  other processes {}",
-                server.name,
+                "round {round} {label:<26} {:>7.0} req/s  p50 {:>8}  p99 {:>8}  server CPU {:>8}/req  failures {}  other processes {}",
                 m.stats.req_per_sec(),
                 ms(m.stats.p50),
                 ms(m.stats.p99),
@@ -408,7 +304,7 @@ fn main() -> ExitCode {
                 m.others.map_or("n/a".to_owned(), |share| format!("{:.0}% CPU", share * 100.0)),
             );
             if let Some(open) = &m.engine_spread {
-                println!("        engine connections per worker: {open:?}");
+                println!("        connections per worker: {open:?}");
             }
             if let Some(first) = &m.stats.first_failure {
                 eprintln!("  {} failed request(s); first: {first}", m.stats.failures);
@@ -418,35 +314,40 @@ fn main() -> ExitCode {
         }
     }
 
-    let [engine, stock] = [summarize(&results[0]), summarize(&results[1])];
+    let summaries: Vec<Summary> = results.iter().map(|r| summarize(r)).collect();
     println!();
     println!(
-        "median of {} rounds     req/s        p50        p99  server CPU/req",
+        "median of {} rounds             req/s        p50        p99  server CPU/req",
         params.rounds
     );
-    for (server, s) in servers.iter().zip([&engine, &stock]) {
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    for (label, of, base) in PAIRS {
+        for target in [of, base] {
+            let (index, path) = TARGETS[target];
+            let s = &summaries[target];
+            println!(
+                "{:<26} {:>10.0} {:>10} {:>10} {:>15}",
+                format!("{} {path}", servers[index].name),
+                s.req_per_sec,
+                ms(s.p50),
+                ms(s.p99),
+                s.cpu_per_request.map_or("n/a".to_owned(), us),
+            );
+        }
+        let (a, b) = (&summaries[of], &summaries[base]);
+        let cpu_ratio = a
+            .cpu_per_request
+            .zip(b.cpu_per_request)
+            .map_or(f64::NAN, |(x, y)| ratio(x.as_secs_f64(), y.as_secs_f64()));
         println!(
-            "{:<18} {:>10.0} {:>10} {:>10} {:>15}",
-            server.name,
-            s.req_per_sec,
-            ms(s.p50),
-            ms(s.p99),
-            s.cpu_per_request.map_or("n/a".to_owned(), us),
+            "{:<26} {:>9.3}x {:>9.3}x {:>9.3}x {:>14.3}x",
+            label,
+            ratio(a.req_per_sec, b.req_per_sec),
+            ratio(a.p50.as_secs_f64(), b.p50.as_secs_f64()),
+            ratio(a.p99.as_secs_f64(), b.p99.as_secs_f64()),
+            cpu_ratio,
         );
     }
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-    let cpu_ratio = engine
-        .cpu_per_request
-        .zip(stock.cpu_per_request)
-        .map_or(f64::NAN, |(e, s)| ratio(e.as_secs_f64(), s.as_secs_f64()));
-    println!(
-        "{:<18} {:>9.3}x {:>9.3}x {:>9.3}x {:>14.3}x",
-        "engine / stock",
-        ratio(engine.req_per_sec, stock.req_per_sec),
-        ratio(engine.p50.as_secs_f64(), stock.p50.as_secs_f64()),
-        ratio(engine.p99.as_secs_f64(), stock.p99.as_secs_f64()),
-        cpu_ratio,
-    );
     println!(
         "(server CPU/req: CPU time of the server's own threads over the round, warm-up included, \
          per completed request; it does not depend on how much CPU the scheduler gave the server)"
@@ -469,9 +370,28 @@ fn main() -> ExitCode {
     for server in servers {
         server.shut_down();
     }
+    let dropped = storeboard::logging::dropped_lines();
+    // Dropping the guard writes out what is still queued, so the count below is complete.
+    drop(log);
+    let logged = count_lines(&temp.path().join("access.log"));
+    println!(
+        "app access log: {logged} lines (start-up lines included) for {app_requests} requests, \
+         {dropped} dropped (buffer full)"
+    );
     if failures > 0 {
         eprintln!("error: {failures} request(s) failed; these numbers are not valid");
         return ExitCode::FAILURE;
     }
+    if dropped > 0 {
+        eprintln!(
+            "error: the app dropped {dropped} access-log lines; it did less work than it should"
+        );
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
+}
+
+/// Lines in the file at `path` (0 if it cannot be read).
+fn count_lines(path: &std::path::Path) -> usize {
+    std::fs::read(path).map_or(0, |bytes| bytes.iter().filter(|&&b| b == b'\n').count())
 }

@@ -1,6 +1,6 @@
 //! The load generator: `connections` keep-alive HTTP/1.1 connections, spread over
 //! `client_threads` threads that each run a single-threaded tokio runtime. Every connection
-//! sends `GET / HTTP/1.1`, reads the whole response (head and `Content-Length` body), and
+//! sends `GET <path> HTTP/1.1`, reads the whole response (head and `Content-Length` body), and
 //! sends the next request at once.
 //!
 //! A round is a warm-up (connections opened, nothing recorded) followed by the measured
@@ -9,6 +9,7 @@
 //! reports it, so a benchmark can refuse to publish numbers measured on errors.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -16,8 +17,10 @@ use tokio::net::TcpStream;
 
 use crate::response::parse_head;
 
-/// The request every connection sends, over and over.
-pub const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+/// The request every connection sends, over and over, for `path`.
+pub fn request(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").into_bytes()
+}
 
 /// How long past the end of the measured window a connection may still take before the
 /// round is abandoned and the connection counted as failed.
@@ -28,6 +31,8 @@ pub const GRACE: Duration = Duration::from_secs(10);
 pub struct LoadConfig {
     /// The server to load; a loopback address.
     pub addr: SocketAddr,
+    /// The path every request asks for (`/`, `/healthz`).
+    pub path: String,
     /// Concurrent keep-alive connections.
     pub connections: usize,
     /// Client threads the connections are spread over.
@@ -81,9 +86,10 @@ pub fn run_round(config: &LoadConfig) -> RoundStats {
             // Connections are dealt out round-robin: thread `t` gets every `threads`-th one.
             let count = (config.connections + threads - 1 - t) / threads;
             let addr = config.addr;
+            let request: Arc<[u8]> = request(&config.path).into();
             std::thread::Builder::new()
                 .name(format!("load-{t}"))
-                .spawn(move || client_thread(addr, count, window))
+                .spawn(move || client_thread(addr, request, count, window))
         })
         .collect();
     let mut latencies = Vec::new();
@@ -154,7 +160,12 @@ impl Outcome {
 }
 
 /// One client thread: `count` connections on a single-threaded runtime.
-fn client_thread(addr: SocketAddr, count: usize, window: Window) -> (Vec<u64>, Outcome) {
+fn client_thread(
+    addr: SocketAddr,
+    request: Arc<[u8]>,
+    count: usize,
+    window: Window,
+) -> (Vec<u64>, Outcome) {
     let mut outcome = Outcome::default();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -169,13 +180,14 @@ fn client_thread(addr: SocketAddr, count: usize, window: Window) -> (Vec<u64>, O
     runtime.block_on(async move {
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..count {
+            let request = Arc::clone(&request);
             set.spawn(async move {
                 let deadline = tokio::time::Instant::from_std(window.to + GRACE);
                 let mut latencies = Vec::new();
                 let mut completed = 0;
                 let result = match tokio::time::timeout_at(
                     deadline,
-                    connection(addr, window, &mut latencies, &mut completed),
+                    connection(addr, &request, window, &mut latencies, &mut completed),
                 )
                 .await
                 {
@@ -206,6 +218,7 @@ fn client_thread(addr: SocketAddr, count: usize, window: Window) -> (Vec<u64>, O
 /// `completed` and pushing the latency (ns) of those completed inside the window.
 async fn connection(
     addr: SocketAddr,
+    request: &[u8],
     window: Window,
     latencies: &mut Vec<u64>,
     completed: &mut u64,
@@ -223,7 +236,7 @@ async fn connection(
             return Ok(());
         }
         stream
-            .write_all(REQUEST)
+            .write_all(request)
             .await
             .map_err(|err| format!("write: {err}"))?;
         let status = read_response(&mut stream, &mut buf).await?;
@@ -305,6 +318,7 @@ mod tests {
     fn short_round(addr: SocketAddr) -> RoundStats {
         run_round(&LoadConfig {
             addr,
+            path: "/".to_owned(),
             connections: 3,
             client_threads: 2,
             warmup: Duration::from_millis(20),

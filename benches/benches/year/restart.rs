@@ -117,18 +117,18 @@ pub(crate) fn memory_mb(pid: u32) -> (f64, f64) {
 }
 
 /// In the child: the server as `crates/server/src/main.rs` starts it (keep the two in step): the
-/// data-dir lock, `OrderStore::open` (which today loads every store before returning), then the
+/// data-dir lock, `OrderStore::open_in_background` (stores load on background threads), then the
 /// app (upload API, tabs with the default cache) bound on `127.0.0.1:port`. Runs until killed.
 pub(crate) fn serve_child(dir: &Path, port: u16, threads: usize) -> Result<(), String> {
     let dir = dir.to_owned();
     actix_rt::System::new().block_on(async move {
         let _lock = DataDirLock::acquire(&dir).map_err(|e| e.to_string())?;
         let data_dir = dir.clone();
-        let store = tokio::task::spawn_blocking(move || OrderStore::open(&data_dir))
+        // As the binary starts: the stores load in the background while the server answers.
+        let store = tokio::task::spawn_blocking(move || OrderStore::open_in_background(&data_dir))
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
-        let store = Arc::new(store);
         let settings = Settings {
             host: "127.0.0.1".into(),
             port,

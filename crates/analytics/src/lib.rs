@@ -14,16 +14,14 @@ pub mod config;
 pub mod facts;
 pub mod filters;
 pub mod order;
-pub mod overview;
-pub mod products;
+pub mod tabs;
 #[cfg(test)]
 pub(crate) mod testkit;
-pub mod timeslots;
-pub mod today;
 
 pub use config::Business;
 pub use filters::Filters;
 pub use overview::{overview, Overview};
 pub use products::{products, Products};
+pub use tabs::{overview, products, timeslots, today};
 pub use timeslots::{timeslots, Timeslots};
 pub use today::{today, Today};

@@ -24,14 +24,17 @@
 //! let auth = AuthState::new(AuthConfig { admin_password: Some("s3cret".into()), ..Default::default() }, key);
 //! let app = actix_web::App::new()
 //!     .configure(|cfg| storeboard_auth::configure(cfg, auth.clone()))
-//!     .wrap(actix_web::middleware::from_fn(storeboard_auth::guard))
-//!     .wrap(auth.session_middleware())
+//!     .wrap(storeboard_auth::Guard)
+//!     .wrap(auth.session_gate())
 //!     .wrap(storeboard_auth::security_headers());
 //! # Ok(()) }
 //! ```
 //!
 //! The order matters: the guard reads the session, so the session middleware wraps it.
+//! [`AuthState::session_gate`] is that middleware for the requests that need a session only
+//! (see [`SessionGate`]); [`AuthState::session_middleware`] is it for every request.
 
+mod gate;
 mod guard;
 mod headers;
 mod limiter;
@@ -49,7 +52,8 @@ use actix_web::web;
 use serde::Serialize;
 use storeboard_routes::{register, Endpoint};
 
-pub use guard::{guard, Access, Via};
+pub use gate::{SessionGate, SessionGateService, Shared};
+pub use guard::{guard, Access, Guard, GuardService, Via};
 pub use headers::{security_headers, CONTENT_SECURITY_POLICY};
 pub use limiter::Limiter;
 pub use secret::{load_or_create_key, KEY_FILE};
@@ -236,6 +240,13 @@ impl AuthState {
             .cookie_path("/".to_owned())
             .session_lifecycle(PersistentSession::default().session_ttl(ttl))
             .build()
+    }
+
+    /// The session middleware for the requests that read or write a session only: the login
+    /// and logout routes, and, when a password is set, everything but the public paths
+    /// (`/healthz`, the static files). See [`SessionGate`].
+    pub fn session_gate(&self) -> SessionGate {
+        SessionGate::new(self.session_middleware(), self.enabled())
     }
 
     /// The role a password gives, if it is one (compared in constant time).

@@ -11,15 +11,11 @@
 //! formulas: a product named `=HYPERLINK(...)` stays text. Workbooks carry a fixed creation time,
 //! so the same JSON always gives the same bytes.
 
-mod book;
-mod overview;
-mod products;
-mod sheet;
+pub(crate) mod book;
+pub(crate) mod sheet;
 mod template;
 #[cfg(test)]
-mod testkit;
-mod timeslots;
-mod today;
+pub(crate) mod testkit;
 
 use rust_xlsxwriter::XlsxError;
 use serde_json::Value;
@@ -81,13 +77,10 @@ impl ExportError {
 /// [`ExportError::Shape`] when the JSON lacks a field, [`ExportError::Xlsx`] when writing fails,
 /// [`ExportError::UnsupportedTab`] for a tab without an export.
 pub fn workbook(tab: Tab, json: &Value) -> Result<Vec<u8>, ExportError> {
-    match tab {
-        Tab::Overview => overview::workbook(json),
-        Tab::Products => products::workbook(json),
-        Tab::Timeslots => timeslots::workbook(json),
-        Tab::Today => today::workbook(json),
-        // `Tab` is non-exhaustive: a new tab needs its own sheets, not a guess.
-        _ => Err(ExportError::UnsupportedTab { tab: tab.name() }),
+    match crate::tabs::of(tab) {
+        Some(view) => view.workbook(json),
+        // A tab the API knows but the dashboard does not register has no sheets to guess.
+        None => Err(ExportError::UnsupportedTab { tab: tab.name() }),
     }
 }
 
@@ -137,26 +130,17 @@ const ALL_CHANNELS: &str = "全部渠道";
 /// Characters Windows refuses in file names (control characters are refused too).
 const WINDOWS_FORBIDDEN: [char; 9] = ['\\', '/', ':', '*', '?', '"', '<', '>', '|'];
 
-/// The Chinese label of a tab, as the export's title and file name say it.
+/// The Chinese label of a tab, as the export's title and file name say it (its registered
+/// title; the URL name for a tab the dashboard does not register).
 fn tab_label(tab: Tab) -> &'static str {
-    match tab {
-        Tab::Today => "今日必做",
-        Tab::Overview => "经营分析报告",
-        Tab::Products => "商品分析",
-        Tab::Timeslots => "时段场景",
-        _ => tab.name(),
-    }
+    crate::tabs::of(tab).map_or(tab.name(), |view| view.title())
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Cursor;
-
     use chrono::NaiveDate;
-    use storeboard_analytics::Business;
-    use storeboard_data::{IngestOptions, OrderStore, UploadMode};
 
-    use super::testkit::{num, read};
+    use super::testkit::{num, read, rendered};
     use super::*;
 
     fn filters(store: Option<&str>) -> Filters {
@@ -210,33 +194,6 @@ mod tests {
         };
         assert_eq!(tab, "overview");
         assert!(text.contains("filters"), "{text}");
-    }
-
-    /// The tabs as the API renders them over the template's two lines, uploaded to a store.
-    fn rendered() -> Vec<(Tab, Value)> {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let store = OrderStore::open(dir.path()).expect("store opens");
-        let bytes = template_workbook().expect("template");
-        let opts = IngestOptions::default();
-        let ingested = storeboard_data::ingest(Cursor::new(bytes), "template.xlsx", &opts)
-            .expect("the template imports");
-        store
-            .apply(&ingested, "template.xlsx", "0", UploadMode::Merge)
-            .expect("stored");
-        let snaps = store.registry().all();
-        let mut filters = filters(None);
-        filters.from = NaiveDate::from_ymd_opt(2026, 11, 21).expect("valid");
-        filters.to = NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid");
-        Tab::NAMES
-            .iter()
-            .map(|name| {
-                let tab: Tab = name.parse().expect("listed");
-                let json = tab
-                    .render(&snaps, &filters, &Business::default())
-                    .expect("renders");
-                (tab, serde_json::from_slice(&json).expect("JSON"))
-            })
-            .collect()
     }
 
     #[test]

@@ -11,11 +11,10 @@ use minijinja::Value as Ctx;
 use serde_json::{json, Value};
 use storeboard_analytics::Filters;
 use storeboard_auth::{Access, Role};
-use storeboard_tabs::{Tab, TabsError};
 
-use crate::page::{self, Controls, TabInfo, TABS};
+use crate::page::{self, Controls, TabInfo};
 use crate::query::ViewQuery;
-use crate::{data_tab, export, views, DashboardState};
+use crate::{data_tab, errors, export, tabs, DashboardState};
 
 /// The dashboard's mount point for this request, ending in `/` (`/` or `/dashboard/`).
 fn base(req: &HttpRequest) -> String {
@@ -66,9 +65,9 @@ async fn render_tab(
         today,
     };
     let href = |next: &ViewQuery| controls.fragment_url(info.name, next);
-    let result = match info.name.parse::<Tab>() {
-        Ok(tab) => analysis(state, tab, q, &href).await,
-        Err(_) => {
+    let result = match tabs::find(info.name) {
+        Some(tab) => tab.view(state, q, &href).await,
+        None => {
             let can_edit = user["can_edit"].as_bool().unwrap_or(false);
             data_tab::render(state, q, base, can_edit)
                 .await
@@ -98,65 +97,6 @@ async fn render_tab(
             status: StatusCode::INTERNAL_SERVER_ERROR,
         },
     }
-}
-
-type TabResult = Result<(Value, Option<Filters>), (StatusCode, String)>;
-
-async fn analysis(
-    state: &DashboardState,
-    tab: Tab,
-    q: &ViewQuery,
-    href: views::Href<'_>,
-) -> TabResult {
-    let refused = |e: TabsError| (tab_status(&e), zh_message(&e));
-    if tab == Tab::Products {
-        // The computed tab itself: only the rows shown become JSON, however many products.
-        let answer = state.tabs.products(&q.tab_query()).await.map_err(refused)?;
-        let mut view = views::products(&answer.products, q, href);
-        view["empty"] = json!(answer.products.empty);
-        return Ok((view, Some(answer.filters)));
-    }
-    let answer = state
-        .tabs
-        .answer(tab, &q.tab_query())
-        .await
-        .map_err(refused)?;
-    let json: Value = serde_json::from_slice(&answer.json)
-        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let empty = json.get("empty").and_then(Value::as_bool).unwrap_or(true);
-    let mut view = match tab {
-        Tab::Today => views::today(&json, q, href),
-        Tab::Overview => views::overview(&json, q, href),
-        _ => views::timeslots(&json, q, href),
-    };
-    view["empty"] = json!(empty);
-    Ok((view, Some(answer.filters)))
-}
-
-/// The page speaks Chinese first; the API's English message follows for the technical reader.
-fn zh_message(err: &TabsError) -> String {
-    let zh = match err {
-        TabsError::BadDate { param, value } => {
-            let which = if *param == "from" {
-                "开始日期"
-            } else {
-                "结束日期"
-            };
-            format!("{which}“{value}”不是有效日期,请用 YYYY-MM-DD 格式")
-        }
-        TabsError::FromAfterTo { from, to } => {
-            format!("开始日期 {from} 晚于结束日期 {to},请重新选择")
-        }
-        TabsError::BadQuery(_) => "链接参数有误,请重新选择筛选条件".to_owned(),
-        TabsError::Cancelled => "服务器正在停止,请稍后刷新".to_owned(),
-        _ => "计算失败,请刷新重试".to_owned(),
-    };
-    format!("{zh}({err})")
-}
-
-fn tab_status(err: &TabsError) -> StatusCode {
-    use actix_web::ResponseError;
-    err.status_code()
 }
 
 fn error_html(state: &DashboardState, message: &str) -> String {
@@ -222,7 +162,7 @@ async fn view(
 /// without a second request).
 pub(crate) async fn index(state: web::Data<DashboardState>, req: HttpRequest) -> HttpResponse {
     let q = ViewQuery::parse(req.query_string());
-    let info = q.get("tab").and_then(page::tab).unwrap_or(TABS[0]);
+    let info = q.get("tab").and_then(page::tab).unwrap_or_else(page::first);
     let (mut ctx, status, _) = view(&state, &req, info).await;
     ctx["debug"] = json!(state.sources.debug);
     ctx["assets"] = assets(&state, &base(&req));
@@ -297,7 +237,8 @@ pub(crate) async fn export(
 ) -> HttpResponse {
     let tab = file
         .strip_suffix(".xlsx")
-        .and_then(|name| name.parse::<Tab>().ok());
+        .and_then(tabs::find)
+        .map(|view| view.tab());
     let Some(tab) = tab else {
         return plain(
             StatusCode::NOT_FOUND,
@@ -307,7 +248,10 @@ pub(crate) async fn export(
     let q = ViewQuery::parse(req.query_string());
     let answer = match state.tabs.answer(tab, &q.tab_query()).await {
         Ok(answer) => answer,
-        Err(err) => return plain(tab_status(&err), &zh_message(&err)),
+        Err(err) => {
+            let (status, message) = errors::refused(&err);
+            return plain(status, &message);
+        }
     };
     let name = export::file_name(tab, &answer.filters);
     let built = web::block(move || {

@@ -34,13 +34,16 @@
 
 mod assets;
 mod charts;
+mod columns;
 mod data_tab;
+mod errors;
 pub mod export;
 mod format;
 mod handlers;
 mod page;
 mod query;
 mod table;
+mod tabs;
 mod templates;
 mod views;
 

@@ -21,33 +21,31 @@ pub struct TabInfo {
     pub label: &'static str,
 }
 
-/// The tabs in display order; the first is the default.
-pub const TABS: [TabInfo; 5] = [
-    TabInfo {
-        name: "today",
-        label: "✅ 今日必做",
-    },
-    TabInfo {
-        name: "overview",
-        label: "📊 订单数据概览",
-    },
-    TabInfo {
-        name: "products",
-        label: "📦 商品分析",
-    },
-    TabInfo {
-        name: "timeslots",
-        label: "⏰ 时段场景",
-    },
-    TabInfo {
-        name: "data",
-        label: "📂 数据管理",
-    },
-];
+/// The data-management tab, after the analysis tabs of the registry.
+const DATA: TabInfo = TabInfo {
+    name: "data",
+    label: "📂 数据管理",
+};
+
+/// The tabs in display order: the registered analysis tabs, then data management.
+pub fn tabs() -> impl Iterator<Item = TabInfo> {
+    crate::tabs::TABS
+        .iter()
+        .map(|t| TabInfo {
+            name: t.name(),
+            label: t.label(),
+        })
+        .chain([DATA])
+}
+
+/// The default tab (the registry's first).
+pub fn first() -> TabInfo {
+    tabs().next().unwrap_or(DATA)
+}
 
 /// The tab named `name`.
 pub fn tab(name: &str) -> Option<TabInfo> {
-    TABS.iter().copied().find(|t| t.name == name)
+    tabs().find(|t| t.name == name)
 }
 
 /// The data status in the header.
@@ -56,6 +54,8 @@ pub struct Status {
     stores: usize,
     lines: usize,
     last_upload: Option<Value>,
+    /// Stores whose history is still loading after a start (their figures are not in yet).
+    loading: Vec<String>,
 }
 
 /// Reads the status from memory (the snapshots and the last upload; no database access, so a
@@ -69,6 +69,7 @@ pub fn status(store: &OrderStore) -> Status {
         stores: summaries.len(),
         lines: summaries.iter().map(|s| s.lines).sum(),
         last_upload,
+        loading: store.loading(),
     }
 }
 
@@ -78,6 +79,7 @@ pub fn status_empty() -> Status {
         stores: 0,
         lines: 0,
         last_upload: None,
+        loading: Vec::new(),
     }
 }
 
@@ -154,8 +156,7 @@ impl Controls<'_> {
     /// The header's context: tab bar, filter values, choices, quick ranges, export link.
     pub fn context(&self, stores: Vec<String>, channels: Vec<String>) -> Value {
         let filters = self.query.filters_only();
-        let tabs: Vec<Value> = TABS
-            .iter()
+        let tabs: Vec<Value> = tabs()
             .map(|t| {
                 json!({"name": t.name, "label": t.label, "active": t.name == self.current.name,
                        "href": self.page_url(t.name, &filters), "hx": self.fragment_url(t.name, &filters)})
@@ -225,7 +226,7 @@ mod tests {
         let query = ViewQuery::parse("store=A&s_products=sales.asc");
         let controls = Controls {
             base: "/dashboard/",
-            current: TABS[2],
+            current: tab("products").expect("registered"),
             query: &query,
             resolved: None,
             today: day("2026-11-23"),

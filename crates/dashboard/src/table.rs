@@ -9,65 +9,27 @@ use serde_json::Value;
 use crate::format;
 use crate::query::ViewQuery;
 
-/// How a column's values read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Text as is.
-    Text,
-    /// `¥1,234.56`.
-    Money,
-    /// `1,234`.
-    Int,
-    /// `3` or `1.25`.
-    Qty,
-    /// `12.3%` (values in percent units).
-    Pct,
-    /// `+4.2%`.
-    Change,
-    /// `2026-11-21T09:07:13` shown as `2026-11-21 09:07`.
-    Time,
-}
+pub(crate) use crate::columns::{Column, Kind};
 
-impl Kind {
-    fn numeric(self) -> bool {
-        !matches!(self, Kind::Text | Kind::Time)
+/// How a value of `kind` reads on the page.
+fn show(kind: Kind, v: &Value) -> String {
+    let n = v.as_f64();
+    match kind {
+        Kind::Text | Kind::Date => match v {
+            Value::String(s) => s.clone(),
+            Value::Null => format::MISSING.to_owned(),
+            other => other.to_string(),
+        },
+        Kind::DateTime => v
+            .as_str()
+            .map(|s| s.replacen('T', " ", 1).chars().take(16).collect())
+            .unwrap_or_else(|| format::MISSING.to_owned()),
+        Kind::Money => format::money(n),
+        Kind::Int => format::int(n),
+        Kind::Qty | Kind::Num => format::quantity(n),
+        Kind::Pct => format::pct(n),
+        Kind::Change => format::signed_pct(n),
     }
-
-    fn show(self, v: &Value) -> String {
-        let n = v.as_f64();
-        match self {
-            Kind::Text => match v {
-                Value::String(s) => s.clone(),
-                Value::Null => format::MISSING.to_owned(),
-                other => other.to_string(),
-            },
-            Kind::Time => v
-                .as_str()
-                .map(|s| s.replacen('T', " ", 1).chars().take(16).collect())
-                .unwrap_or_else(|| format::MISSING.to_owned()),
-            Kind::Money => format::money(n),
-            Kind::Int => format::int(n),
-            Kind::Qty => format::quantity(n),
-            Kind::Pct => format::pct(n),
-            Kind::Change => format::signed_pct(n),
-        }
-    }
-}
-
-/// One column: the JSON field, its Chinese header and how it reads.
-#[derive(Debug, Clone, Copy)]
-pub struct Column {
-    /// Field of each row object.
-    pub key: &'static str,
-    /// Header text.
-    pub label: &'static str,
-    /// Formatting and sorting.
-    pub kind: Kind,
-}
-
-/// Shorthand for a column.
-pub const fn col(key: &'static str, label: &'static str, kind: Kind) -> Column {
-    Column { key, label, kind }
 }
 
 /// A table to render: its id (unique on the page; names its query parameters), columns, rows.
@@ -233,7 +195,7 @@ impl Table<'_> {
                 let v = row.get(c.key).unwrap_or(&Value::Null);
                 let negative = c.kind.numeric() && v.as_f64().is_some_and(|n| n < 0.0);
                 CellView {
-                    text: c.kind.show(v),
+                    text: show(c.kind, v),
                     class: match (c.kind.numeric(), negative) {
                         (true, true) => "num neg",
                         (true, false) => "num",
@@ -272,11 +234,12 @@ fn compare(column: &Column, a: &Value, b: &Value, desc: bool) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::columns::same;
     use serde_json::json;
 
     const COLUMNS: &[Column] = &[
-        col("name", "商品", Kind::Text),
-        col("sales", "销售额", Kind::Money),
+        same("name", "商品", Kind::Text),
+        same("sales", "销售额", Kind::Money),
     ];
 
     fn rows() -> Vec<Value> {

@@ -2,8 +2,6 @@
 //! from a staged upload one day at a time and decoded straight into a snapshot's columns at
 //! start-up.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -66,30 +64,50 @@ impl DayRows {
     }
 }
 
-/// Remaps a staged upload's string ids to a blob's local table (ids in order of first use).
-struct LocalStrings<'a> {
-    source: &'a Strings,
-    map: HashMap<Sym, u32>,
-    strings: Vec<String>,
+/// Remaps a staged upload's string ids to a blob's local table (ids in order of first use): one
+/// slot per string id of the upload, kept from day to day (a day resets only its own).
+#[derive(Debug)]
+struct LocalStrings {
+    /// Local id + 1 of each string id of the upload seen this day; 0: not seen.
+    slots: Vec<u32>,
+    /// The string ids seen this day.
+    used: Vec<Sym>,
 }
 
-impl<'a> LocalStrings<'a> {
-    fn new(source: &'a Strings) -> Self {
+impl LocalStrings {
+    fn new(source: &Strings) -> Self {
         Self {
-            source,
-            map: HashMap::from([(NO_SYM, 0)]),
-            strings: vec![String::new()],
+            slots: vec![0; source.len()],
+            used: Vec::new(),
         }
     }
 
-    fn id(&mut self, sym: Sym) -> u32 {
-        if let Some(&id) = self.map.get(&sym) {
-            return id;
+    /// The local id of `sym`, added to `strings` at its first use.
+    fn id(&mut self, sym: Sym, source: &Strings, strings: &mut Vec<String>) -> u32 {
+        if sym == NO_SYM {
+            return 0;
         }
-        let id = self.strings.len() as u32;
-        self.strings.push(self.source.get(sym).to_owned());
-        self.map.insert(sym, id);
+        let i = sym as usize;
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, 0);
+        }
+        if self.slots[i] != 0 {
+            return self.slots[i] - 1;
+        }
+        let id = strings.len() as u32;
+        strings.push(source.get(sym).to_owned());
+        self.slots[i] = id + 1;
+        self.used.push(sym);
         id
+    }
+
+    /// Forgets the day's strings.
+    fn reset(&mut self) {
+        for sym in self.used.drain(..) {
+            if let Some(slot) = self.slots.get_mut(sym as usize) {
+                *slot = 0;
+            }
+        }
     }
 }
 
@@ -144,6 +162,7 @@ pub(crate) struct StoreDays<'a> {
     /// The store's orders as (time, index), sorted by time; ties keep file order.
     orders: Vec<(i64, u32)>,
     next: usize,
+    local: LocalStrings,
 }
 
 /// Splits the orders of `store` in `data` into one [`DayRows`] per day, in day order; a day's
@@ -164,6 +183,7 @@ pub(crate) fn store_days<'a>(data: &'a Staged, index: &'a LineIndex, store: Sym)
         index,
         orders,
         next: 0,
+        local: LocalStrings::new(&data.strings),
     }
 }
 
@@ -175,13 +195,21 @@ impl Iterator for StoreDays<'_> {
         let day = day_of(rest.first()?.0);
         let len = rest.iter().take_while(|(t, _)| day_of(*t) == day).count();
         self.next += len;
-        Some((day, day_rows(self.data, self.index, &rest[..len])))
+        let rows = day_rows(self.data, self.index, &rest[..len], &mut self.local);
+        Some((day, rows))
     }
 }
 
-fn day_rows(data: &Staged, index: &LineIndex, orders: &[(i64, u32)]) -> DayRows {
-    let mut local = LocalStrings::new(&data.strings);
+fn day_rows(
+    data: &Staged,
+    index: &LineIndex,
+    orders: &[(i64, u32)],
+    local: &mut LocalStrings,
+) -> DayRows {
     let mut rows = DayRows::default();
+    let mut strings = vec![String::new()];
+    let source = &data.strings;
+    let mut local_id = |sym: Sym| local.id(sym, source, &mut strings);
     for &(_, i) in orders {
         let Some(o) = data.order(i as usize) else {
             continue;
@@ -189,30 +217,40 @@ fn day_rows(data: &Staged, index: &LineIndex, orders: &[(i64, u32)]) -> DayRows 
         let lines = index.lines_of(i);
         // Field order matters: it is the order strings get their local ids in.
         rows.orders.push(OrderRow {
-            id: local.id(o.id),
+            id: local_id(o.id),
             time: o.time,
-            channel: local.id(o.channel),
+            channel: local_id(o.channel),
             money: o.money,
             distance: o.distance,
-            text: o.text.map(|s| local.id(s)),
+            text: o.text.map(&mut local_id),
             lines: lines.len() as u32,
         });
         for &pos in lines {
             let l = data.line_at(pos, i);
             rows.lines.push(LineRow {
-                product: local.id(l.product),
-                key: local.id(l.key()),
-                barcode: local.id(l.barcode),
-                category1: local.id(l.category1),
-                category3: local.id(l.category3),
+                product: local_id(l.product),
+                key: local_id(l.key()),
+                barcode: local_id(l.barcode),
+                category1: local_id(l.category1),
+                category3: local_id(l.category3),
                 quantity: l.quantity,
                 money: l.money,
                 stock: l.stock,
             });
         }
     }
-    rows.strings = local.strings;
+    rows.strings = strings;
+    local.reset();
     rows
+}
+
+/// A stored day as read back at start-up: its strings borrowed from the blob, not copied.
+#[derive(Deserialize)]
+struct StoredRows<'a> {
+    #[serde(borrow)]
+    strings: Vec<&'a str>,
+    orders: Vec<OrderRow>,
+    lines: Vec<LineRow>,
 }
 
 /// Appends a day's rows to a snapshot's dataset (orders get `store` as their store).
@@ -222,9 +260,36 @@ pub fn append(target: &mut Dataset, store: Sym, rows: &DayRows) {
         .iter()
         .map(|s| target.strings.intern(s))
         .collect();
+    push_rows(target, store, &syms, &rows.orders, &rows.lines);
+}
+
+/// Appends a stored day, a blob as [`DayRows::encode`] wrote it, to a snapshot's dataset: the
+/// same columns as decoding it and calling [`append`], without copying its strings. `syms` is
+/// scratch space, kept between days. A damaged blob gives the decoder's message.
+pub fn append_blob(
+    target: &mut Dataset,
+    store: Sym,
+    blob: &[u8],
+    syms: &mut Vec<Sym>,
+) -> Result<(), String> {
+    let rows: StoredRows<'_> = postcard::from_bytes(blob).map_err(|e| e.to_string())?;
+    syms.clear();
+    syms.extend(rows.strings.iter().map(|s| target.strings.intern(s)));
+    push_rows(target, store, syms, &rows.orders, &rows.lines);
+    Ok(())
+}
+
+/// Pushes a day's orders and their lines; `syms` maps the day's string ids to the target's.
+fn push_rows(
+    target: &mut Dataset,
+    store: Sym,
+    syms: &[Sym],
+    orders: &[OrderRow],
+    lines: &[LineRow],
+) {
     let sym = |id: u32| syms.get(id as usize).copied().unwrap_or(NO_SYM);
-    let mut next_line = rows.lines.iter();
-    for row in &rows.orders {
+    let mut next_line = lines.iter();
+    for row in orders {
         let order = target.orders.id.len() as u32;
         let o = &mut target.orders;
         o.id.push(sym(row.id));

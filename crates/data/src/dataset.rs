@@ -174,7 +174,51 @@ pub fn timestamp(dt: NaiveDateTime) -> i64 {
     dt.and_utc().timestamp()
 }
 
+impl Orders {
+    /// Empty columns with room for `n` orders.
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            id: Vec::with_capacity(n),
+            time: Vec::with_capacity(n),
+            store: Vec::with_capacity(n),
+            channel: Vec::with_capacity(n),
+            money: std::array::from_fn(|_| Vec::with_capacity(n)),
+            distance: Vec::with_capacity(n),
+            text: std::array::from_fn(|_| Vec::with_capacity(n)),
+            first_line: Vec::with_capacity(n),
+        }
+    }
+}
+
+impl Lines {
+    /// Empty columns with room for `n` lines.
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            order: Vec::with_capacity(n),
+            product: Vec::with_capacity(n),
+            key: Vec::with_capacity(n),
+            barcode: Vec::with_capacity(n),
+            category1: Vec::with_capacity(n),
+            category3: Vec::with_capacity(n),
+            quantity: Vec::with_capacity(n),
+            money: std::array::from_fn(|_| Vec::with_capacity(n)),
+            stock: Vec::with_capacity(n),
+        }
+    }
+}
+
 impl Dataset {
+    /// An empty dataset whose columns have room for `orders` orders and `lines` lines: filled
+    /// up to there, they are never copied or reallocated.
+    pub fn with_capacity(orders: usize, lines: usize) -> Self {
+        Self {
+            strings: Strings::default(),
+            orders: Orders::with_capacity(orders),
+            lines: Lines::with_capacity(lines),
+            present: Present::default(),
+        }
+    }
+
     /// Number of orders.
     pub fn order_count(&self) -> usize {
         self.orders.id.len()

@@ -2,10 +2,11 @@
 //! of orders is one blob; every upload is one transaction, so a crash at any moment leaves the
 //! data exactly as before or after that upload.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Transaction};
 
 use crate::codec::DayRows;
 use crate::error::StoreError;
@@ -101,6 +102,72 @@ impl Db {
         Ok(names)
     }
 
+    /// Another connection to the database of `self`, read-only, for loading stores on other
+    /// threads (WAL lets readers run beside each other and beside a writer).
+    pub fn reader(&self) -> Result<Db, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| self.err(e))?;
+        conn.execute_batch("PRAGMA busy_timeout = 5000;")
+            .map_err(|e| self.err(e))?;
+        Ok(Db {
+            conn,
+            path: self.path.clone(),
+        })
+    }
+
+    /// Every store with data and its stored orders and lines, most lines first.
+    pub fn store_sizes(&self) -> Result<Vec<StoreSize>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT store, SUM(orders), SUM(lines) FROM store_days GROUP BY store \
+                 ORDER BY SUM(lines) DESC, store",
+            )
+            .map_err(|e| self.err(e))?;
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        let sizes = stmt
+            .query_map([], |r| {
+                Ok(StoreSize {
+                    name: r.get(0)?,
+                    orders: count(r.get(1)?),
+                    lines: count(r.get(2)?),
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))?;
+        Ok(sizes)
+    }
+
+    /// Hands every stored day of one store to `each` (day, optional columns present, blob),
+    /// oldest first, one at a time: the blob is borrowed from SQLite, never copied, and only
+    /// one day is in memory at once.
+    pub fn for_each_day(
+        &self,
+        store: &str,
+        mut each: impl FnMut(&str, u64, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT day, present, data FROM store_days WHERE store = ?1 ORDER BY day",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([store]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let day = row
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(|e| self.err(e))?;
+            let present: i64 = row.get(1).map_err(|e| self.err(e))?;
+            let blob = row
+                .get_ref(2)
+                .and_then(|v| Ok(v.as_blob()?))
+                .map_err(|e| self.err(e))?;
+            each(day, present as u64, blob)?;
+        }
+        Ok(())
+    }
+
     /// Every stored day of one store, oldest first.
     pub fn store_days(&self, store: &str) -> Result<Vec<StoredDay>, StoreError> {
         let mut stmt = self
@@ -181,6 +248,42 @@ impl Db {
     }
 }
 
+/// One store's size as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSize {
+    /// 门店名称.
+    pub name: String,
+    /// Stored orders.
+    pub orders: usize,
+    /// Stored lines.
+    pub lines: usize,
+}
+
+/// One store-day as it is stored: the blob of its [`DayRows`] and its counts.
+#[derive(Debug, Clone)]
+pub struct EncodedDay {
+    /// The day.
+    pub day: NaiveDate,
+    /// Its lines.
+    pub lines: usize,
+    /// Its orders.
+    pub orders: usize,
+    /// [`DayRows::encode`].
+    pub blob: Vec<u8>,
+}
+
+impl EncodedDay {
+    /// Encodes `rows` of `day`.
+    pub fn new(day: NaiveDate, rows: &DayRows) -> Self {
+        Self {
+            day,
+            lines: rows.line_count(),
+            orders: rows.order_count(),
+            blob: rows.encode(),
+        }
+    }
+}
+
 /// Writes inside one transaction; nothing is visible until [`Writer::commit`].
 pub struct Writer<'c> {
     pub(crate) tx: Transaction<'c>,
@@ -213,6 +316,24 @@ impl Writer<'_> {
         n.map_err(|e| self.err(e))
     }
 
+    /// The optional columns any stored day of each store has (bits of `Present`), as written so
+    /// far in this transaction. One pass over the table's small columns: a range scan by store
+    /// would read every blob of the store (SQLite compares whole index records).
+    pub fn present_bits(&self) -> Result<HashMap<String, u64>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT DISTINCT store, present FROM store_days")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut bits: HashMap<String, u64> = HashMap::new();
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let store: String = row.get(0).map_err(|e| self.err(e))?;
+            let present: i64 = row.get(1).map_err(|e| self.err(e))?;
+            *bits.entry(store).or_default() |= present as u64;
+        }
+        Ok(bits)
+    }
+
     /// Stores one day of one store.
     pub fn put_day(
         &self,
@@ -221,6 +342,11 @@ impl Writer<'_> {
         present: u64,
         rows: &DayRows,
     ) -> Result<(), StoreError> {
+        self.put_blob(store, &EncodedDay::new(day, rows), present)
+    }
+
+    /// Stores one day of one store, encoded already.
+    pub fn put_blob(&self, store: &str, day: &EncodedDay, present: u64) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO store_days (store, day, lines, orders, present, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -228,11 +354,11 @@ impl Writer<'_> {
             .and_then(|mut stmt| {
                 stmt.execute(params![
                     store,
-                    day.to_string(),
-                    rows.line_count() as i64,
-                    rows.order_count() as i64,
+                    day.day.to_string(),
+                    day.lines as i64,
+                    day.orders as i64,
                     present as i64,
-                    rows.encode()
+                    day.blob
                 ])
             })
             .map(|_| ())

@@ -182,4 +182,17 @@ pub enum StoreError {
     /// No such upload.
     #[error("no upload with id {0}")]
     NoUpload(i64),
+    /// The stored history is still being loaded after a start: writes wait for it, and give up
+    /// with this after a while.
+    #[error("the stored history is still loading ({} stores left: {}); try again in a moment", stores.len(), stores.join(", "))]
+    Loading {
+        /// The stores not loaded yet.
+        stores: Vec<String>,
+    },
+    /// Loading the stored history at start-up failed: nothing is written until a restart.
+    #[error("loading the stored history failed, so no change is accepted: {detail}")]
+    LoadFailed {
+        /// Why.
+        detail: String,
+    },
 }

@@ -21,6 +21,8 @@ pub mod db;
 pub mod error;
 mod header;
 pub mod ingest;
+mod load;
+mod merge;
 pub mod read;
 mod record;
 pub mod report;
@@ -30,6 +32,7 @@ pub mod staged;
 pub mod store;
 mod strings;
 mod varint;
+mod write;
 
 pub use audit::{Actor, AuditEntry};
 pub use backup::{BackupError, DataDirLock};

@@ -5,10 +5,13 @@ use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::ControlFlow;
 
-use calamine::{Data, DataRef, Reader, Sheets};
+use calamine::{Data, Reader, Sheets};
 
 use crate::cell::Cell;
 use crate::error::IngestError;
+
+mod stream;
+use stream::stream_cells;
 
 /// The largest `xl/sharedStrings.xml` accepted: calamine holds it in memory whole, so a zip bomb
 /// hides here.
@@ -71,12 +74,13 @@ fn sniff(head: &[u8]) -> Magic {
     }
 }
 
-/// Rows of one sheet, handed one at a time to `on_row(excel_row_number, cells)`.
+/// Rows of one sheet, handed one at a time to `on_row(excel_row_number, cells)` (on a thread of
+/// its own for `.xlsx` and `.xlsb`, hence `Send`).
 pub fn read_rows<RS: Read + Seek>(
     mut reader: RS,
     file_name: &str,
     sheet: Option<&str>,
-    mut on_row: impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
+    mut on_row: impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send,
 ) -> Result<String, IngestError> {
     let format = Format::from_name(file_name)?;
     let mut head = [0u8; 8];
@@ -174,7 +178,7 @@ fn read_workbook<RS: Read + Seek>(
     mut workbook: Sheets<RS>,
     file_name: &str,
     sheet: Option<&str>,
-    on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
+    on_row: &mut (impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send),
 ) -> Result<String, IngestError> {
     let names = workbook.sheet_names();
     let name = match sheet {
@@ -219,54 +223,6 @@ fn read_workbook<RS: Read + Seek>(
         }
     }
     Ok(name)
-}
-
-/// Groups a row-major stream of cells into rows. Cells missing from a row are empty.
-fn stream_cells<'a>(
-    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, IngestError>,
-    on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
-) -> Result<(), IngestError> {
-    let mut row: Vec<Cell<'a>> = Vec::new();
-    let mut current: Option<u32> = None;
-    while let Some(cell) = next()? {
-        let (r, c) = cell.get_position();
-        if current != Some(r) {
-            if let Some(done) = current {
-                if on_row(done + 1, &row).is_break() {
-                    return Ok(());
-                }
-            }
-            row.clear();
-            current = Some(r);
-        }
-        let c = c as usize;
-        if c >= crate::ingest::MAX_COLUMNS {
-            continue;
-        }
-        if row.len() <= c {
-            row.resize(c + 1, Cell::Empty);
-        }
-        row[c] = from_data_ref(cell.get_value());
-    }
-    if let Some(done) = current {
-        let _ = on_row(done + 1, &row);
-    }
-    Ok(())
-}
-
-fn from_data_ref<'a>(value: &DataRef<'a>) -> Cell<'a> {
-    match value {
-        DataRef::Int(i) => Cell::Int(*i),
-        DataRef::Float(f) => Cell::Float(*f),
-        DataRef::String(s) => Cell::Text(Cow::Owned(s.clone())),
-        // Shared strings live as long as the workbook: borrowed, not copied per cell.
-        DataRef::SharedString(s) => Cell::Text(Cow::Borrowed(s)),
-        DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(d) => Cell::DateTime(d.as_f64()),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(Cow::Owned(s.clone())),
-        DataRef::Error(e) => Cell::Error(e.to_string()),
-        DataRef::Empty => Cell::Empty,
-    }
 }
 
 fn from_data(value: &Data) -> Cell<'_> {

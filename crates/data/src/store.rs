@@ -1,22 +1,26 @@
 //! The order store: the database plus the live snapshots, and the upload semantics
 //! (merge / replace) applied in one transaction each.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::{Actor, AuditEntry};
-use crate::codec::{append, store_days, LineIndex};
-use crate::dataset::{Dataset, Present, Sym};
-use crate::db::Db;
+use crate::codec::LineIndex;
+use crate::dataset::{Present, Sym};
+use crate::db::{Db, StoreSize};
 use crate::error::StoreError;
 use crate::ingest::Ingested;
+use crate::load::{load_stores, load_threads, Progress};
+use crate::merge::Replaced;
 use crate::report::{problems_csv, IngestReport, StoreSpan};
-use crate::snapshot::{Registry, StoreSnapshot};
+use crate::snapshot::Registry;
 use crate::staged::Staged;
+use crate::write::{build_days, swap_merged, StoreJob};
 
 /// How an upload treats a store's existing data.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +82,10 @@ pub struct UploadRecord {
     pub report: IngestReport,
 }
 
+/// How long a write waits for a start-up load to end before it gives up with
+/// [`StoreError::Loading`].
+pub const WRITE_WAIT: Duration = Duration::from_secs(60);
+
 /// The database and the snapshots served from memory.
 #[derive(Debug)]
 pub struct OrderStore {
@@ -86,42 +94,110 @@ pub struct OrderStore {
     /// The newest upload, kept in memory: every page header shows it, and reading it from the
     /// database would wait behind a long upload transaction.
     last_upload: Mutex<Option<UploadRecord>>,
+    /// The stores a start-up load has still to load.
+    progress: Progress,
 }
 
 impl OrderStore {
-    /// Opens the database in `dir` and loads every store before returning.
+    /// Opens the database in `dir` and loads every store before returning (stores spread over
+    /// the cores). See [`OrderStore::open_in_background`] to serve while they load.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let started = Instant::now();
-        let db = Db::open(dir)?;
-        let registry = Registry::default();
-        let names = db.store_names()?;
-        let version = registry.next_version();
-        for (i, name) in names.iter().enumerate() {
-            let snapshot = load_store(&db, name, version)?;
-            tracing::info!(
-                "loaded store {}/{}: {} ({} lines)",
-                i + 1,
-                names.len(),
-                name,
-                snapshot.data.line_count()
-            );
-            registry.swap(snapshot);
+        let store = Self::open_empty(dir)?;
+        let sizes = store.db().store_sizes()?;
+        store.progress.start(&sizes);
+        let outcome = store.load_all(&sizes);
+        store.progress.finish(&outcome);
+        outcome.map(|()| store)
+    }
+
+    /// Opens the database in `dir` and returns at once; every store is loaded on background
+    /// threads, appearing in the registry as soon as it is built. [`OrderStore::loading`]
+    /// lists the stores not loaded yet; writes wait for the load ([`WRITE_WAIT`] at most,
+    /// then [`StoreError::Loading`]) and are refused if it failed
+    /// ([`OrderStore::wait_loaded`] tells).
+    pub fn open_in_background(dir: &Path) -> Result<Arc<Self>, StoreError> {
+        let store = Arc::new(Self::open_empty(dir)?);
+        let sizes = store.db().store_sizes()?;
+        store.progress.start(&sizes);
+        let loader = Arc::clone(&store);
+        let spawned = std::thread::Builder::new()
+            .name("store-load".to_owned())
+            .spawn(move || {
+                let load = std::panic::AssertUnwindSafe(|| loader.load_all(&sizes));
+                let outcome = std::panic::catch_unwind(load).unwrap_or_else(|_| {
+                    Err(StoreError::LoadFailed {
+                        detail: "the loading thread panicked".to_owned(),
+                    })
+                });
+                if let Err(err) = &outcome {
+                    tracing::error!("loading the order store failed: {err}");
+                }
+                loader.progress.finish(&outcome);
+            });
+        if let Err(err) = spawned {
+            let outcome = Err(StoreError::LoadFailed {
+                detail: format!("cannot start the loading thread: {err}"),
+            });
+            store.progress.finish(&outcome);
+            outcome?;
         }
-        tracing::info!(
-            stores = names.len(),
-            ms = started.elapsed().as_millis() as u64,
-            "order store ready: {}",
-            db.path().display()
-        );
+        Ok(store)
+    }
+
+    /// The database open, no store loaded yet.
+    fn open_empty(dir: &Path) -> Result<Self, StoreError> {
+        let db = Db::open(dir)?;
         let last = db
             .uploads(1)?
             .into_iter()
             .find_map(|(_, json)| serde_json::from_str(&json).ok());
         Ok(Self {
             db: Mutex::new(db),
-            registry,
+            registry: Registry::default(),
             last_upload: Mutex::new(last),
+            progress: Progress::default(),
         })
+    }
+
+    /// Loads the stores of `sizes` into the registry, largest first, spread over the cores.
+    fn load_all(&self, sizes: &[StoreSize]) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let reader = self.db().reader()?;
+        let version = self.registry.next_version();
+        let threads = load_threads(sizes.len());
+        load_stores(&reader, sizes, version, threads, &|snapshot| {
+            let name = snapshot.name.clone();
+            self.registry.swap(snapshot);
+            // The registry's version changes with every store that arrives, so whoever watches
+            // it (the aggregates' warmer) sees each one.
+            self.registry.next_version();
+            self.progress.loaded(&name);
+        })?;
+        tracing::info!(
+            stores = sizes.len(),
+            threads,
+            ms = started.elapsed().as_millis() as u64,
+            "order store ready: {}",
+            reader.path().display()
+        );
+        Ok(())
+    }
+
+    /// The stores a start-up load has not loaded yet, by name: empty once every store is
+    /// loaded (or the load failed: see [`OrderStore::wait_loaded`]).
+    pub fn loading(&self) -> Vec<String> {
+        self.progress.pending()
+    }
+
+    /// Waits up to `timeout` for the start-up load: `Ok` once every store is loaded,
+    /// [`StoreError::Loading`] while it still runs, [`StoreError::LoadFailed`] if it failed.
+    pub fn wait_loaded(&self, timeout: Duration) -> Result<(), StoreError> {
+        self.progress.wait(timeout)
+    }
+
+    /// Why the start-up load failed, if it did.
+    pub fn load_failure(&self) -> Option<String> {
+        self.progress.failure()
     }
 
     /// The newest upload, if any (from memory: never waits for the database).
@@ -182,21 +258,47 @@ impl OrderStore {
             already_imported: false,
             report: upload.report.clone(),
         };
+        self.progress.wait(WRITE_WAIT)?;
         let mut db = self.db();
         record.already_imported = db.seen(sha256)?;
         let writer = db.transaction()?;
         let index = LineIndex::new(data);
-        for &(sym, ref span) in &stores {
-            let range = match mode {
-                UploadMode::Merge => Some((span.first_day, span.last_day)),
-                UploadMode::Replace => None,
+        let sizes = store_sizes(data);
+        let jobs: Vec<StoreJob> = stores
+            .iter()
+            .map(|(sym, span)| {
+                let (orders, lines) = sizes.get(sym).copied().unwrap_or_default();
+                StoreJob {
+                    sym: *sym,
+                    name: span.name.clone(),
+                    replaced: match mode {
+                        UploadMode::Merge => Replaced::Range(span.first_day, span.last_day),
+                        UploadMode::Replace => Replaced::All,
+                    },
+                    orders,
+                    lines,
+                }
+            })
+            .collect();
+        for job in &jobs {
+            let range = match job.replaced {
+                Replaced::Range(from, to) => Some((from, to)),
+                Replaced::All => None,
             };
-            writer.delete_days(&span.name, range)?;
-            // Each day is written as soon as it is built: one day's rows in memory at a time.
-            for (day, rows) in store_days(data, &index, sym) {
-                writer.put_day(&span.name, day, data.present.bits(), &rows)?;
-            }
+            writer.delete_days(&job.name, range)?;
         }
+        // Each day is written as soon as it is built (on the cores' worker threads), and kept
+        // as columns to merge into the store's snapshot after the commit.
+        let threads = load_threads(jobs.len());
+        let present = data.present.bits();
+        let built = build_days(data, &index, &jobs, threads, |job, day| {
+            writer.put_blob(&job.name, day, present)
+        })?;
+        let bits = writer.present_bits()?;
+        let present: Vec<Present> = jobs
+            .iter()
+            .map(|job| Present::from_bits(bits.get(&job.name).copied().unwrap_or_default()))
+            .collect();
         let csv = problems_csv(&upload.problems);
         let json = serde_json::to_string(&record).unwrap_or_default();
         record.id = writer.record_upload(
@@ -227,10 +329,11 @@ impl OrderStore {
             &upload_detail(&record),
         )?;
         writer.commit()?;
+        // The live snapshots become the stored data plus this upload: merged into them, never
+        // read back from the database.
         let version = self.registry.next_version();
-        for (_, span) in &stores {
-            self.registry.swap(load_store(&db, &span.name, version)?);
-        }
+        swap_merged(&self.registry, &jobs, built, &present, version, threads);
+        drop(db);
         *self
             .last_upload
             .lock()
@@ -245,6 +348,7 @@ impl OrderStore {
 
     /// [`OrderStore::delete_store`], with `actor` in the audit log (when there was data).
     pub fn delete_store_as(&self, name: &str, actor: &Actor) -> Result<bool, StoreError> {
+        self.progress.wait(WRITE_WAIT)?;
         let mut db = self.db();
         let writer = db.transaction()?;
         let removed = writer.delete_days(name, None)?;
@@ -322,15 +426,13 @@ fn store_syms(data: &Staged) -> Vec<(Sym, StoreSpan)> {
         .collect()
 }
 
-/// Builds a store's snapshot from its stored days.
-fn load_store(db: &Db, name: &str, version: u64) -> Result<StoreSnapshot, StoreError> {
-    let mut data = Dataset::default();
-    let store = data.strings.intern(name);
-    let mut present = Present::default();
-    for day in db.store_days(name)? {
-        append(&mut data, store, &day.rows);
-        present = present.union(Present::from_bits(day.present));
+/// Each store's orders and lines in a parsed upload, by the store's string id.
+fn store_sizes(data: &Staged) -> HashMap<Sym, (usize, usize)> {
+    let mut sizes: HashMap<Sym, (usize, usize)> = HashMap::new();
+    for (&store, &lines) in data.order_stores().iter().zip(data.order_line_counts()) {
+        let size = sizes.entry(store).or_default();
+        size.0 += 1;
+        size.1 += lines as usize;
     }
-    data.present = present;
-    Ok(StoreSnapshot::new(name.to_owned(), version, data))
+    sizes
 }

@@ -106,6 +106,43 @@ impl Strings {
         false
     }
 
+    /// An empty table with room for `strings` strings of `bytes` bytes in all, so that filling
+    /// it up to there never copies it.
+    pub fn with_capacity(strings: usize, bytes: usize) -> Self {
+        let mut table = Self::default();
+        table.bytes.reserve_exact(bytes);
+        table.ends.reserve_exact(strings);
+        let Self {
+            lookup,
+            hasher,
+            bytes: text,
+            ends,
+        } = &mut table;
+        lookup.reserve(strings, |&id| hasher.hash_one(slice(text, ends, id)));
+        table
+    }
+
+    /// A copy that takes more strings (after [`Strings::freeze`] too): every id keeps its
+    /// string, the lookup table is rebuilt, and room is made for `more` strings of `bytes` bytes.
+    pub fn thawed(&self, more: usize, bytes: usize) -> Self {
+        let mut text = String::with_capacity(self.bytes.len() + bytes);
+        text.push_str(&self.bytes);
+        let mut ends = Vec::with_capacity(self.ends.len() + more);
+        ends.extend_from_slice(&self.ends);
+        let hasher = self.hasher.clone();
+        let rehash = |&id: &Sym| hasher.hash_one(slice(&text, &ends, id));
+        let mut lookup = HashTable::with_capacity(ends.len() + more);
+        for id in 0..ends.len() as Sym {
+            lookup.insert_unique(rehash(&id), id, rehash);
+        }
+        Self {
+            bytes: text,
+            ends,
+            lookup,
+            hasher,
+        }
+    }
+
     /// Drops the lookup table and the buffers' slack once no more strings will be added (saves
     /// memory in snapshots and staged uploads).
     pub fn freeze(&mut self) {

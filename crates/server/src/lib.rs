@@ -4,13 +4,15 @@
 //! the run [`mode`] (production or debug), and the application the engine serves ([`app`]):
 //! the status page, `/healthz` and `/metrics` ([`status`]), assets ([`assets`]), debug
 //! mode's detailed error pages ([`debug_pages`]), and the business rules of the `[business]`
-//! table ([`business`]) the tabs API (`storeboard-tabs`) computes with.
+//! table ([`business`]) the tabs API (`storeboard-tabs`) computes with, and the process's log
+//! with its non-blocking writer ([`logging`]).
 
 pub mod assets;
 pub mod business;
 pub mod cli;
 pub mod config;
 pub mod debug_pages;
+pub mod logging;
 pub mod mode;
 pub mod ops;
 pub mod status;
@@ -67,7 +69,8 @@ pub fn app_with_auth(
         Sources::embedded()
     };
     let dashboard = DashboardState::new(tabs, upload, sources);
-    let session = auth.session_middleware();
+    // Session cookies are parsed and loaded only where something reads them.
+    let session = auth.session_gate();
     App::new()
         .app_data(web::Data::new(Assets::new(mode)))
         .app_data(web::Data::new(mode))
@@ -80,7 +83,7 @@ pub fn app_with_auth(
         .configure(|cfg| storeboard_dashboard::configure(cfg, dashboard))
         .default_service(web::to(not_found))
         // Outermost last: headers on every answer, then the session, then the guard that reads it.
-        .wrap(from_fn(storeboard_auth::guard))
+        .wrap(storeboard_auth::Guard)
         .wrap(session)
         .wrap(storeboard_auth::security_headers())
 }

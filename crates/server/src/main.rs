@@ -38,10 +38,21 @@ fn main() -> ExitCode {
             return ExitCode::from(err.exit_code() as u8);
         }
     };
-    init_logging();
+    // Held until the server has stopped: Ctrl-C and SIGTERM stop it gracefully (the engine
+    // returns from `serve`, a second signal just cuts the drain short), then the guard's drop
+    // writes out the queued lines, `stopped …` included, before any error below is printed.
+    let log = match storeboard::logging::init_stderr() {
+        Ok(guard) => guard,
+        Err(err) => {
+            eprintln!("storeboard: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mode = Mode::current();
     let settings = mode.adjust(settings);
-    match actix_rt::System::new().block_on(serve(settings, mode, business)) {
+    let outcome = actix_rt::System::new().block_on(serve(settings, mode, business));
+    drop(log);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("storeboard: {err:#}");
@@ -80,21 +91,6 @@ fn auth_state(settings: &ServerSettings, store: Arc<OrderStore>) -> anyhow::Resu
     }))
 }
 
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("STOREBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    // Colours only on a terminal: journald, NSSM log files and pipes get plain text.
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(colour)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyhow::Result<()> {
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
@@ -105,11 +101,12 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
     // Held until the process ends: a second server or a restore on this directory is refused.
     let _lock = storeboard_data::DataDirLock::acquire(&settings.data_dir)?;
     let data_dir = settings.data_dir.clone();
-    // Every store is loaded before the first request is served.
-    let store = tokio::task::spawn_blocking(move || OrderStore::open(&data_dir))
+    // The stores load in the background, spread over the cores: the page and `/healthz` answer
+    // at once, `/api/v1/stores` marks the stores still loading, and writes wait for the load.
+    let store = tokio::task::spawn_blocking(move || OrderStore::open_in_background(&data_dir))
         .await
-        .context("loading the order store")??;
-    let store = Arc::new(store);
+        .context("opening the order store")??;
+    let loader = Arc::clone(&store);
     let upload = UploadState::new(
         Arc::clone(&store),
         settings.data_dir.clone(),
@@ -133,6 +130,26 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
     for addr in addrs {
         println!("Serving on http://{addr}");
     }
+    // A store that cannot be loaded (a damaged database) stops the server, as it stopped the
+    // start before loading moved to the background.
+    let handle = server.handle();
+    let watcher = Arc::clone(&loader);
+    actix_rt::spawn(async move {
+        let failed = tokio::task::spawn_blocking(move || loop {
+            match watcher.wait_loaded(std::time::Duration::from_secs(3600)) {
+                Err(storeboard_data::StoreError::Loading { .. }) => continue,
+                outcome => return outcome.is_err(),
+            }
+        })
+        .await
+        .unwrap_or(false);
+        if failed {
+            handle.stop(true).await;
+        }
+    });
     server.await?;
+    if let Some(detail) = loader.load_failure() {
+        anyhow::bail!("loading the order store failed: {detail}");
+    }
     Ok(())
 }

@@ -110,13 +110,23 @@ fn get_json(port: u16, path: &str) -> Value {
     serde_json::from_slice(&body).expect("JSON")
 }
 
-/// The stores and how many uploads the history holds.
+/// The stores and how many uploads the history holds. A server that has just started loads
+/// its stores in the background (`/api/v1/stores` marks those not loaded yet with
+/// `"loading": true`): this waits until none is left.
 fn state(port: u16) -> (Value, usize) {
     let history = get_json(port, "/api/v1/uploads");
-    (
-        get_json(port, "/api/v1/stores"),
-        history.as_array().map_or(0, Vec::len),
-    )
+    let deadline = Instant::now() + IO_TIMEOUT;
+    let stores = loop {
+        let stores = get_json(port, "/api/v1/stores");
+        let loading = stores
+            .as_array()
+            .is_some_and(|all| all.iter().any(|s| s.get("loading").is_some()));
+        if !loading || Instant::now() > deadline {
+            break stores;
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    (stores, history.as_array().map_or(0, Vec::len))
 }
 
 /// `POST /api/v1/uploads` of one CSV file with `mode=replace`.

@@ -1,9 +1,11 @@
-//! Tab errors and their one mapping to HTTP: `{"error": {"code", "message", "details"}}`.
+//! Tab errors and their one mapping to HTTP: status, code and details here, the envelope
+//! `{"error": {"code", "message", "details"}}` from `storeboard-errors` (as every crate's).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
+use storeboard_errors::ApiError;
 
 /// Why a tab request failed.
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +59,19 @@ pub enum TabsError {
     Failed(String),
 }
 
-impl TabsError {
+impl ApiError for TabsError {
+    fn status(&self) -> StatusCode {
+        match self {
+            TabsError::UnknownTab { .. } => StatusCode::NOT_FOUND,
+            TabsError::BadDate { .. }
+            | TabsError::FromAfterTo { .. }
+            | TabsError::BadQuery(_)
+            | TabsError::BadParam { .. } => StatusCode::BAD_REQUEST,
+            TabsError::Serialise(_) | TabsError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            TabsError::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             TabsError::UnknownTab { .. } => "unknown_tab",
@@ -84,47 +98,20 @@ impl TabsError {
                 value,
                 expected,
             } => json!({ "param": param, "value": value, "expected": expected }),
-            _ => Value::Null,
+            TabsError::BadQuery(_)
+            | TabsError::Serialise(_)
+            | TabsError::Cancelled
+            | TabsError::Failed(_) => Value::Null,
         }
-    }
-
-    /// A message in Chinese first, with the English detail after it.
-    fn message(&self) -> String {
-        let zh = match self {
-            TabsError::UnknownTab { .. } => "未找到该页签",
-            TabsError::BadDate { .. } => "日期格式应为 YYYY-MM-DD",
-            TabsError::FromAfterTo { .. } => "开始日期晚于结束日期",
-            TabsError::BadQuery(_) => "请求有误",
-            TabsError::BadParam { .. } => "分页或排序参数有误",
-            TabsError::Cancelled => "服务正在停止",
-            TabsError::Serialise(_) | TabsError::Failed(_) => "服务器错误",
-        };
-        format!("{zh}: {self}")
     }
 }
 
 impl ResponseError for TabsError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            TabsError::UnknownTab { .. } => StatusCode::NOT_FOUND,
-            TabsError::BadDate { .. }
-            | TabsError::FromAfterTo { .. }
-            | TabsError::BadQuery(_)
-            | TabsError::BadParam { .. } => StatusCode::BAD_REQUEST,
-            TabsError::Serialise(_) | TabsError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            TabsError::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        if status.is_server_error() {
-            tracing::error!("tab request failed: {self}");
-        } else {
-            tracing::debug!("tab request refused: {self}");
-        }
-        HttpResponse::build(status).json(json!({
-            "error": { "code": self.code(), "message": self.message(), "details": self.details() }
-        }))
+        storeboard_errors::respond(self)
     }
 }

@@ -29,7 +29,7 @@ pub(crate) async fn tab(
             let paging = parse_paging(req.query_string())?;
             state.products_page(&query, paging).await?
         }
-        _ => state.answer(tab, &query).await?,
+        Tab::Today | Tab::Overview | Tab::Timeslots => state.answer(tab, &query).await?,
     };
     Ok(respond(
         answer.json,

@@ -14,52 +14,62 @@ use storeboard_data::StoreSnapshot;
 use crate::cache::Weigh;
 use crate::error::TabsError;
 
-/// One dashboard tab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Tab {
+/// Declares every tab once: its variant, its doc, its name in URLs and the analytics function
+/// that computes it. The enum, [`Tab::ALL`], [`Tab::NAMES`], [`Tab::name`], [`Tab::render`] and
+/// parsing are generated from this one table, so a new tab is one line here (plus its arms where
+/// a tab is cached or paged differently, [`Tab::compute`] and the handler: the compiler asks).
+macro_rules! tabs {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal, $compute:path;)+) => {
+        /// One dashboard tab.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Tab {
+            $($(#[doc = $doc])* $variant,)+
+        }
+
+        impl Tab {
+            /// Every tab, in display order.
+            pub const ALL: &'static [Tab] = &[$(Tab::$variant,)+];
+
+            /// Every tab name the API answers, in display order.
+            pub const NAMES: &'static [&'static str] = &[$($name,)+];
+
+            /// The name in URLs (`overview`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Tab::$variant => $name,)+
+                }
+            }
+
+            /// Computes the tab over `snaps` (every store's snapshot; the filters select among
+            /// them) and serialises it. CPU-bound: call it off the async workers.
+            pub fn render(
+                self,
+                snaps: &[Arc<StoreSnapshot>],
+                filters: &Filters,
+                business: &Business,
+            ) -> Result<Bytes, TabsError> {
+                let json = match self {
+                    $(Tab::$variant => serde_json::to_vec(&$compute(snaps, filters, business))?,)+
+                };
+                Ok(Bytes::from(json))
+            }
+        }
+    };
+}
+
+tabs! {
     /// 今日必做 (yesterday's cards).
-    Today,
+    Today => "today", storeboard_analytics::today;
     /// 订单数据概览.
-    Overview,
+    Overview => "overview", storeboard_analytics::overview;
     /// 商品分析.
-    Products,
+    Products => "products", storeboard_analytics::products;
     /// 时段分析.
-    Timeslots,
+    Timeslots => "timeslots", storeboard_analytics::timeslots;
 }
 
 impl Tab {
-    /// Every tab name the API answers, in display order.
-    pub const NAMES: &'static [&'static str] = &["today", "overview", "products", "timeslots"];
-
-    /// The name in URLs (`overview`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Tab::Today => "today",
-            Tab::Overview => "overview",
-            Tab::Products => "products",
-            Tab::Timeslots => "timeslots",
-        }
-    }
-
-    /// Computes the tab over `snaps` (every store's snapshot; the filters select among them)
-    /// and serialises it. CPU-bound: call it off the async workers.
-    pub fn render(
-        self,
-        snaps: &[Arc<StoreSnapshot>],
-        filters: &Filters,
-        business: &Business,
-    ) -> Result<Bytes, TabsError> {
-        use storeboard_analytics as a;
-        let json = match self {
-            Tab::Today => serde_json::to_vec(&a::today(snaps, filters, business))?,
-            Tab::Overview => serde_json::to_vec(&a::overview(snaps, filters, business))?,
-            Tab::Products => serde_json::to_vec(&a::products(snaps, filters, business))?,
-            Tab::Timeslots => serde_json::to_vec(&a::timeslots(snaps, filters, business))?,
-        };
-        Ok(Bytes::from(json))
-    }
-
     /// Computes the tab for the cache: the products tab as it is computed (its long lists are
     /// paged per request), every other tab serialised as [`render`](Tab::render) does.
     pub(crate) fn compute(
@@ -76,7 +86,9 @@ impl Tab {
                     products: Arc::new(products),
                 })
             }
-            _ => self.render(snaps, filters, business).map(Computed::Json),
+            Tab::Today | Tab::Overview | Tab::Timeslots => {
+                self.render(snaps, filters, business).map(Computed::Json)
+            }
         }
     }
 }
@@ -132,15 +144,13 @@ impl FromStr for Tab {
     type Err = TabsError;
 
     fn from_str(name: &str) -> Result<Self, TabsError> {
-        match name {
-            "today" => Ok(Tab::Today),
-            "overview" => Ok(Tab::Overview),
-            "products" => Ok(Tab::Products),
-            "timeslots" => Ok(Tab::Timeslots),
-            _ => Err(TabsError::UnknownTab {
+        Tab::ALL
+            .iter()
+            .copied()
+            .find(|tab| tab.name() == name)
+            .ok_or_else(|| TabsError::UnknownTab {
                 tab: name.to_owned(),
-            }),
-        }
+            })
     }
 }
 
@@ -158,6 +168,14 @@ mod tests {
     fn every_listed_name_parses_back_to_its_tab() {
         for name in Tab::NAMES {
             let tab: Tab = name.parse().expect("listed");
+            assert_eq!(tab.name(), *name);
+        }
+    }
+
+    #[test]
+    fn the_table_lists_each_tab_once_with_its_name() {
+        assert_eq!(Tab::ALL.len(), Tab::NAMES.len());
+        for (tab, name) in Tab::ALL.iter().zip(Tab::NAMES) {
             assert_eq!(tab.name(), *name);
         }
     }

@@ -1,9 +1,11 @@
-//! Upload errors and their one mapping to HTTP: `{"error": {"code", "message", "details"}}`.
+//! Upload errors and their one mapping to HTTP: status, code and details here, the envelope
+//! `{"error": {"code", "message", "details"}}` from `storeboard-errors` (as every crate's).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 use storeboard_data::{IngestError, StoreError};
+use storeboard_errors::ApiError;
 
 /// Why an upload or a data-management request failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +44,23 @@ pub enum UploadError {
 }
 
 impl UploadError {
+    /// The stored history is still loading after a start (try again shortly).
+    fn is_loading(&self) -> bool {
+        matches!(self, UploadError::Store(StoreError::Loading { .. }))
+    }
+}
+
+impl ApiError for UploadError {
+    fn status(&self) -> StatusCode {
+        self.status_code()
+    }
+
     fn code(&self) -> &'static str {
         match self {
             UploadError::Ingest(e) => e.code(),
             UploadError::Store(StoreError::NoUpload(_)) => "not_found",
+            UploadError::Store(StoreError::Loading { .. }) => "loading",
+            UploadError::Store(StoreError::LoadFailed { .. }) => "load_failed",
             UploadError::Store(_) => "database_error",
             UploadError::TooLarge { .. } => "too_large",
             UploadError::NoFile => "no_file",
@@ -79,21 +94,9 @@ impl UploadError {
                 json!({ "sheets": sheets })
             }
             UploadError::TooLarge { limit } => json!({ "limit": limit }),
+            UploadError::Store(StoreError::Loading { stores }) => json!({ "loading": stores }),
             _ => Value::Null,
         }
-    }
-
-    /// A message in Chinese first, with the English detail after it.
-    fn message(&self) -> String {
-        let zh = match self.status_code() {
-            StatusCode::PAYLOAD_TOO_LARGE => "文件太大",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "不支持的文件类型",
-            StatusCode::UNPROCESSABLE_ENTITY => "文件无法导入",
-            StatusCode::NOT_FOUND => "未找到",
-            StatusCode::BAD_REQUEST => "请求有误",
-            _ => "服务器错误",
-        };
-        format!("{zh}: {self}")
     }
 }
 
@@ -113,20 +116,58 @@ impl ResponseError for UploadError {
             UploadError::NotFound(_) | UploadError::Store(StoreError::NoUpload(_)) => {
                 StatusCode::NOT_FOUND
             }
+            UploadError::Store(StoreError::Loading { .. }) | UploadError::Cancelled => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             UploadError::Store(_) | UploadError::Temp(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            UploadError::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        if status.is_server_error() {
-            tracing::error!("upload request failed: {self}");
-        } else {
-            tracing::info!("upload refused: {self}");
+        let mut response = storeboard_errors::respond(self);
+        if self.is_loading() {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("5"),
+            );
         }
-        HttpResponse::build(status).json(json!({
-            "error": { "code": self.code(), "message": self.message(), "details": self.details() }
-        }))
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody as _;
+
+    #[test]
+    fn a_write_during_loading_is_a_503_loading_with_retry_after() {
+        let err = UploadError::Store(StoreError::Loading {
+            stores: vec!["一号店".to_owned()],
+        });
+        assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        let response = err.error_response();
+        assert_eq!(
+            response
+                .headers()
+                .get(actix_web::http::header::RETRY_AFTER)
+                .map(|v| v.as_bytes()),
+            Some(&b"5"[..])
+        );
+        let body = response.into_body().try_into_bytes().expect("a full body");
+        let json: Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(json["error"]["code"], "loading");
+        assert_eq!(json["error"]["details"]["loading"], json!(["一号店"]));
+        let message = json["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("数据正在加载"), "{message}");
+    }
+
+    #[test]
+    fn a_failed_start_up_load_refuses_writes_as_a_server_error() {
+        let err = UploadError::Store(StoreError::LoadFailed {
+            detail: "damaged".to_owned(),
+        });
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(err.code(), "load_failed");
     }
 }

@@ -6,9 +6,11 @@ use std::io::BufReader;
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{web, HttpMessage as _, HttpRequest, HttpResponse};
+use futures_util::{stream, StreamExt as _, TryStreamExt as _};
+use serde::Serialize;
 use serde_json::json;
 use storeboard_auth::Access;
-use storeboard_data::{ingest, Actor, IngestOptions, Ingested, UploadRecord};
+use storeboard_data::{ingest, Actor, IngestOptions, Ingested, StoreSummary, UploadRecord};
 
 use crate::error::UploadError;
 use crate::multipart::{receive, Received};
@@ -41,8 +43,9 @@ async fn blocking<T: Send + 'static>(
     web::block(f).await.map_err(|_| UploadError::Cancelled)?
 }
 
-/// `POST /api/v1/uploads`: every file is parsed first; if any is refused nothing is stored.
-/// Then each file is applied in its own transaction, in the order sent.
+/// `POST /api/v1/uploads`: every file is parsed first, several at once (one per core); if any
+/// is refused nothing is stored. Then each file is applied in its own transaction, in the order
+/// sent.
 pub(crate) async fn upload(
     state: web::Data<UploadState>,
     req: HttpRequest,
@@ -51,20 +54,11 @@ pub(crate) async fn upload(
     let actor = actor(&req);
     let form = receive(body, &state.temp_dir, state.max_upload).await?;
     let mode = form.mode;
-    let mut parsed: Vec<(Received, Ingested)> = Vec::new();
-    for received in form.files {
-        let file = received.file.reopen().map_err(UploadError::Temp)?;
-        let name = received.name.clone();
-        let ingested = blocking(move || {
-            Ok(ingest(
-                BufReader::new(file),
-                &name,
-                &IngestOptions::default(),
-            )?)
-        })
+    let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let parsed: Vec<(Received, Ingested)> = stream::iter(form.files.into_iter().map(parse))
+        .buffered(parallel)
+        .try_collect()
         .await?;
-        parsed.push((received, ingested));
-    }
     let store = std::sync::Arc::clone(&state.store);
     let records: Vec<UploadRecord> = blocking(move || {
         let mut records = Vec::new();
@@ -95,6 +89,22 @@ pub(crate) async fn upload(
     Ok(HttpResponse::Ok().json(json!({ "uploads": records })))
 }
 
+/// Parses one received file on the blocking pool; the file comes back with its parse (the temp
+/// file lives until the upload is done).
+async fn parse(received: Received) -> Result<(Received, Ingested), UploadError> {
+    let file = received.file.reopen().map_err(UploadError::Temp)?;
+    let name = received.name.clone();
+    let ingested = blocking(move || {
+        Ok(ingest(
+            BufReader::new(file),
+            &name,
+            &IngestOptions::default(),
+        )?)
+    })
+    .await?;
+    Ok((received, ingested))
+}
+
 /// `GET /api/v1/uploads`: the latest uploads, newest first.
 pub(crate) async fn history(state: web::Data<UploadState>) -> Result<HttpResponse, UploadError> {
     let store = std::sync::Arc::clone(&state.store);
@@ -121,9 +131,50 @@ pub(crate) async fn problems(
         .body(csv))
 }
 
-/// `GET /api/v1/stores`: stores with stored lines, distinct orders and first/last day.
+/// One store as `GET /api/v1/stores` lists it.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    summary: StoreSummary,
+    /// Only while the store's history is still loading after a start (`true`; its figures are
+    /// zero until then): the entries of loaded stores are unchanged.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    loading: bool,
+}
+
+/// `GET /api/v1/stores`: stores with stored lines, distinct orders and first/last day; right
+/// after a start, the stores whose history is still loading too, with `"loading": true`.
 pub(crate) async fn stores(state: web::Data<UploadState>) -> HttpResponse {
-    HttpResponse::Ok().json(state.store.registry().summaries())
+    // In this order: a store leaves `loading` only after it is in the registry, so none is
+    // missed in between.
+    let loading = state.store.loading();
+    let loaded = state.store.registry().summaries();
+    HttpResponse::Ok().json(listing(loading, loaded))
+}
+
+/// Loaded stores as they are, and stores still loading (and not loaded meanwhile) with zero
+/// figures and `"loading": true`, by name.
+fn listing(loading: Vec<String>, loaded: Vec<StoreSummary>) -> Vec<Listed> {
+    let mut listed: Vec<Listed> = loading
+        .into_iter()
+        .filter(|name| !loaded.iter().any(|s| &s.name == name))
+        .map(|name| Listed {
+            summary: StoreSummary {
+                name,
+                lines: 0,
+                orders: 0,
+                first_day: None,
+                last_day: None,
+            },
+            loading: true,
+        })
+        .collect();
+    listed.extend(loaded.into_iter().map(|summary| Listed {
+        summary,
+        loading: false,
+    }));
+    listed.sort_by(|a, b| a.summary.name.cmp(&b.summary.name));
+    listed
 }
 
 /// `DELETE /api/v1/stores/{name}`: removes one store's data.
@@ -142,4 +193,37 @@ pub(crate) async fn delete_store(
     }
     tracing::info!(store = %name, "store deleted");
     Ok(HttpResponse::Ok().json(json!({ "deleted": name })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(name: &str, lines: usize) -> StoreSummary {
+        StoreSummary {
+            name: name.to_owned(),
+            lines,
+            orders: 1,
+            first_day: None,
+            last_day: None,
+        }
+    }
+
+    #[test]
+    fn stores_still_loading_are_listed_with_a_loading_field_and_the_others_unchanged() {
+        let listed = listing(
+            vec!["二号店".to_owned(), "一号店".to_owned()],
+            vec![summary("一号店", 5), summary("三号店", 7)],
+        );
+        let json = serde_json::to_value(&listed).expect("serialises");
+        assert_eq!(
+            json,
+            json!([
+                {"name": "一号店", "lines": 5, "orders": 1, "first_day": null, "last_day": null},
+                {"name": "三号店", "lines": 7, "orders": 1, "first_day": null, "last_day": null},
+                {"name": "二号店", "lines": 0, "orders": 0, "first_day": null, "last_day": null,
+                 "loading": true},
+            ])
+        );
+    }
 }

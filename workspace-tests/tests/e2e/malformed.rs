@@ -115,6 +115,17 @@ fn application_5xx_keeps_the_connection_open_and_hides_details() {
 }
 
 #[test]
+fn a_deliberate_5xx_body_reaches_the_client_as_built() {
+    let server = TestServer::start(settings());
+    let mut client = server.connect();
+    let res = client.request(get("/stopping"));
+    assert_eq!(res.status, 503, "{res:?}");
+    let json: serde_json::Value = serde_json::from_str(&res.text()).expect("the JSON envelope");
+    assert_eq!(json["error"]["code"], "shutting_down", "{json}");
+    assert_still_serving(&mut client);
+}
+
+#[test]
 fn application_5xx_shows_details_with_expose_tracebacks() {
     let server = TestServer::with(|s| s.expose_tracebacks = true);
     let mut client = server.connect();

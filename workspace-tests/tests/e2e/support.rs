@@ -48,6 +48,7 @@ pub fn settings() -> Settings {
 /// - `POST /echo`: buffers the body (`web::Bytes`), answers its length.
 /// - `POST /stream`: reads the body chunk by chunk (`web::Payload`), answers its length.
 /// - `GET /fail`: a 500 whose error text is `secret detail`.
+/// - `GET /stopping`: the tabs' deliberate `503 shutting_down` JSON envelope.
 /// - `GET /panic`: a handler that panics with `secret panic`.
 /// - `GET /info`: the `ident` and first address seen through the `EngineInfo` extractor.
 /// - `GET /big/{bytes}`: a body of that many `x`.
@@ -63,6 +64,7 @@ pub fn app() -> App<impl AppServiceFactory<BoxBody>> {
         )
         .route("/stream", web::post().to(stream))
         .route("/fail", web::get().to(fail))
+        .route("/stopping", web::get().to(stopping))
         .route("/panic", web::get().to(panics))
         .route("/info", web::get().to(info))
         .route("/big/{bytes}", web::get().to(big))
@@ -87,6 +89,10 @@ async fn stream(mut body: web::Payload) -> actix_web::Result<String> {
 
 async fn fail() -> actix_web::Result<HttpResponse> {
     Err(actix_web::error::ErrorInternalServerError("secret detail"))
+}
+
+async fn stopping() -> Result<HttpResponse, storeboard_tabs::TabsError> {
+    Err(storeboard_tabs::TabsError::Cancelled)
 }
 
 async fn panics() -> HttpResponse {

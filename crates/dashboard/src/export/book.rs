@@ -14,17 +14,17 @@ const SHEET_NAME_MAX: usize = 31;
 const SHEET_NAME_FORBIDDEN: [char; 7] = ['[', ']', ':', '*', '?', '/', '\\'];
 
 /// The sheets of one export, in order.
-pub(super) struct Book {
+pub(crate) struct Book {
     workbook: Workbook,
     /// The names taken so far, lower-cased: Excel compares sheet names without case.
     taken: Vec<String>,
     /// The tab's URL name, for shape errors.
-    pub(super) tab: &'static str,
+    pub(crate) tab: &'static str,
 }
 
 impl Book {
     /// An empty workbook for `tab` (`template` for the upload template).
-    pub(super) fn new(tab: &'static str) -> Result<Self, ExportError> {
+    pub(crate) fn new(tab: &'static str) -> Result<Self, ExportError> {
         let mut workbook = Workbook::new();
         // A fixed creation time: otherwise docProps/core.xml holds the current time and the same
         // JSON gives different bytes from one second to the next (as in storeboard-fixtures).
@@ -39,7 +39,7 @@ impl Book {
     }
 
     /// A new sheet named after `wanted`, made valid and unique (`渠道`, `渠道(2)`).
-    pub(super) fn sheet(&mut self, wanted: &str) -> Sheet {
+    pub(crate) fn sheet(&mut self, wanted: &str) -> Sheet {
         let base = sheet_name(wanted);
         let mut name = base.clone();
         let mut n = 2;
@@ -53,20 +53,20 @@ impl Book {
     }
 
     /// Appends a finished sheet.
-    pub(super) fn push(&mut self, sheet: Sheet) -> Result<(), ExportError> {
+    pub(crate) fn push(&mut self, sheet: Sheet) -> Result<(), ExportError> {
         self.workbook.push_worksheet(sheet.finish()?);
         Ok(())
     }
 
     /// The `.xlsx` bytes.
-    pub(super) fn bytes(mut self) -> Result<Vec<u8>, ExportError> {
+    pub(crate) fn bytes(mut self) -> Result<Vec<u8>, ExportError> {
         self.workbook
             .save_to_buffer()
             .map_err(ExportError::xlsx("saving the workbook"))
     }
 
     /// A sheet holding only the table of the array at `path`, its header frozen.
-    pub(super) fn table_sheet(
+    pub(crate) fn table_sheet(
         &mut self,
         name: &str,
         json: &Value,
@@ -81,7 +81,7 @@ impl Book {
     }
 
     /// A shape error about this book's tab.
-    pub(super) fn shape(&self, detail: impl Into<String>) -> ExportError {
+    pub(crate) fn shape(&self, detail: impl Into<String>) -> ExportError {
         ExportError::Shape {
             tab: self.tab,
             detail: detail.into(),
@@ -89,12 +89,12 @@ impl Book {
     }
 
     /// The value at `path` (`kpis.orders`), which must be present (it may be `null`).
-    pub(super) fn get<'v>(&self, json: &'v Value, path: &str) -> Result<&'v Value, ExportError> {
+    pub(crate) fn get<'v>(&self, json: &'v Value, path: &str) -> Result<&'v Value, ExportError> {
         lookup(json, path).ok_or_else(|| self.shape(format!("{path} is missing")))
     }
 
     /// The array at `path`.
-    pub(super) fn array<'v>(
+    pub(crate) fn array<'v>(
         &self,
         json: &'v Value,
         path: &str,
@@ -106,7 +106,7 @@ impl Book {
     }
 
     /// The string at `path`; `None` when it is `null`.
-    pub(super) fn text<'v>(
+    pub(crate) fn text<'v>(
         &self,
         json: &'v Value,
         path: &str,
@@ -120,7 +120,7 @@ impl Book {
 
     /// `title` in row 0, then what the export covers (period, store, channel) as label and
     /// value rows. Returns the first free row.
-    pub(super) fn heading(
+    pub(crate) fn heading(
         &self,
         sheet: &mut Sheet,
         title: &str,
@@ -146,7 +146,7 @@ impl Book {
 
 /// The value at a dotted `path` (`cost_rates.product_cost`); `None` when a step is absent. Below
 /// a `null` everything is `null`: a card without a trend has no trend figures, which is no error.
-pub(super) fn lookup<'v>(json: &'v Value, path: &str) -> Option<&'v Value> {
+pub(crate) fn lookup<'v>(json: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(
         json,
         |v, key| if v.is_null() { Some(v) } else { v.get(key) },

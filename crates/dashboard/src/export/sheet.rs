@@ -10,43 +10,12 @@ use serde_json::Value;
 use super::book::lookup;
 use super::ExportError;
 
-/// How a column's values are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    /// A string, always as text (names, codes, ids: never a formula, never a number).
-    Text,
-    /// A count: `#,##0`.
-    Int,
-    /// A quantity: `#,##0` when whole, else up to three decimals (1.25 kg).
-    Qty,
-    /// Money: `#,##0.00`.
-    Money,
-    /// Already in percent units (13.8 means 13.8 %): `0.0`, the `%` is in the header.
-    Pct,
-    /// Any other number, in Excel's general format.
-    Num,
-    /// `YYYY-MM-DD` text in the JSON, an Excel date cell here.
-    Date,
-    /// `YYYY-MM-DDTHH:MM:SS` text in the JSON, an Excel date-time cell here.
-    DateTime,
-}
+pub(crate) use crate::columns::{Column as Col, Kind};
 
-/// A table column: its header, the field of each row it shows (dotted for nested objects) and
-/// how the values are written.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Col {
-    pub(super) header: &'static str,
-    pub(super) field: &'static str,
-    pub(super) kind: Kind,
-}
-
-/// A [`Col`], short enough for column tables.
-pub(super) const fn col(header: &'static str, field: &'static str, kind: Kind) -> Col {
-    Col {
-        header,
-        field,
-        kind,
-    }
+/// A column of a sheet only (a rank, a list name, a summary field): the same header on the
+/// page, which never shows it.
+pub(crate) const fn col(header: &'static str, field: &'static str, kind: Kind) -> Col {
+    crate::columns::same(field, header, kind)
 }
 
 /// Widest a column gets, in characters.
@@ -86,7 +55,7 @@ impl Styles {
 }
 
 /// A worksheet being written, with what it needs to name itself in errors.
-pub(super) struct Sheet {
+pub(crate) struct Sheet {
     ws: Worksheet,
     name: String,
     tab: &'static str,
@@ -97,7 +66,7 @@ pub(super) struct Sheet {
 
 impl Sheet {
     /// An empty sheet; `name` must already be valid and unique (see `Book::sheet`).
-    pub(super) fn new(name: String, tab: &'static str) -> Self {
+    pub(crate) fn new(name: String, tab: &'static str) -> Self {
         Self {
             ws: Worksheet::new(),
             name,
@@ -109,12 +78,12 @@ impl Sheet {
 
     /// The sheet's name.
     #[cfg(test)]
-    pub(super) fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// A large bold title; it does not widen its column (it may overflow to the right).
-    pub(super) fn title(&mut self, row: u32, text: &str) -> Result<(), ExportError> {
+    pub(crate) fn title(&mut self, row: u32, text: &str) -> Result<(), ExportError> {
         let res = self
             .ws
             .write_string_with_format(row, 0, text, &self.styles.title)
@@ -123,7 +92,7 @@ impl Sheet {
     }
 
     /// Text in bold (a label or a header cell).
-    pub(super) fn label(&mut self, row: u32, col: u16, text: &str) -> Result<(), ExportError> {
+    pub(crate) fn label(&mut self, row: u32, col: u16, text: &str) -> Result<(), ExportError> {
         let res = self
             .ws
             .write_string_with_format(row, col, text, &self.styles.bold)
@@ -133,14 +102,14 @@ impl Sheet {
     }
 
     /// Text, always as a string cell: user data never becomes a formula.
-    pub(super) fn text(&mut self, row: u32, col: u16, text: &str) -> Result<(), ExportError> {
+    pub(crate) fn text(&mut self, row: u32, col: u16, text: &str) -> Result<(), ExportError> {
         let res = self.ws.write_string(row, col, text).map(drop);
         self.widen(col, text_width(text));
         self.check(res)
     }
 
     /// A number in the format of `kind` (a text or date kind writes it in the general format).
-    pub(super) fn number(
+    pub(crate) fn number(
         &mut self,
         row: u32,
         col: u16,
@@ -153,7 +122,7 @@ impl Sheet {
             Kind::Qty if v.fract() == 0.0 => &s.int,
             Kind::Qty => &s.qty,
             Kind::Money => &s.money,
-            Kind::Pct => &s.pct,
+            Kind::Pct | Kind::Change => &s.pct,
             Kind::Date => &s.date,
             Kind::DateTime => &s.datetime,
             Kind::Num | Kind::Text => &s.general,
@@ -167,7 +136,7 @@ impl Sheet {
     }
 
     /// A date-time cell (`yyyy-mm-dd hh:mm:ss`).
-    pub(super) fn date_time(
+    pub(crate) fn date_time(
         &mut self,
         row: u32,
         col: u16,
@@ -178,7 +147,7 @@ impl Sheet {
 
     /// A JSON value as a `kind` cell; `null` leaves the cell empty. `at` names the value for
     /// errors (`channels[2].sales`).
-    pub(super) fn value(
+    pub(crate) fn value(
         &mut self,
         row: u32,
         col: u16,
@@ -198,18 +167,19 @@ impl Sheet {
                 Ok(t) => self.date_time(row, col, t),
                 Err(_) => Err(self.shape(format!("{} is not a date-time: {s:?}", at()))),
             },
-            (Kind::Int | Kind::Qty | Kind::Money | Kind::Pct | Kind::Num, Value::Number(n)) => {
-                match n.as_f64() {
-                    Some(x) => self.number(row, col, x, kind),
-                    None => Err(self.shape(format!("{} is not a finite number", at()))),
-                }
-            }
+            (
+                Kind::Int | Kind::Qty | Kind::Money | Kind::Pct | Kind::Change | Kind::Num,
+                Value::Number(n),
+            ) => match n.as_f64() {
+                Some(x) => self.number(row, col, x, kind),
+                None => Err(self.shape(format!("{} is not a finite number", at()))),
+            },
             _ => Err(self.shape(format!("{} is {v}, not a {kind:?} value", at()))),
         }
     }
 
     /// A row of bold headers from column 0.
-    pub(super) fn header<'h>(
+    pub(crate) fn header<'h>(
         &mut self,
         row: u32,
         headers: impl IntoIterator<Item = &'h str>,
@@ -222,7 +192,7 @@ impl Sheet {
 
     /// `cols`' headers at `row`, then one row per item of `rows` (the array at `path`, named in
     /// errors). Returns the first row after the table.
-    pub(super) fn table(
+    pub(crate) fn table(
         &mut self,
         row: u32,
         cols: &[Col],
@@ -234,8 +204,8 @@ impl Sheet {
         for (i, item) in rows.iter().enumerate() {
             r += 1;
             for (c, col) in cols.iter().enumerate() {
-                let at = || format!("{path}[{i}].{}", col.field);
-                let v = lookup(item, col.field)
+                let at = || format!("{path}[{i}].{}", col.key);
+                let v = lookup(item, col.key)
                     .ok_or_else(|| self.shape(format!("{} is missing", at())))?;
                 self.value(r, column(c)?, v, col.kind, &at)?;
             }
@@ -244,13 +214,13 @@ impl Sheet {
     }
 
     /// Keeps rows above `row` and columns left of `col` in view while scrolling.
-    pub(super) fn freeze(&mut self, row: u32, col: u16) -> Result<(), ExportError> {
+    pub(crate) fn freeze(&mut self, row: u32, col: u16) -> Result<(), ExportError> {
         let res = self.ws.set_freeze_panes(row, col).map(drop);
         self.check(res)
     }
 
     /// A shape error about this sheet's tab.
-    pub(super) fn shape(&self, detail: String) -> ExportError {
+    pub(crate) fn shape(&self, detail: String) -> ExportError {
         ExportError::Shape {
             tab: self.tab,
             detail,
@@ -258,7 +228,7 @@ impl Sheet {
     }
 
     /// The named worksheet with its column widths, ready to push into the workbook.
-    pub(super) fn finish(mut self) -> Result<Worksheet, ExportError> {
+    pub(crate) fn finish(mut self) -> Result<Worksheet, ExportError> {
         let res = self.ws.set_name(&self.name).map(drop);
         self.check(res)?;
         for (c, w) in self.widths.iter().enumerate() {
@@ -310,7 +280,7 @@ fn number_width(v: f64, kind: Kind) -> usize {
     match kind {
         Kind::Int => grouped,
         Kind::Qty | Kind::Money => grouped + 3,
-        Kind::Pct => grouped + 2,
+        Kind::Pct | Kind::Change => grouped + 2,
         Kind::Date => 10,
         Kind::DateTime => 19,
         Kind::Num | Kind::Text => v.to_string().len(),

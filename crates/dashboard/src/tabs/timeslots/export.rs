@@ -3,37 +3,16 @@
 use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::book::Book;
-use super::sheet::{col, Col, Kind};
-use super::ExportError;
-
-const SLOTS: [Col; 10] = [
-    col("时段", "slot", Kind::Text),
-    col("开始(时)", "start_hour", Kind::Int),
-    col("结束(时)", "end_hour", Kind::Int),
-    col("默认场景", "default_scene", Kind::Text),
-    col("订单数", "orders", Kind::Int),
-    col("商品行数", "lines", Kind::Int),
-    col("销售额", "sales", Kind::Money),
-    col("客单价", "avg_order_value", Kind::Money),
-    col("利润额", "profit", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-];
-
-const SCENES: [Col; 6] = [
-    col("场景", "scene", Kind::Text),
-    col("商品行数", "lines", Kind::Int),
-    col("销量", "quantity", Kind::Qty),
-    col("销售额", "sales", Kind::Money),
-    col("利润额", "profit", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-];
+use super::columns::{SCENES, SLOTS};
+use crate::export::book::Book;
+use crate::export::sheet::Kind;
+use crate::export::ExportError;
 
 /// The timeslots workbook.
 pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     let mut book = Book::new(Tab::Timeslots.name())?;
-    book.table_sheet("时段", json, "slots", &SLOTS)?;
-    book.table_sheet("场景", json, "scenes", &SCENES)?;
+    book.table_sheet("时段", json, "slots", SLOTS)?;
+    book.table_sheet("场景", json, "scenes", SCENES)?;
     heatmap(&mut book, json)?;
     book.bytes()
 }
@@ -86,8 +65,8 @@ mod tests {
     use calamine::Data;
     use serde_json::json;
 
-    use super::super::testkit::{cell, num, read, texts};
     use super::*;
+    use crate::export::testkit::{cell, num, read, texts};
 
     fn timeslots() -> Value {
         json!({
@@ -117,7 +96,10 @@ mod tests {
         let wb = read(&workbook(&timeslots())?);
         assert_eq!(wb.names(), ["时段", "场景", "热力图"]);
         let s = wb.sheet("时段");
-        assert_eq!(texts(s, 0), SLOTS.map(|c| c.header));
+        assert_eq!(
+            texts(s, 0),
+            SLOTS.iter().map(|c| c.header).collect::<Vec<_>>()
+        );
         assert_eq!((num(s, 1, 1), num(s, 1, 6)), (6.0, 250.5));
         assert_eq!(cell(s, 2, 7), Data::Empty, "no orders, no AOV");
         assert_eq!(num(wb.sheet("场景"), 1, 2), 31.5);

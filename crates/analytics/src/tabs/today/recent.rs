@@ -53,13 +53,44 @@ pub(super) fn load<'a>(
     History::new(orders, products, days)
 }
 
-/// One product's points from every selected series, and where its name comes from. Points are
-/// gathered in vectors and sorted once (maps built from sorted input), not inserted one by one.
-#[derive(Default)]
+/// One day of one product: its sums and its latest stock reading (which line, in which store).
+#[derive(Clone, Copy, Default)]
+struct Day<'a> {
+    sums: Option<Sums>,
+    stock: Option<(At, &'a StoreSnapshot)>,
+}
+
+impl<'a> Day<'a> {
+    fn add(&mut self, sums: Sums, stock: Option<(At, &'a StoreSnapshot)>) {
+        match &mut self.sums {
+            Some(s) => s.add(&sums),
+            None => self.sums = Some(sums),
+        }
+        // Per day, the stock of the latest line: (order time, store, line) decides, as when
+        // the lines are read in order.
+        if stock.map(|(at, _)| at) > self.stock.map(|(at, _)| at) {
+            self.stock = stock;
+        }
+    }
+}
+
+/// One product's points from every selected series, and where its name comes from: the window's
+/// days in an array indexed by day (the series come sorted, nothing is sorted again), and the
+/// few days before it.
 struct Merged<'a> {
     name: Option<(usize, u32)>,
-    days: Vec<(i64, Sums)>,
-    stock: Vec<(i64, At, &'a StoreSnapshot)>,
+    window: [Day<'a>; WINDOW_DAYS as usize + 1],
+    before: Vec<(i64, Day<'a>)>,
+}
+
+impl Default for Merged<'_> {
+    fn default() -> Self {
+        Self {
+            name: None,
+            window: [Day::default(); WINDOW_DAYS as usize + 1],
+            before: Vec::new(),
+        }
+    }
 }
 
 fn products<'a>(
@@ -88,17 +119,20 @@ fn products<'a>(
             let start = all.partition_point(|pt| pt.day < from);
             let (before, window) = all.split_at(start);
             let mut add = |pt: &Point| {
-                m.days.push((
-                    pt.day,
-                    Sums {
-                        quantity: pt.quantity,
-                        sales: pt.sales as f64 / SALES_SCALE,
-                        profit: cents_to_yuan(pt.profit),
-                    },
-                ));
-                if pt.stock_line != NO_LINE {
-                    m.stock
-                        .push((pt.day, (time(pt.stock_line), store, pt.stock_line), snap));
+                let sums = Sums {
+                    quantity: pt.quantity,
+                    sales: pt.sales as f64 / SALES_SCALE,
+                    profit: cents_to_yuan(pt.profit),
+                };
+                let stock = (pt.stock_line != NO_LINE)
+                    .then(|| ((time(pt.stock_line), store, pt.stock_line), snap));
+                match m.window.get_mut((pt.day - from) as usize) {
+                    Some(day) if pt.day >= from => day.add(sums, stock),
+                    _ => {
+                        let mut day = Day::default();
+                        day.add(sums, stock);
+                        m.before.push((pt.day, day));
+                    }
                 }
             };
             window.iter().for_each(&mut add);
@@ -122,11 +156,11 @@ fn products<'a>(
     merged.sort_unstable_by(|a, b| a.0.cmp(b.0));
     merged
         .into_iter()
-        .map(|(key, m)| (key, into_product(parts, m)))
+        .map(|(key, m)| (key, into_product(parts, from, m)))
         .collect()
 }
 
-fn into_product<'a>(parts: &[Part<'a>], m: Merged<'a>) -> Product<'a> {
+fn into_product<'a>(parts: &[Part<'a>], from: i64, m: Merged<'a>) -> Product<'a> {
     let (name, category) = m.name.map_or(("", ""), |(store, j)| {
         let data = &parts[store].snap.data;
         let j = j as usize;
@@ -135,31 +169,26 @@ fn into_product<'a>(parts: &[Part<'a>], m: Merged<'a>) -> Product<'a> {
             data.strings.get(data.lines.category1[j]),
         )
     });
-    let mut days = m.days;
-    days.sort_unstable_by_key(|(d, _)| *d);
-    let mut summed: Vec<(NaiveDate, Sums)> = Vec::with_capacity(days.len());
-    for (d, s) in days {
-        match summed.last_mut() {
-            Some((last, sum)) if day_number(*last) == d => sum.add(&s),
-            _ => summed.push((day_from_days(d), s)),
+    let mut before = m.before;
+    before.sort_unstable_by_key(|(d, _)| *d);
+    let mut days: Vec<(i64, Day<'a>)> = Vec::with_capacity(before.len() + m.window.len());
+    for (d, day) in before {
+        match days.last_mut() {
+            Some((last, merged)) if *last == d => {
+                if let Some(sums) = day.sums {
+                    merged.add(sums, day.stock);
+                }
+            }
+            _ => days.push((d, day)),
         }
     }
-    // Per day, the stock of the latest line: (order time, store, line) decides, as when the
-    // lines are read in order.
-    let mut stock = m.stock;
-    stock.sort_unstable_by_key(|a| (a.0, a.1));
-    let mut latest: Vec<(NaiveDate, (i64, f32))> = Vec::with_capacity(stock.len());
-    for (d, (time, _, j), snap) in stock {
-        let value = (time, snap.data.lines.stock[j as usize]);
-        match latest.last_mut() {
-            Some((last, v)) if day_number(*last) == d => *v = value,
-            _ => latest.push((day_from_days(d), value)),
-        }
-    }
-    Product::from_parts(
-        name,
-        category,
-        summed.into_iter().collect(),
-        latest.into_iter().collect(),
-    )
+    days.extend((from..).zip(m.window).filter(|(_, day)| day.sums.is_some()));
+    let summed = days
+        .iter()
+        .filter_map(|(d, day)| Some((day_from_days(*d), day.sums?)));
+    let latest = days.iter().filter_map(|(d, day)| {
+        let ((time, _, j), snap) = day.stock?;
+        Some((day_from_days(*d), (time, snap.data.lines.stock[j as usize])))
+    });
+    Product::from_parts(name, category, summed.collect(), latest.collect())
 }

@@ -8,33 +8,10 @@
 use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::book::Book;
-use super::sheet::{col, Col, Kind};
-use super::ExportError;
-
-/// 亏损订单, 高配送费 (`storeboard_analytics::today::OrderRow`).
-const ORDER_ROWS: [Col; 7] = [
-    col("门店", "store", Kind::Text),
-    col("订单ID", "order_id", Kind::Text),
-    col("渠道", "channel", Kind::Text),
-    col("下单时间", "time", Kind::DateTime),
-    col("商品实收额", "sales", Kind::Money),
-    col("订单实际利润", "profit", Kind::Money),
-    col("配送净成本", "delivery_net", Kind::Money),
-];
-
-/// 价格异常 (`storeboard_analytics::today::PriceRow`).
-const PRICE_ROWS: [Col; 9] = [
-    col("门店", "store", Kind::Text),
-    col("订单ID", "order_id", Kind::Text),
-    col("商品编码", "key", Kind::Text),
-    col("商品名称", "name", Kind::Text),
-    col("销量", "quantity", Kind::Qty),
-    col("实收价格", "actual_price", Kind::Money),
-    col("单位成本", "unit_cost", Kind::Money),
-    col("低于成本(%)", "gap_pct", Kind::Pct),
-    col("严重程度", "severity", Kind::Text),
-];
+use super::columns::{ORDER_ROWS, PRICE_ROWS, PRODUCT_ROWS};
+use crate::export::book::Book;
+use crate::export::sheet::{col, Col, Kind};
+use crate::export::ExportError;
 
 /// The 汇总 sheet's columns, over the objects [`summary_rows`] builds.
 const SUMMARY: [Col; 6] = [
@@ -135,21 +112,23 @@ fn product_columns(key: &str) -> Vec<Col> {
         "hot_products" => ("前日销量", "对比期利润率(%)", "销量变化(%)"),
         _ => ("对比期销量", "对比期利润率(%)", "变化(%)"),
     };
-    vec![
-        col("商品编码", "key", Kind::Text),
-        col("商品名称", "name", Kind::Text),
-        col("一级分类", "category", Kind::Text),
-        col(window[0].0, "quantity", Kind::Qty),
-        col(previous_quantity, "previous_quantity", Kind::Qty),
-        col(window[0].1, "sales", Kind::Money),
-        col(window[1].0, "profit", Kind::Money),
-        col(window[1].1, "margin_pct", Kind::Pct),
-        col(previous_margin, "previous_margin_pct", Kind::Pct),
-        col(change, "change_pct", Kind::Pct),
-        col("剩余库存", "stock", Kind::Qty),
-        col("最后销售日", "last_sale", Kind::Date),
-        col("未售天数", "days_since_sale", Kind::Int),
-    ]
+    let header = |c: &Col| match c.key {
+        "quantity" => window[0].0,
+        "previous_quantity" => previous_quantity,
+        "sales" => window[0].1,
+        "profit" => window[1].0,
+        "margin_pct" => window[1].1,
+        "previous_margin_pct" => previous_margin,
+        "change_pct" => change,
+        _ => c.header,
+    };
+    PRODUCT_ROWS
+        .iter()
+        .map(|c| Col {
+            header: header(c),
+            ..*c
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -157,8 +136,8 @@ mod tests {
     use calamine::Data;
     use serde_json::json;
 
-    use super::super::testkit::{cell, num, read, texts};
     use super::*;
+    use crate::export::testkit::{cell, num, read, texts};
 
     fn card(key: &str, title: &str, count: usize, rows: Value) -> Value {
         let trend = (count > 0).then(|| json!({"previous_mean": 2.0, "change_pct": 50.0}));
@@ -209,10 +188,16 @@ mod tests {
     fn card_sheets_keep_every_column_of_their_rows() -> Result<(), ExportError> {
         let wb = read(&workbook(&today())?);
         let s = wb.sheet("亏损订单");
-        assert_eq!(texts(s, 0), ORDER_ROWS.map(|c| c.header));
+        assert_eq!(
+            texts(s, 0),
+            ORDER_ROWS.iter().map(|c| c.header).collect::<Vec<_>>()
+        );
         assert_eq!(cell(s, 1, 1), Data::String("3826112701600018654".into()));
         assert_eq!((num(s, 1, 3), num(s, 1, 5)), (46_353.5, -172.09));
-        assert_eq!(texts(wb.sheet("价格异常"), 0), PRICE_ROWS.map(|c| c.header));
+        assert_eq!(
+            texts(wb.sheet("价格异常"), 0),
+            PRICE_ROWS.iter().map(|c| c.header).collect::<Vec<_>>()
+        );
         assert_eq!(texts(wb.sheet("销量下滑"), 0)[3], "近7天销量");
         let s = wb.sheet("爆款");
         assert_eq!(texts(s, 0)[3..5], ["昨日销量", "前日销量"]);
@@ -226,8 +211,8 @@ mod tests {
     fn cards_of_unknown_kind_take_their_columns_from_their_rows() {
         let order = json!({"order_id": "1"});
         let price = json!({"order_id": "1", "actual_price": 1.0});
-        assert_eq!(columns("new_card", Some(&order))[1].field, "order_id");
-        assert_eq!(columns("new_card", Some(&price))[5].field, "actual_price");
+        assert_eq!(columns("new_card", Some(&order))[1].key, "order_id");
+        assert_eq!(columns("new_card", Some(&price))[5].key, "actual_price");
         assert_eq!(columns("new_card", None)[3].header, "销量");
     }
 }

@@ -6,19 +6,10 @@
 use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::book::Book;
-use super::sheet::{col, Col, Kind};
-use super::ExportError;
-
-/// The KPI rows of 概览: label, field under `kpis`, format.
-const KPIS: [(&str, &str, Kind); 6] = [
-    ("订单数", "orders", Kind::Int),
-    ("销售额", "sales", Kind::Money),
-    ("利润", "profit", Kind::Money),
-    ("客单价", "avg_order_value", Kind::Money),
-    ("利润率(%)", "profit_margin_pct", Kind::Pct),
-    ("动销商品数", "active_products", Kind::Int),
-];
+use super::columns::{AOV_BANDS, CATEGORIES, CHANNELS, DAILY, KPIS, PROFIT_BUCKETS};
+use crate::export::book::Book;
+use crate::export::sheet::Kind;
+use crate::export::ExportError;
 
 /// The KPI table's columns: header and field of each KPI object.
 const KPI_COLUMNS: [(&str, &str); 4] = [
@@ -28,66 +19,15 @@ const KPI_COLUMNS: [(&str, &str); 4] = [
     ("上周同期", "last_week"),
 ];
 
-const CHANNELS: [Col; 16] = [
-    col("渠道", "channel", Kind::Text),
-    col("订单数", "orders", Kind::Int),
-    col("销售额", "sales", Kind::Money),
-    col("销售额占比(%)", "share_pct", Kind::Pct),
-    col("利润", "profit", Kind::Money),
-    col("客单价", "avg_order_value", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-    col("单均利润", "profit_per_order", Kind::Money),
-    col("单均营销成本", "marketing_per_order", Kind::Money),
-    col("单均配送净成本", "delivery_per_order", Kind::Money),
-    col("商品成本率(%)", "cost_rates.product_cost", Kind::Pct),
-    col("耗材成本率(%)", "cost_rates.consumables", Kind::Pct),
-    col("商品减免率(%)", "cost_rates.product_discount", Kind::Pct),
-    col("活动补贴率(%)", "cost_rates.subsidy", Kind::Pct),
-    col("配送成本率(%)", "cost_rates.delivery", Kind::Pct),
-    col("佣金率(%)", "cost_rates.commission", Kind::Pct),
-];
-
-const DAILY: [Col; 5] = [
-    col("日期", "date", Kind::Date),
-    col("订单数", "orders", Kind::Int),
-    col("销售额", "sales", Kind::Money),
-    col("利润", "profit", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-];
-
-const AOV_BANDS: [Col; 5] = [
-    col("客单价区间", "label", Kind::Text),
-    col("订单数", "orders", Kind::Int),
-    col("订单占比(%)", "share_pct", Kind::Pct),
-    col("销售额", "sales", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-];
-
-const CATEGORIES: [Col; 5] = [
-    col("一级分类", "category", Kind::Text),
-    col("销售额", "sales", Kind::Money),
-    col("利润额", "profit", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-    col("销量", "quantity", Kind::Qty),
-];
-
-const PROFIT_BUCKETS: [Col; 5] = [
-    col("订单利润区间", "label", Kind::Text),
-    col("订单数", "orders", Kind::Int),
-    col("订单占比(%)", "share_pct", Kind::Pct),
-    col("销售额", "sales", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-];
-
 /// The overview workbook.
 pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     let mut book = Book::new(Tab::Overview.name())?;
     summary(&mut book, json)?;
-    book.table_sheet("渠道", json, "channels", &CHANNELS)?;
-    book.table_sheet("每日趋势", json, "daily", &DAILY)?;
-    book.table_sheet("客单价分布", json, "aov_bands", &AOV_BANDS)?;
-    book.table_sheet("品类", json, "categories", &CATEGORIES)?;
-    book.table_sheet("订单利润分布", json, "profit_buckets", &PROFIT_BUCKETS)?;
+    book.table_sheet("渠道", json, "channels", CHANNELS)?;
+    book.table_sheet("每日趋势", json, "daily", DAILY)?;
+    book.table_sheet("客单价分布", json, "aov_bands", AOV_BANDS)?;
+    book.table_sheet("品类", json, "categories", CATEGORIES)?;
+    book.table_sheet("订单利润分布", json, "profit_buckets", PROFIT_BUCKETS)?;
     book.bytes()
 }
 
@@ -102,7 +42,8 @@ fn summary(book: &mut Book, json: &Value) -> Result<(), ExportError> {
     let headers = ["指标"].into_iter().chain(KPI_COLUMNS.map(|(h, _)| h));
     sheet.header(row, headers.chain(["说明"]))?;
     sheet.freeze(row + 1, 1)?;
-    for (label, field, kind) in KPIS {
+    for kpi in KPIS {
+        let (label, field, kind) = (kpi.header, kpi.key, kpi.kind);
         row += 1;
         sheet.label(row, 0, label)?;
         for (c, (_, part)) in (1..).zip(KPI_COLUMNS) {
@@ -124,8 +65,8 @@ mod tests {
     use calamine::Data;
     use serde_json::json;
 
-    use super::super::testkit::{cell, num, read, texts};
     use super::*;
+    use crate::export::testkit::{cell, num, read, texts};
 
     fn kpi(value: f64, previous: f64) -> Value {
         json!({"value": value, "previous": previous, "change": (value - previous) / previous * 100.0, "last_week": null})

@@ -3,26 +3,10 @@
 use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::book::Book;
-use super::sheet::{col, Col, Kind};
-use super::ExportError;
-
-/// A product row's columns (`storeboard_analytics::products::ProductRow`).
-const PRODUCT: [Col; 13] = [
-    col("商品编码", "key", Kind::Text),
-    col("商品名称", "name", Kind::Text),
-    col("一级分类", "category", Kind::Text),
-    col("销售额", "sales", Kind::Money),
-    col("商品成本", "cost", Kind::Money),
-    col("利润额", "profit", Kind::Money),
-    col("销量", "quantity", Kind::Qty),
-    col("近7天销量", "recent_quantity", Kind::Qty),
-    col("订单数", "orders", Kind::Int),
-    col("剩余库存", "stock", Kind::Qty),
-    col("平均售价", "avg_price", Kind::Money),
-    col("利润率(%)", "margin_pct", Kind::Pct),
-    col("象限", "quadrant", Kind::Text),
-];
+use super::columns::PRODUCT;
+use crate::export::book::Book;
+use crate::export::sheet::{col, Col, Kind};
+use crate::export::ExportError;
 
 /// The rankings: sheet name and field under `rankings`.
 const RANKINGS: [(&str, &str); 5] = [
@@ -51,7 +35,7 @@ const QUADRANT_RULES: [(&str, &str); 4] = [
 /// The products workbook.
 pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     let mut book = Book::new(Tab::Products.name())?;
-    book.table_sheet("商品明细", json, "products", &PRODUCT)?;
+    book.table_sheet("商品明细", json, "products", PRODUCT)?;
     rankings(&mut book, json)?;
     quadrants(&mut book, json)?;
     warnings(&mut book, json)?;
@@ -132,7 +116,9 @@ fn warnings(book: &mut Book, json: &Value) -> Result<(), ExportError> {
 
 /// `first`, then the product columns.
 fn with_first(first: Col) -> Vec<Col> {
-    std::iter::once(first).chain(PRODUCT).collect()
+    std::iter::once(first)
+        .chain(PRODUCT.iter().copied())
+        .collect()
 }
 
 /// Copies of the objects `rows` (at `path`) with `key` set to `value(index)`.
@@ -161,8 +147,8 @@ mod tests {
     use calamine::Data;
     use serde_json::json;
 
-    use super::super::testkit::{cell, num, read, texts};
     use super::*;
+    use crate::export::testkit::{cell, num, read, texts};
 
     fn product(key: &str, name: &str, sales: f64, stock: Option<f64>) -> Value {
         json!({
@@ -209,7 +195,10 @@ mod tests {
             ]
         );
         let s = wb.sheet("商品明细");
-        assert_eq!(texts(s, 0), PRODUCT.map(|c| c.header));
+        assert_eq!(
+            texts(s, 0),
+            PRODUCT.iter().map(|c| c.header).collect::<Vec<_>>()
+        );
         assert_eq!((num(s, 1, 3), num(s, 1, 7)), (120.0, 1.5));
         assert_eq!(cell(s, 2, 9), Data::Empty, "a null stock is no 0");
         let s = wb.sheet("销量排行");

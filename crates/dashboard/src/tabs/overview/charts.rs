@@ -1,0 +1,95 @@
+//! The overview's charts: 每日趋势, 渠道对比, the two band charts and 品类结构.
+
+use serde_json::{json, Value};
+
+use crate::charts::{
+    arr, base, merge, money_axis, num, pct_axis, text, MARGIN, ORDERS, PROFIT, SALES,
+};
+
+/// 每日趋势: sales and profit bars, margin on a second axis.
+pub(crate) fn daily(overview: &Value) -> Value {
+    let days = arr(overview, "daily");
+    merge(
+        base("每日趋势"),
+        json!({
+            "xAxis": {"type": "category", "data": days.iter().map(|d| text(d, "date")).collect::<Vec<_>>()},
+            "yAxis": [money_axis("金额"), pct_axis("利润率")],
+            "series": [
+                {"name": "销售额", "sbFormat": "money", "type": "bar", "color": SALES, "data": days.iter().map(|d| num(d, "sales")).collect::<Vec<_>>()},
+                {"name": "利润", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": days.iter().map(|d| num(d, "profit")).collect::<Vec<_>>()},
+                {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": MARGIN, "smooth": true,
+                 "data": days.iter().map(|d| num(d, "margin_pct")).collect::<Vec<_>>()},
+            ],
+        }),
+    )
+}
+
+/// 渠道对比: sales and profit per channel, margin on a second axis.
+pub(crate) fn channels(overview: &Value) -> Value {
+    let rows = arr(overview, "channels");
+    merge(
+        base("渠道对比"),
+        json!({
+            "xAxis": {"type": "category", "data": rows.iter().map(|r| text(r, "channel")).collect::<Vec<_>>()},
+            "yAxis": [money_axis("金额"), pct_axis("利润率")],
+            "series": [
+                {"name": "销售额", "sbFormat": "money", "type": "bar", "color": SALES, "data": rows.iter().map(|r| num(r, "sales")).collect::<Vec<_>>()},
+                {"name": "利润", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": rows.iter().map(|r| num(r, "profit")).collect::<Vec<_>>()},
+                {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": MARGIN,
+                 "data": rows.iter().map(|r| num(r, "margin_pct")).collect::<Vec<_>>()},
+            ],
+        }),
+    )
+}
+
+/// Orders per band (客单价分布, 订单利润分布) with the band's margin on a second axis.
+pub(crate) fn bands(title: &str, rows: &[Value]) -> Value {
+    merge(
+        base(title),
+        json!({
+            "xAxis": {"type": "category", "data": rows.iter().map(|r| text(r, "label")).collect::<Vec<_>>(),
+                      "axisLabel": {"interval": 0, "rotate": 30}},
+            "yAxis": [{"type": "value", "name": "订单数"}, pct_axis("利润率")],
+            "series": [
+                {"name": "订单数", "sbFormat": "int", "type": "bar", "color": ORDERS, "data": rows.iter().map(|r| num(r, "orders")).collect::<Vec<_>>()},
+                {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": MARGIN,
+                 "data": rows.iter().map(|r| num(r, "margin_pct")).collect::<Vec<_>>()},
+            ],
+        }),
+    )
+}
+
+/// 品类结构: sales and profit per category, largest at the top.
+pub(crate) fn categories(overview: &Value) -> Value {
+    let rows: Vec<&Value> = arr(overview, "categories").iter().rev().collect();
+    merge(
+        base("品类销售"),
+        json!({
+            "grid": {"left": 16, "right": 32, "top": 44, "bottom": 36, "containLabel": true},
+            "xAxis": money_axis(""),
+            "yAxis": {"type": "category", "data": rows.iter().map(|r| text(r, "category")).collect::<Vec<_>>()},
+            "series": [
+                {"name": "销售额", "sbFormat": "money", "type": "bar", "color": SALES, "data": rows.iter().map(|r| num(r, "sales")).collect::<Vec<_>>()},
+                {"name": "利润", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": rows.iter().map(|r| num(r, "profit")).collect::<Vec<_>>()},
+            ],
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn daily_chart_has_one_point_per_day_in_each_series() {
+        let overview = json!({"daily": [
+            {"date": "2026-11-01", "sales": 10.0, "profit": 2.0, "margin_pct": 20.0},
+            {"date": "2026-11-02", "sales": 12.345, "profit": -1.0, "margin_pct": null},
+        ]});
+        let chart = daily(&overview);
+        assert_eq!(chart["xAxis"]["data"], json!(["2026-11-01", "2026-11-02"]));
+        assert_eq!(chart["series"][0]["data"], json!([10.0, 12.35]));
+        assert_eq!(chart["series"][2]["data"], json!([20.0, null]));
+        assert_eq!(chart["series"][2]["yAxisIndex"], json!(1));
+    }
+}

@@ -1,0 +1,93 @@
+//! The overview's columns, each declared once for the page and the workbook.
+
+use crate::columns::{col, same, Column, Kind};
+
+/// The KPIs under `kpis`, in display order (page label, sheet label).
+pub(crate) const KPIS: &[Column] = &[
+    col("orders", "订单总数", "订单数", Kind::Int),
+    col("sales", "商品实收额", "销售额", Kind::Money),
+    col("profit", "总利润", "利润", Kind::Money),
+    col("avg_order_value", "平均客单价", "客单价", Kind::Money),
+    col("profit_margin_pct", "总利润率", "利润率(%)", Kind::Pct),
+    col("active_products", "动销商品数", "动销商品数", Kind::Int),
+];
+
+/// `channels` (`storeboard_analytics::overview::ChannelRow`), in the sheet's order.
+pub(crate) const CHANNELS: &[Column] = &[
+    same("channel", "渠道", Kind::Text),
+    same("orders", "订单数", Kind::Int),
+    same("sales", "销售额", Kind::Money),
+    col("share_pct", "销售占比", "销售额占比(%)", Kind::Pct),
+    same("profit", "利润", Kind::Money),
+    same("avg_order_value", "客单价", Kind::Money),
+    col("margin_pct", "利润率", "利润率(%)", Kind::Pct),
+    same("profit_per_order", "单均利润", Kind::Money),
+    col(
+        "marketing_per_order",
+        "单均营销",
+        "单均营销成本",
+        Kind::Money,
+    ),
+    col(
+        "delivery_per_order",
+        "单均配送",
+        "单均配送净成本",
+        Kind::Money,
+    ),
+    same("cost_rates.product_cost", "商品成本率(%)", Kind::Pct),
+    same("cost_rates.consumables", "耗材成本率(%)", Kind::Pct),
+    same("cost_rates.product_discount", "商品减免率(%)", Kind::Pct),
+    same("cost_rates.subsidy", "活动补贴率(%)", Kind::Pct),
+    same("cost_rates.delivery", "配送成本率(%)", Kind::Pct),
+    same("cost_rates.commission", "佣金率(%)", Kind::Pct),
+];
+
+/// The channel columns the page shows (the cost rates are in the workbook only).
+pub(crate) const CHANNELS_PAGE: &[&str] = &[
+    "channel",
+    "orders",
+    "sales",
+    "share_pct",
+    "profit",
+    "margin_pct",
+    "avg_order_value",
+    "profit_per_order",
+    "marketing_per_order",
+    "delivery_per_order",
+];
+
+/// `daily` (the page draws it as a chart).
+pub(crate) const DAILY: &[Column] = &[
+    same("date", "日期", Kind::Date),
+    same("orders", "订单数", Kind::Int),
+    same("sales", "销售额", Kind::Money),
+    same("profit", "利润", Kind::Money),
+    same("margin_pct", "利润率(%)", Kind::Pct),
+];
+
+/// `aov_bands` (a chart on the page).
+pub(crate) const AOV_BANDS: &[Column] = &[
+    same("label", "客单价区间", Kind::Text),
+    same("orders", "订单数", Kind::Int),
+    same("share_pct", "订单占比(%)", Kind::Pct),
+    same("sales", "销售额", Kind::Money),
+    same("margin_pct", "利润率(%)", Kind::Pct),
+];
+
+/// `categories`, on the page and in the workbook.
+pub(crate) const CATEGORIES: &[Column] = &[
+    same("category", "一级分类", Kind::Text),
+    same("sales", "销售额", Kind::Money),
+    col("profit", "利润", "利润额", Kind::Money),
+    col("margin_pct", "利润率", "利润率(%)", Kind::Pct),
+    same("quantity", "销量", Kind::Qty),
+];
+
+/// `profit_buckets` (a chart on the page).
+pub(crate) const PROFIT_BUCKETS: &[Column] = &[
+    same("label", "订单利润区间", Kind::Text),
+    same("orders", "订单数", Kind::Int),
+    same("share_pct", "订单占比(%)", Kind::Pct),
+    same("sales", "销售额", Kind::Money),
+    same("margin_pct", "利润率(%)", Kind::Pct),
+];

@@ -1,0 +1,67 @@
+//! 经营分析报告: the overview tab.
+
+mod charts;
+pub(crate) mod columns;
+pub(crate) mod export;
+mod view;
+
+use serde_json::Value;
+use storeboard_tabs::Tab;
+
+use super::{json_view, TabView, ViewFuture};
+use crate::export::ExportError;
+use crate::query::ViewQuery;
+use crate::views::Href;
+use crate::DashboardState;
+
+/// The overview tab in the registry.
+pub(crate) struct Overview;
+
+impl TabView for Overview {
+    fn tab(&self) -> Tab {
+        Tab::Overview
+    }
+
+    fn label(&self) -> &'static str {
+        "📊 订单数据概览"
+    }
+
+    fn title(&self) -> &'static str {
+        "经营分析报告"
+    }
+
+    fn view<'a>(
+        &'a self,
+        state: &'a DashboardState,
+        q: &'a ViewQuery,
+        href: Href<'a>,
+    ) -> ViewFuture<'a> {
+        Box::pin(json_view(state, Tab::Overview, q, href, view::overview))
+    }
+
+    fn workbook(&self, json: &Value) -> Result<Vec<u8>, ExportError> {
+        export::workbook(json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use storeboard_tabs::Tab;
+
+    use super::columns::*;
+    use crate::columns::contract::{assert_fields, assert_picked};
+    use crate::export::testkit::rendered_tab;
+
+    #[test]
+    fn every_column_names_a_field_of_the_answer() {
+        let json = rendered_tab(Tab::Overview);
+        let rows = |key: &str| json[key].as_array().cloned().unwrap_or_default();
+        assert_fields("kpis", KPIS, std::slice::from_ref(&json["kpis"]));
+        assert_fields("channels", CHANNELS, &rows("channels"));
+        assert_fields("daily", DAILY, &rows("daily"));
+        assert_fields("aov_bands", AOV_BANDS, &rows("aov_bands"));
+        assert_fields("categories", CATEGORIES, &rows("categories"));
+        assert_fields("profit_buckets", PROFIT_BUCKETS, &rows("profit_buckets"));
+        assert_picked("channels", CHANNELS, CHANNELS_PAGE);
+    }
+}

@@ -1,0 +1,88 @@
+//! 今日必做: the today tab.
+
+pub(crate) mod columns;
+pub(crate) mod export;
+mod view;
+
+use serde_json::Value;
+use storeboard_tabs::Tab;
+
+use super::{json_view, TabView, ViewFuture};
+use crate::export::ExportError;
+use crate::query::ViewQuery;
+use crate::views::Href;
+use crate::DashboardState;
+
+/// The today tab in the registry.
+pub(crate) struct Today;
+
+impl TabView for Today {
+    fn tab(&self) -> Tab {
+        Tab::Today
+    }
+
+    fn label(&self) -> &'static str {
+        "✅ 今日必做"
+    }
+
+    fn title(&self) -> &'static str {
+        "今日必做"
+    }
+
+    fn view<'a>(
+        &'a self,
+        state: &'a DashboardState,
+        q: &'a ViewQuery,
+        href: Href<'a>,
+    ) -> ViewFuture<'a> {
+        Box::pin(json_view(state, Tab::Today, q, href, view::today))
+    }
+
+    fn workbook(&self, json: &Value) -> Result<Vec<u8>, ExportError> {
+        export::workbook(json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use storeboard_analytics::today::PriceRow;
+    use storeboard_tabs::Tab;
+
+    use super::columns::*;
+    use crate::columns::contract::{assert_fields, assert_picked};
+    use crate::export::testkit::rendered_tab;
+
+    /// The rows of the card `key` in the rendered answer.
+    fn card_rows(json: &Value, key: &str) -> Vec<Value> {
+        json["cards"]
+            .as_array()
+            .and_then(|cards| cards.iter().find(|c| c["key"] == key))
+            .and_then(|card| card["rows"].as_array())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_column_names_a_field_of_the_answer() {
+        let json = rendered_tab(Tab::Today);
+        assert_fields("loss_orders", ORDER_ROWS, &card_rows(&json, "loss_orders"));
+        assert_fields("top_profit", PRODUCT_ROWS, &card_rows(&json, "top_profit"));
+        // The template sells nothing below cost: a row as the analytics serialise it.
+        let price = PriceRow {
+            store: "A".into(),
+            order_id: "1".into(),
+            key: "K".into(),
+            name: "N".into(),
+            quantity: 1.0,
+            actual_price: 1.0,
+            unit_cost: 2.0,
+            gap_pct: Some(-50.0),
+            severity: "严重",
+        };
+        let price = serde_json::to_value(price).expect("serialises");
+        assert_fields("price_anomaly", PRICE_ROWS, &[price]);
+        assert_picked("price rows", PRICE_ROWS, PRICE_ROWS_PAGE);
+        assert_picked("product rows", PRODUCT_ROWS, PRODUCT_ROWS_PAGE);
+    }
+}
