@@ -21,7 +21,9 @@ pub(crate) fn spawn(store: &Arc<OrderStore>, business: Arc<Business>) -> Option<
             let mut seen = None;
             while let Some(store) = store.upgrade() {
                 let version = store.registry().version();
-                if seen != Some(version) {
+                // While history loads, loading has the cores: a store's aggregates are built
+                // after (or by its first request), so every line is back sooner after a restart.
+                if seen != Some(version) && store.loading().is_empty() {
                     seen = Some(version);
                     for snap in store.registry().all() {
                         // Built once per snapshot: a store that did not change costs a lookup.
