@@ -59,11 +59,52 @@ pub(crate) trait TabView: Sync {
 
 /// Every analysis tab, in tab-bar order (the first is the page's default).
 pub(crate) static TABS: &[&dyn TabView] = &[
-    &today::Today,
-    &overview::Overview,
+    &today::TAB,
+    &overview::TAB,
     &products::Products,
-    &timeslots::Timeslots,
+    &timeslots::TAB,
 ];
+
+/// A tab whose view is built from its JSON answer: its registry row is data, one per tab.
+pub(crate) struct JsonTab {
+    /// The API's tab.
+    pub tab: Tab,
+    /// The tab bar's label.
+    pub label: &'static str,
+    /// The export's title and file name.
+    pub title: &'static str,
+    /// The template's context from the tab's JSON.
+    pub view: fn(&Value, &ViewQuery, Href<'_>) -> Value,
+    /// The workbook from the tab's JSON.
+    pub workbook: fn(&Value) -> Result<Vec<u8>, ExportError>,
+}
+
+impl TabView for JsonTab {
+    fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    fn label(&self) -> &'static str {
+        self.label
+    }
+
+    fn title(&self) -> &'static str {
+        self.title
+    }
+
+    fn view<'a>(
+        &'a self,
+        state: &'a DashboardState,
+        q: &'a ViewQuery,
+        href: Href<'a>,
+    ) -> ViewFuture<'a> {
+        Box::pin(json_view(state, self.tab, q, href, self.view))
+    }
+
+    fn workbook(&self, json: &Value) -> Result<Vec<u8>, ExportError> {
+        (self.workbook)(json)
+    }
+}
 
 /// The registered tab named `name`.
 pub(crate) fn find(name: &str) -> Option<&'static dyn TabView> {

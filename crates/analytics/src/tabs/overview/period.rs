@@ -72,18 +72,19 @@ fn values(parts: &[Part<'_>], from: NaiveDate, to: NaiveDate) -> Values {
     values_of(&total, keys.len())
 }
 
-/// Adds a store's sold keys to `keys`, deduplicated by string id first: one hash per distinct
-/// product of the store, not one per (day, channel) it sold on.
+/// Adds a store's sold keys to `keys`, deduplicated by string id first (a bitset over the
+/// store's strings): one hash per distinct product of the store, not one per (day, channel).
 fn add_sold<'a>(
     keys: &mut HashSet<&'a str>,
     snap: &'a StoreSnapshot,
     sold: impl Iterator<Item = Sym>,
 ) {
-    let mut seen = vec![false; snap.data.strings.len()];
+    let mut seen = vec![0u64; snap.data.strings.len().div_ceil(64)];
     for k in sold {
-        if let Some(s) = seen.get_mut(k as usize) {
-            if !*s {
-                *s = true;
+        let (word, bit) = (k as usize / 64, 1u64 << (k % 64));
+        if let Some(w) = seen.get_mut(word) {
+            if *w & bit == 0 {
+                *w |= bit;
                 keys.insert(snap.data.strings.get(k));
             }
         }

@@ -35,9 +35,12 @@ pub(super) fn load<'a>(
     business: &Business,
 ) -> History<'a> {
     let parts = parts(snaps, filters, business);
+    // The days the cards ask about: yesterday within the period, and the weeks before the
+    // trend's oldest day (never more, so a long history costs nothing here).
+    let first = back(filters.from, WINDOW_DAYS);
     let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
     for p in &parts {
-        let sel = p.facts.select(NaiveDate::MIN, filters.to, p.channel);
+        let sel = p.facts.select(first, filters.to, p.channel);
         days.extend(sel.cells().map(|(d, _, _)| d));
     }
     let Some(&y) = days.range(filters.from..=filters.to).next_back() else {

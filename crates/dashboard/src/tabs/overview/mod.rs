@@ -5,44 +5,18 @@ pub(crate) mod columns;
 pub(crate) mod export;
 mod view;
 
-use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::{json_view, TabView, ViewFuture};
-use crate::export::ExportError;
-use crate::query::ViewQuery;
-use crate::views::Href;
-use crate::DashboardState;
+use super::JsonTab;
 
 /// The overview tab in the registry.
-pub(crate) struct Overview;
-
-impl TabView for Overview {
-    fn tab(&self) -> Tab {
-        Tab::Overview
-    }
-
-    fn label(&self) -> &'static str {
-        "📊 订单数据概览"
-    }
-
-    fn title(&self) -> &'static str {
-        "经营分析报告"
-    }
-
-    fn view<'a>(
-        &'a self,
-        state: &'a DashboardState,
-        q: &'a ViewQuery,
-        href: Href<'a>,
-    ) -> ViewFuture<'a> {
-        Box::pin(json_view(state, Tab::Overview, q, href, view::overview))
-    }
-
-    fn workbook(&self, json: &Value) -> Result<Vec<u8>, ExportError> {
-        export::workbook(json)
-    }
-}
+pub(crate) static TAB: JsonTab = JsonTab {
+    tab: Tab::Overview,
+    label: "📊 订单数据概览",
+    title: "经营分析报告",
+    view: view::overview,
+    workbook: export::workbook,
+};
 
 #[cfg(test)]
 mod tests {

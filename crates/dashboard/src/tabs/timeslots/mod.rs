@@ -5,44 +5,18 @@ pub(crate) mod columns;
 pub(crate) mod export;
 mod view;
 
-use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::{json_view, TabView, ViewFuture};
-use crate::export::ExportError;
-use crate::query::ViewQuery;
-use crate::views::Href;
-use crate::DashboardState;
+use super::JsonTab;
 
 /// The timeslots tab in the registry.
-pub(crate) struct Timeslots;
-
-impl TabView for Timeslots {
-    fn tab(&self) -> Tab {
-        Tab::Timeslots
-    }
-
-    fn label(&self) -> &'static str {
-        "⏰ 时段场景"
-    }
-
-    fn title(&self) -> &'static str {
-        "时段场景"
-    }
-
-    fn view<'a>(
-        &'a self,
-        state: &'a DashboardState,
-        q: &'a ViewQuery,
-        href: Href<'a>,
-    ) -> ViewFuture<'a> {
-        Box::pin(json_view(state, Tab::Timeslots, q, href, view::timeslots))
-    }
-
-    fn workbook(&self, json: &Value) -> Result<Vec<u8>, ExportError> {
-        export::workbook(json)
-    }
-}
+pub(crate) static TAB: JsonTab = JsonTab {
+    tab: Tab::Timeslots,
+    label: "⏰ 时段场景",
+    title: "时段场景",
+    view: view::timeslots,
+    workbook: export::workbook,
+};
 
 #[cfg(test)]
 mod tests {

@@ -4,44 +4,18 @@ pub(crate) mod columns;
 pub(crate) mod export;
 mod view;
 
-use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::{json_view, TabView, ViewFuture};
-use crate::export::ExportError;
-use crate::query::ViewQuery;
-use crate::views::Href;
-use crate::DashboardState;
+use super::JsonTab;
 
 /// The today tab in the registry.
-pub(crate) struct Today;
-
-impl TabView for Today {
-    fn tab(&self) -> Tab {
-        Tab::Today
-    }
-
-    fn label(&self) -> &'static str {
-        "✅ 今日必做"
-    }
-
-    fn title(&self) -> &'static str {
-        "今日必做"
-    }
-
-    fn view<'a>(
-        &'a self,
-        state: &'a DashboardState,
-        q: &'a ViewQuery,
-        href: Href<'a>,
-    ) -> ViewFuture<'a> {
-        Box::pin(json_view(state, Tab::Today, q, href, view::today))
-    }
-
-    fn workbook(&self, json: &Value) -> Result<Vec<u8>, ExportError> {
-        export::workbook(json)
-    }
-}
+pub(crate) static TAB: JsonTab = JsonTab {
+    tab: Tab::Today,
+    label: "✅ 今日必做",
+    title: "今日必做",
+    view: view::today,
+    workbook: export::workbook,
+};
 
 #[cfg(test)]
 mod tests {
