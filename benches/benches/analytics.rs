@@ -4,7 +4,8 @@
 //! period's lines (the least work any figure computed from lines needs).
 //!
 //! Run: `cargo bench -p storeboard-benches --bench analytics` (or `cargo make bench`).
-//! Env: `BENCH_ITERS=30`, `BENCH_CHAIN_ORDERS=128`.
+//! Env: `BENCH_ITERS=30`, `BENCH_CHAIN_ORDERS=128`, `BENCH_DAYS=30` (e.g. `BENCH_DAYS=365
+//! BENCH_CHAIN_ORDERS=20` for a year of the chain at a sixth of its orders, ~0.9M lines).
 
 mod common;
 
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Duration;
-use common::{bench_dir, chain_database};
+use common::{bench_dir, chain_database_days};
 use storeboard_analytics::{facts, overview, products, timeslots, today, Business, Filters};
 use storeboard_data::{OrderStore, StoreSnapshot};
 
@@ -28,7 +29,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(128);
-    let dir = chain_database(&bench_dir(), orders);
+    let days: u32 = std::env::var("BENCH_DAYS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let dir = chain_database_days(&bench_dir(), orders, days);
     let store = OrderStore::open(&dir).expect("opens the chain database");
     let snaps = store.registry().all();
     let lines: usize = snaps.iter().map(|s| s.data.line_count()).sum();
@@ -67,6 +72,7 @@ fn main() {
             from: last - Duration::days(span),
             to: last,
             channel: None,
+            requested: None,
         };
         let base = median_ms(iters, || baseline(&snaps, &filters));
         type Tab<'a> = (&'a str, &'a dyn Fn() -> bool, &'a dyn Fn() -> bool);

@@ -14,18 +14,31 @@ pub fn bench_dir() -> PathBuf {
 }
 
 /// A data directory holding 28 stores × 30 days (about 430k lines with the default 128 orders).
+// Each bench compiles this module on its own, and the analytics bench only uses the next one.
+#[allow(dead_code)]
 pub fn chain_database(dir: &Path, orders: u32) -> PathBuf {
-    let data = dir.join(format!("chain-{orders}"));
+    chain_database_days(dir, orders, 30)
+}
+
+/// A data directory holding 28 stores × `days` days of `orders` orders a store-day, from one
+/// export (so at most Excel's 1,048,576 rows: ~4.4 lines an order).
+pub fn chain_database_days(dir: &Path, orders: u32, days: u32) -> PathBuf {
+    let name = if days == 30 {
+        format!("chain-{orders}")
+    } else {
+        format!("chain-{orders}-{days}d")
+    };
+    let data = dir.join(&name);
     if data.join("storeboard.db").exists() {
         return data;
     }
     let spec = ExportSpec {
         stores: (1..=28).map(|i| format!("门店{i:02}")).collect(),
-        days: 30,
+        days,
         orders_per_store_day: orders,
         ..ExportSpec::default()
     };
-    let file = dir.join(format!("chain-{orders}.xlsx"));
+    let file = dir.join(format!("{name}.xlsx"));
     write_xlsx(&spec, &file).expect("writes the chain export");
     let parsed = ingest(
         BufReader::new(std::fs::File::open(&file).expect("opens")),

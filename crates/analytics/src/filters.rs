@@ -14,6 +14,19 @@ pub struct Filters {
     pub to: NaiveDate,
     /// One channel (渠道), or all when `None`.
     pub channel: Option<String>,
+    /// The period the request asked for, when `from`..`to` is narrower: it reached beyond the
+    /// selected data's first or last day and was clamped to them (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested: Option<Period>,
+}
+
+/// An inclusive range of days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Period {
+    /// First day, inclusive.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
 }
 
 impl Filters {
@@ -36,6 +49,7 @@ impl Filters {
         Filters {
             from: self.from - Duration::days(days),
             to: self.to - Duration::days(days),
+            requested: None,
             ..self.clone()
         }
     }
@@ -56,6 +70,7 @@ mod tests {
             from: day(8),
             to: day(14),
             channel: None,
+            requested: None,
         };
         assert_eq!(f.days(), 7);
         let p = f.previous();
@@ -73,6 +88,7 @@ mod tests {
             from: day(1),
             to: day(8),
             channel: None,
+            requested: None,
         };
         assert!(f.last_week().is_none());
     }

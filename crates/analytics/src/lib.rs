@@ -19,7 +19,7 @@ pub mod tabs;
 pub(crate) mod testkit;
 
 pub use config::Business;
-pub use filters::Filters;
+pub use filters::{Filters, Period};
 pub use overview::{overview, Overview};
 pub use products::{products, Products};
 pub use tabs::{overview, products, timeslots, today};

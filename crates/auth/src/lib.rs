@@ -14,8 +14,9 @@
 //!   (htmx requests get `HX-Redirect`).
 //! - **CSRF**: a state-changing request whose `Origin` (or `Referer`) names another site is
 //!   refused with `403`, whatever its credentials.
-//! - **Headers**: a Content-Security-Policy without inline script, `nosniff`,
-//!   `frame-ancestors 'none'`, a `Referrer-Policy` ([`security_headers`]).
+//! - **Headers**: `nosniff` and a `Referrer-Policy` on everything; on documents (HTML, SVG,
+//!   XML) a Content-Security-Policy without inline script and `frame-ancestors 'none'`, and
+//!   `X-Frame-Options: DENY` ([`security_headers`]).
 //!
 //! ```no_run
 //! # fn demo(data_dir: &std::path::Path) -> Result<(), storeboard_auth::AuthError> {
@@ -54,7 +55,10 @@ use storeboard_routes::{register, Endpoint};
 
 pub use gate::{SessionGate, SessionGateService, Shared};
 pub use guard::{guard, Access, Guard, GuardService, Via};
-pub use headers::{security_headers, CONTENT_SECURITY_POLICY};
+pub use headers::{
+    is_document, security_headers, SecurityHeaders, SecurityHeadersService, WithHeaders,
+    CONTENT_SECURITY_POLICY,
+};
 pub use limiter::Limiter;
 pub use secret::{load_or_create_key, KEY_FILE};
 

@@ -33,6 +33,19 @@ fn message(err: &TabsError) -> String {
             detail("from"),
             detail("to")
         ),
+        "period_too_long" => format!(
+            "所选期间 {} 至 {} 共 {} 天,超过服务器允许的 {} 天 (max_period_days),请缩短期间",
+            detail("from"),
+            detail("to"),
+            details
+                .get("days")
+                .and_then(Value::as_i64)
+                .unwrap_or_default(),
+            details
+                .get("max_period_days")
+                .and_then(Value::as_i64)
+                .unwrap_or_default()
+        ),
         "bad_query" => "链接参数有误,请重新选择筛选条件".to_owned(),
         "shutting_down" => "服务器正在停止,请稍后刷新".to_owned(),
         _ => "计算失败,请刷新重试".to_owned(),

@@ -149,6 +149,7 @@ mod tests {
             from: NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid"),
             to: NaiveDate::from_ymd_opt(2026, 11, 7).expect("valid"),
             channel: None,
+            requested: None,
         }
     }
 

@@ -17,6 +17,7 @@
 //!   drains in-flight requests for up to `shutdown_timeout`.
 
 mod acceptor;
+pub mod access;
 mod body;
 mod canned;
 mod cleanup;

@@ -48,6 +48,8 @@ impl Clock {
 pub struct Channel {
     pub(crate) id: ChannelId,
     pub(crate) peer: SocketAddr,
+    /// `peer` as the access log writes it, formatted once per connection, not per request.
+    pub(crate) peer_text: Box<str>,
     pub(crate) worker: usize,
     pub(crate) last_activity_ms: AtomicU64,
     /// When the first byte of a not-yet-parsed request head arrived (0: no head pending).
@@ -69,6 +71,7 @@ impl Channel {
         Self {
             id,
             peer,
+            peer_text: peer.to_string().into_boxed_str(),
             worker,
             last_activity_ms: AtomicU64::new(now_ms),
             head_started_ms: AtomicU64::new(0),

@@ -342,25 +342,17 @@ impl Drop for InFlight {
             ch.awaiting_body.store(false, Release);
         }
         if let Some((method, uri, started)) = &self.log {
-            // Tenths of a millisecond as integers, and the peer written straight into the line:
-            // no float formatting and no string built per request.
-            let tenths = started.elapsed().as_micros() / 100;
-            let (whole, tenth) = (tenths / 10, tenths % 10);
-            let path = uri.path();
-            match self.channel.as_ref().map(|c| c.peer) {
-                Some(peer) => tracing::info!(
-                    target: "storeboard::access",
-                    "{method} {path} {} {}B {whole}.{tenth}ms {peer}",
-                    self.status,
-                    self.bytes,
-                ),
-                None => tracing::info!(
-                    target: "storeboard::access",
-                    "{method} {path} {} {}B {whole}.{tenth}ms -",
-                    self.status,
-                    self.bytes,
-                ),
-            }
+            let peer = self.channel.as_ref().map_or("-", |c| &c.peer_text);
+            let at = Instant::now();
+            crate::access::emit(&crate::access::AccessRecord {
+                method,
+                path: uri.path(),
+                status: self.status,
+                bytes: self.bytes,
+                elapsed: at.saturating_duration_since(*started),
+                at,
+                peer,
+            });
         }
     }
 }

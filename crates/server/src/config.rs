@@ -33,6 +33,10 @@ pub(crate) const PRESET: &str = "preset";
 pub(crate) const CONFIG: &str = "config";
 pub(crate) const ADMIN_PASSWORD: &str = "admin_password";
 pub(crate) const VIEWER_PASSWORD: &str = "viewer_password";
+pub(crate) const MAX_PERIOD_DAYS: &str = "max_period_days";
+
+/// Server settings given as text and parsed in [`merge`] (not the engine's).
+const SERVER_VALUES: [&str; 2] = [PRESET, MAX_PERIOD_DAYS];
 
 /// A password: compared and used, never printed (`Debug` and `get` show `set`).
 #[derive(Clone, PartialEq, Eq)]
@@ -121,6 +125,13 @@ pub(crate) const VIEWER_PASSWORD_SPEC: ServerSettingSpec = ServerSettingSpec {
     help: "Password that protects reading the dashboard and the APIs (the admin password works too). Unset lets anyone who can reach the server read.",
 };
 
+pub(crate) const MAX_PERIOD_DAYS_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: MAX_PERIOD_DAYS,
+    value_name: "DAYS",
+    in_toml: true,
+    help: "Longest period, in days, a tab, page or export may ask for; a longer one is refused with 400 (periods are also narrowed to the days that have data).",
+};
+
 /// The server's own settings, in the order `--help` and the docs list them.
 pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     DATA_DIR_SPEC,
@@ -128,6 +139,7 @@ pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     CONFIG_SPEC,
     ADMIN_PASSWORD_SPEC,
     VIEWER_PASSWORD_SPEC,
+    MAX_PERIOD_DAYS_SPEC,
 ];
 
 /// Everything the `storeboard` binary is configured with.
@@ -145,6 +157,8 @@ pub struct ServerSettings {
     pub admin_password: Option<Secret>,
     /// Protects reading when set.
     pub viewer_password: Option<Secret>,
+    /// The longest period a request may ask for, in days.
+    pub max_period_days: u32,
 }
 
 impl Default for ServerSettings {
@@ -160,6 +174,7 @@ impl Default for ServerSettings {
             config_file: None,
             admin_password: None,
             viewer_password: None,
+            max_period_days: storeboard_tabs::DEFAULT_MAX_PERIOD_DAYS,
         }
     }
 }
@@ -175,6 +190,7 @@ impl ServerSettings {
             CONFIG => Some(shown(self.config_file.as_ref())),
             ADMIN_PASSWORD => Some(set_or_unset(self.admin_password.as_ref())),
             VIEWER_PASSWORD => Some(set_or_unset(self.viewer_password.as_ref())),
+            MAX_PERIOD_DAYS => Some(self.max_period_days.to_string()),
             _ => self.engine.get(key),
         }
     }
@@ -234,7 +250,11 @@ pub fn load_from_process() -> Result<ServerSettings, ConfigError> {
 fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
     let mut layer = Layer::default();
     let keys = Settings::FIELDS.iter().map(|s| (s.key, s.env_var()));
-    for (key, var) in keys.chain([(PRESET, PRESET_SPEC.env_var())]) {
+    let server = [
+        (PRESET, PRESET_SPEC.env_var()),
+        (MAX_PERIOD_DAYS, MAX_PERIOD_DAYS_SPEC.env_var()),
+    ];
+    for (key, var) in keys.chain(server) {
         if let Some(raw) = env(&var) {
             layer.values.push(Given {
                 key,
@@ -271,8 +291,20 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
     if let Some(preset) = out.preset {
         preset.apply(&mut out.engine);
     }
+    for g in given.iter().filter(|g| g.key == MAX_PERIOD_DAYS) {
+        out.max_period_days = match g.raw.trim().parse::<u32>() {
+            Ok(days) if days >= 1 => days,
+            _ => {
+                return Err(g.error(SettingsError::InvalidValue {
+                    key: MAX_PERIOD_DAYS.to_owned(),
+                    value: g.raw.clone(),
+                    expected: "a whole number of days, at least 1".to_owned(),
+                }))
+            }
+        };
+    }
     let mut origins: HashMap<&str, &Origin> = HashMap::new();
-    for g in given.iter().filter(|g| g.key != PRESET) {
+    for g in given.iter().filter(|g| !SERVER_VALUES.contains(&g.key)) {
         out.engine.set(g.key, &g.raw).map_err(|e| g.error(e))?;
         origins.insert(g.key, &g.origin);
     }

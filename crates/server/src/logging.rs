@@ -10,8 +10,8 @@
 //! per request, more than the whole middleware stack (measured with the `engine_vs_stock`
 //! bench, see docs/performance.md). So:
 //!
-//! 1. each line is appended to a shared buffer in memory (bounded: [`BUFFERED_BYTES`]; a line
-//!    that does not fit is dropped and counted, never waited for);
+//! 1. each line is appended to a buffer in memory, one per thread (bounded: [`BUFFERED_BYTES`];
+//!    a line that does not fit is dropped and counted, never waited for);
 //! 2. every [`FLUSH_INTERVAL`] a flusher thread hands the buffer over, as one message, to
 //!    `tracing-appender`'s non-blocking writer, whose own thread writes it out: two wake-ups
 //!    and one `write` per interval instead of per line. While that writer's queue is full (its
@@ -25,20 +25,24 @@
 
 use std::io::{IsTerminal as _, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+mod buffer;
 mod format;
+
+use buffer::Buffer;
 
 use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-/// Log bytes held in memory before new lines are dropped: some 30,000 access-log lines, more
-/// than a stalled output gets in [`FLUSH_INTERVAL`] even at 100k requests a second.
+/// Log bytes held in memory per thread that logs before its new lines are dropped: some 30,000
+/// access-log lines, more than a stalled output gets in [`FLUSH_INTERVAL`] even at 100k
+/// requests a second.
 pub const BUFFERED_BYTES: usize = 4 << 20;
 
 /// How often buffered lines are handed to the writer thread: the most a line waits before it
@@ -54,42 +58,6 @@ const FINAL_FLUSH_TRIES: u32 = 50;
 /// The installed pipeline's buffer (set once, by the first successful init), for
 /// [`dropped_lines`].
 static INSTALLED: OnceLock<Arc<Buffer>> = OnceLock::new();
-
-/// Lines waiting for the flusher, shared by every thread that logs.
-#[derive(Debug)]
-struct Buffer {
-    lines: Mutex<Vec<u8>>,
-    capacity: usize,
-    dropped: AtomicU64,
-}
-
-impl Buffer {
-    fn new(capacity: usize) -> Self {
-        Self {
-            lines: Mutex::new(Vec::with_capacity(64 * 1024)),
-            capacity,
-            dropped: AtomicU64::new(0),
-        }
-    }
-
-    /// Appends one formatted line, or drops and counts it when the buffer is full.
-    fn push(&self, line: &[u8]) {
-        // A thread that panicked while holding the lock left whole lines behind: keep going.
-        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
-        if lines.len() + line.len() <= self.capacity {
-            lines.extend_from_slice(line);
-        } else {
-            drop(lines);
-            self.dropped.fetch_add(1, Relaxed);
-        }
-    }
-
-    /// Moves the buffered lines into `batch` (empty), leaving `batch`'s allocation behind.
-    fn take_into(&self, batch: &mut Vec<u8>) {
-        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
-        std::mem::swap(&mut *lines, batch);
-    }
-}
 
 /// The `MakeWriter` the subscriber formats into: every line goes to the shared [`Buffer`].
 #[derive(Debug, Clone)]
@@ -163,12 +131,7 @@ impl Flusher {
     }
 
     fn buffer_is_empty(&self) -> bool {
-        let lines = self
-            .buffer
-            .lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        lines.is_empty()
+        self.buffer.is_empty()
     }
 }
 
@@ -250,7 +213,36 @@ fn init(out: impl Write + Send + 'static, colour: bool) -> Result<LogGuard, LogE
         .map_err(|err| LogError::AlreadySet(err.to_string()))?;
     // `try_init` succeeds once per process, so this is set at most once.
     let _ = INSTALLED.set(buffer);
+    // Without colours the engine's access lines can skip `tracing` and be formatted straight
+    // into the buffer, as `format::LineFormat` would write them (see the engine's `access`).
+    if !colour {
+        storeboard_engine::access::set_access_sink(access_sink);
+    }
     Ok(guard)
+}
+
+thread_local! {
+    static ACCESS_LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The engine's access lines, written into the installed buffer when the log's filter lets
+/// `storeboard::access` INFO through.
+fn access_sink(record: &storeboard_engine::access::AccessRecord<'_>) {
+    if !tracing::enabled!(target: "storeboard::access", tracing::Level::INFO) {
+        return;
+    }
+    let Some(buffer) = INSTALLED.get() else {
+        return;
+    };
+    ACCESS_LINE.with(|line| {
+        let Ok(mut line) = line.try_borrow_mut() else {
+            return;
+        };
+        line.clear();
+        if format::access_line(record, &mut line) {
+            buffer.push(&line);
+        }
+    });
 }
 
 /// The buffer lines go into, and the running threads that write it to `out`.

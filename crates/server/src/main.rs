@@ -113,7 +113,8 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
         settings.engine.max_request_body_size,
     );
     // One tabs state (and so one cache) shared by every worker.
-    let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY);
+    let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY)
+        .with_max_period_days(settings.max_period_days);
     let auth = auth_state(&settings, Arc::clone(upload.store()))?;
     let engine = Engine::new(settings.engine.clone(), move || {
         storeboard::app_with_auth(mode, upload.clone(), tabs.clone(), auth.clone())

@@ -108,7 +108,7 @@ impl TabsState {
     ) -> Result<(Computed, Filters, bool), TabsError> {
         let snaps = selected(self, query.store().as_deref());
         let today = chrono::Local::now().date_naive();
-        let filters = query.resolve(&snaps, today)?;
+        let filters = query.resolve_within(&snaps, today, self.max_period_days())?;
         let key = CacheKey::new(tab, &snaps, &filters, self.fingerprint);
         let business = Arc::clone(&self.business);
         let computed = filters.clone();

@@ -35,6 +35,21 @@ pub enum TabsError {
         /// The last day given.
         to: NaiveDate,
     },
+    /// The period asked for is longer than the server's `max_period_days`.
+    #[error(
+        "the period {from} – {to} is {days} days long, more than the {max} days this server \
+         answers (setting max_period_days)"
+    )]
+    PeriodTooLong {
+        /// The first day given.
+        from: NaiveDate,
+        /// The last day given.
+        to: NaiveDate,
+        /// Days in the period asked for.
+        days: i64,
+        /// The limit (`max_period_days`).
+        max: i64,
+    },
     /// The query string does not parse (e.g. a parameter given twice).
     #[error("malformed query string: {0}")]
     BadQuery(String),
@@ -65,6 +80,7 @@ impl ApiError for TabsError {
             TabsError::UnknownTab { .. } => StatusCode::NOT_FOUND,
             TabsError::BadDate { .. }
             | TabsError::FromAfterTo { .. }
+            | TabsError::PeriodTooLong { .. }
             | TabsError::BadQuery(_)
             | TabsError::BadParam { .. } => StatusCode::BAD_REQUEST,
             TabsError::Serialise(_) | TabsError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,6 +93,7 @@ impl ApiError for TabsError {
             TabsError::UnknownTab { .. } => "unknown_tab",
             TabsError::BadDate { .. } => "bad_date",
             TabsError::FromAfterTo { .. } => "bad_period",
+            TabsError::PeriodTooLong { .. } => "period_too_long",
             TabsError::BadQuery(_) => "bad_query",
             TabsError::BadParam { .. } => "bad_parameter",
             TabsError::Serialise(_) | TabsError::Failed(_) => "internal_error",
@@ -93,6 +110,15 @@ impl ApiError for TabsError {
                 json!({ "param": param, "value": value, "expected": "YYYY-MM-DD" })
             }
             TabsError::FromAfterTo { from, to } => json!({ "from": from, "to": to }),
+            TabsError::PeriodTooLong {
+                from,
+                to,
+                days,
+                max,
+            } => json!({
+                "from": from, "to": to, "days": days,
+                "max_period_days": max, "setting": "max_period_days",
+            }),
             TabsError::BadParam {
                 param,
                 value,

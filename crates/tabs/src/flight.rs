@@ -200,6 +200,7 @@ mod tests {
             from: day(1),
             to: day(to),
             channel: None,
+            requested: None,
         };
         CacheKey::new(Tab::Products, &[], &filters, 0)
     }

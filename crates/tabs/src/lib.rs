@@ -53,7 +53,7 @@ pub use error::TabsError;
 pub use flight::Source;
 pub use handlers::CACHE_HEADER;
 pub use paging::parse_paging;
-pub use query::{TabQuery, DEFAULT_DAYS};
+pub use query::{TabQuery, DEFAULT_DAYS, DEFAULT_MAX_PERIOD_DAYS};
 pub use tab::Tab;
 
 /// What the handlers need: the store, the business rules and the cache (shared by clones).
@@ -63,6 +63,8 @@ pub struct TabsState {
     business: Arc<Business>,
     fingerprint: u64,
     cache: Arc<TabCache<Computed>>,
+    /// The longest period a request may ask for (`max_period_days`).
+    max_period_days: u32,
 }
 
 impl TabsState {
@@ -90,7 +92,20 @@ impl TabsState {
             fingerprint: fingerprint(&business),
             business,
             cache: Arc::new(TabCache::new(limits)),
+            max_period_days: DEFAULT_MAX_PERIOD_DAYS,
         }
+    }
+
+    /// The same state refusing periods longer than `days` (at least 1) with a 400;
+    /// [`DEFAULT_MAX_PERIOD_DAYS`] otherwise.
+    pub fn with_max_period_days(mut self, days: u32) -> Self {
+        self.max_period_days = days.max(1);
+        self
+    }
+
+    /// The longest period a request may ask for, in days.
+    pub fn max_period_days(&self) -> u32 {
+        self.max_period_days
     }
 
     /// The order store the tabs read.

@@ -6,13 +6,16 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use storeboard_analytics::order::default_period;
-use storeboard_analytics::Filters;
+use storeboard_analytics::{Filters, Period};
 use storeboard_data::StoreSnapshot;
 
 use crate::error::TabsError;
 
 /// Days in the default period (when `from` and `to` are both missing).
 pub const DEFAULT_DAYS: i64 = 7;
+
+/// The longest period a request may ask for, in days (`max_period_days`): three years.
+pub const DEFAULT_MAX_PERIOD_DAYS: u32 = 3 * 365 + 1;
 
 /// The query string as sent; every field optional, unknown parameters ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -39,11 +42,26 @@ impl TabQuery {
     /// selected store, or all), ending at its last day; with no data at all, the 7 days ending
     /// `today`. Missing only `to`: the last day of the selected data (never before `from`).
     /// Missing only `from`: 7 days ending at `to`. A date that is not `YYYY-MM-DD`, or `from`
-    /// after `to`, is a [`TabsError::BadDate`] / [`TabsError::FromAfterTo`].
+    /// after `to`, is a [`TabsError::BadDate`] / [`TabsError::FromAfterTo`]. Periods are
+    /// limited as [`TabQuery::resolve_within`] does with [`DEFAULT_MAX_PERIOD_DAYS`].
     pub fn resolve(
         &self,
         snaps: &[Arc<StoreSnapshot>],
         today: NaiveDate,
+    ) -> Result<Filters, TabsError> {
+        self.resolve_within(snaps, today, DEFAULT_MAX_PERIOD_DAYS)
+    }
+
+    /// [`TabQuery::resolve`] with a budget: a period of more than `max_days` days is a
+    /// [`TabsError::PeriodTooLong`], and a period reaching beyond the selected data's first or
+    /// last day is clamped to them, the period asked for kept in [`Filters::requested`]. The
+    /// cost of an answer then follows the data, never the dates typed (a period of
+    /// `0001-01-01` – `9999-12-31` would list four million days).
+    pub fn resolve_within(
+        &self,
+        snaps: &[Arc<StoreSnapshot>],
+        today: NaiveDate,
+        max_days: u32,
     ) -> Result<Filters, TabsError> {
         let from = parse_day("from", self.from.as_deref())?;
         let to = parse_day("to", self.to.as_deref())?;
@@ -65,13 +83,49 @@ impl TabQuery {
         if from > to {
             return Err(TabsError::FromAfterTo { from, to });
         }
+        let days = (to - from).num_days() + 1;
+        let max_days = i64::from(max_days);
+        if days > max_days {
+            return Err(TabsError::PeriodTooLong {
+                from,
+                to,
+                days,
+                max: max_days,
+            });
+        }
+        let (from, to, requested) = clamp(snaps, store.as_deref(), from, to);
         Ok(Filters {
             store,
             from,
             to,
             channel: non_empty(self.channel.as_deref()),
+            requested,
         })
     }
+}
+
+/// `from`..`to` narrowed to the selected stores' first..last day, and the period asked for
+/// when that changed it. A period with no day of data at all is kept as asked (it is empty,
+/// and within the budget).
+fn clamp(
+    snaps: &[Arc<StoreSnapshot>],
+    store: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (NaiveDate, NaiveDate, Option<Period>) {
+    let span = snaps
+        .iter()
+        .filter(|s| store.is_none_or(|name| s.name == name))
+        .filter_map(|s| s.day_span())
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let Some((first, last)) = span else {
+        return (from, to, None);
+    };
+    let (clamped_from, clamped_to) = (from.max(first), to.min(last));
+    if clamped_from > clamped_to || (clamped_from, clamped_to) == (from, to) {
+        return (from, to, None);
+    }
+    (clamped_from, clamped_to, Some(Period { from, to }))
 }
 
 fn non_empty(value: Option<&str>) -> Option<String> {

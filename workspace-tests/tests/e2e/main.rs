@@ -52,3 +52,7 @@ mod embedded;
 mod access_control;
 // The server's edges on the real app: reuse after 4xx/5xx, HEAD everywhere, unread bodies.
 mod edges;
+// Security headers: nosniff everywhere, the CSP and frame denial on documents only.
+mod security_headers;
+// The query budget: periods narrowed to the data, max_period_days refused with 400.
+mod query_budget;

@@ -166,6 +166,7 @@ fn limit_zero_is_the_whole_tab_and_pages_of_any_size_add_up_to_it() {
         from: day(FROM),
         to: day(TO),
         channel: None,
+        requested: None,
     };
     let snaps = tabs.store().registry().all();
     let whole = serde_json::to_value(storeboard_analytics::products(

@@ -36,6 +36,7 @@ fn filter_cases() -> Vec<Filters> {
                     from,
                     to,
                     channel: channel.map(str::to_owned),
+                    requested: None,
                 });
             }
         }

@@ -86,6 +86,7 @@ pub(crate) fn rendered() -> Vec<(Tab, Value)> {
         from: NaiveDate::from_ymd_opt(2026, 11, 21).expect("valid"),
         to: NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid"),
         channel: None,
+        requested: None,
     };
     Tab::ALL
         .iter()

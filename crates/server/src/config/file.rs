@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use storeboard_engine::{Kind, Settings};
 
-use super::{ConfigError, Given, Layer, Origin, ADMIN_PASSWORD, DATA_DIR, PRESET, VIEWER_PASSWORD};
+use super::{
+    ConfigError, Given, Layer, Origin, ADMIN_PASSWORD, DATA_DIR, MAX_PERIOD_DAYS, PRESET,
+    VIEWER_PASSWORD,
+};
 
 /// A TOML table reserved for the business settings of a later issue; skipped here.
 const BUSINESS_TABLE: &str = "business";
@@ -43,10 +46,19 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
                 raw,
                 origin: origin.clone(),
             });
-        } else if key == PRESET {
-            let raw = toml_text(&value, Kind::Text).ok_or_else(|| invalid("a single value"))?;
+        } else if key == PRESET || key == MAX_PERIOD_DAYS {
+            let kind = if key == PRESET {
+                Kind::Text
+            } else {
+                Kind::Integer
+            };
+            let raw = toml_text(&value, kind).ok_or_else(|| invalid("a single value"))?;
             layer.values.push(Given {
-                key: PRESET,
+                key: if key == PRESET {
+                    PRESET
+                } else {
+                    MAX_PERIOD_DAYS
+                },
                 raw,
                 origin: origin.clone(),
             });

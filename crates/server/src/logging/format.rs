@@ -13,8 +13,9 @@
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use storeboard_engine::access::AccessRecord;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::{Format, Full, Writer};
@@ -47,7 +48,14 @@ struct Scratch {
     second: u64,
     /// `YYYY-MM-DDTHH:MM:SS` of `second`.
     stamp: String,
+    /// A monotonic instant and the wall-clock time (since the epoch) read together, at most
+    /// [`ANCHOR_FOR`] ago: an access line's time is derived from the instant the engine read.
+    anchor: Option<(Instant, Duration)>,
 }
+
+/// How long a wall-clock reading serves to date access lines from their monotonic instant:
+/// the two clocks drift apart by well under a millisecond in that time.
+const ANCHOR_FOR: Duration = Duration::from_secs(1);
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
@@ -91,26 +99,73 @@ where
 impl Scratch {
     /// `<time>  INFO <message>` and a newline, as the general format writes it.
     fn write_line(&mut self, mut writer: Writer<'_>) -> fmt::Result {
+        let (stamp, micros) = self.now()?;
+        writer.write_str(stamp)?;
+        writer.write_str(std::str::from_utf8(&micros).map_err(|_| fmt::Error)?)?;
+        writer.write_str(&self.message)?;
+        writer.write_char('\n')
+    }
+
+    /// The time now: `YYYY-MM-DDTHH:MM:SS` (reused within the second) and `.uuuuuuZ  INFO `.
+    fn now(&mut self) -> Result<(&str, [u8; 15]), fmt::Error> {
         let since_epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
+        self.stamp_of(since_epoch)
+    }
+
+    /// The wall-clock time of the monotonic instant `at` (see [`Scratch::anchor`]).
+    fn at(&mut self, at: Instant) -> Result<(&str, [u8; 15]), fmt::Error> {
+        let since_epoch = match self.anchor {
+            Some((instant, wall)) if at >= instant && at - instant < ANCHOR_FOR => {
+                wall + (at - instant)
+            }
+            _ => {
+                let wall = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default();
+                self.anchor = Some((Instant::now(), wall));
+                wall
+            }
+        };
+        self.stamp_of(since_epoch)
+    }
+
+    /// `since_epoch` as `YYYY-MM-DDTHH:MM:SS` (reused within the second) and `.uuuuuuZ  INFO `.
+    fn stamp_of(&mut self, since_epoch: Duration) -> Result<(&str, [u8; 15]), fmt::Error> {
         let second = since_epoch.as_secs();
         if second != self.second || self.stamp.is_empty() {
             self.second = second;
             self.stamp.clear();
             write_stamp(&mut self.stamp, second)?;
         }
-        writer.write_str(&self.stamp)?;
         let micros = since_epoch.subsec_micros();
         let mut digits = *b".000000Z  INFO ";
         for (i, place) in [100_000, 10_000, 1_000, 100, 10, 1].into_iter().enumerate() {
             // Each is a single decimal digit.
             digits[1 + i] = b'0' + (micros / place % 10) as u8;
         }
-        writer.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)?;
-        writer.write_str(&self.message)?;
-        writer.write_char('\n')
+        Ok((&self.stamp, digits))
     }
+}
+
+/// The whole access line of `record` (time, level, message, newline) appended to `line`, as
+/// the general format writes the engine's `tracing` event for it; false when it could not be
+/// formatted (only while this thread is already formatting a line).
+pub(super) fn access_line(record: &AccessRecord<'_>, line: &mut Vec<u8>) -> bool {
+    SCRATCH.with(|scratch| {
+        let Ok(mut scratch) = scratch.try_borrow_mut() else {
+            return false;
+        };
+        let Ok((stamp, micros)) = scratch.at(record.at) else {
+            return false;
+        };
+        line.extend_from_slice(stamp.as_bytes());
+        line.extend_from_slice(&micros);
+        record.write_message(line);
+        line.push(b'\n');
+        true
+    })
 }
 
 /// Collects an event's `message` field (an access line has no other).
@@ -200,6 +255,32 @@ mod tests {
         assert!(needs_escaping("bell\x07"));
         assert!(needs_escaping("c1 \u{9b}"));
         assert!(!needs_escaping("latin \u{a0}"));
+    }
+
+    /// The engine's record formatted straight into the buffer reads as the general formatter
+    /// writes the same message.
+    #[test]
+    fn an_access_record_written_directly_reads_as_the_general_format_writes_it() {
+        let record = AccessRecord {
+            method: &actix_web::http::Method::HEAD,
+            path: "/healthz",
+            status: 200,
+            bytes: 0,
+            elapsed: Duration::from_micros(250),
+            at: Instant::now(),
+            peer: "127.0.0.1:40000",
+        };
+        let mut line = Vec::new();
+        assert!(access_line(&record, &mut line));
+        let line = String::from_utf8(line).expect("ascii");
+        let shape: String = line[..27]
+            .chars()
+            .map(|c| if c.is_ascii_digit() { 'N' } else { c })
+            .collect();
+        assert_eq!(
+            format!("{shape}{}", &line[27..]),
+            "NNNN-NN-NNTNN:NN:NN.NNNNNNZ  INFO HEAD /healthz 200 0B 0.2ms 127.0.0.1:40000\n"
+        );
     }
 
     /// An access line and a general line through both formatters: the same text but for the

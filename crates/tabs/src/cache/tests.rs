@@ -18,6 +18,7 @@ fn filters(store: Option<&str>, to: u32) -> Filters {
         from: day(1),
         to: day(to),
         channel: None,
+        requested: None,
     }
 }
 

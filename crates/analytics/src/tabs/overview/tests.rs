@@ -23,6 +23,7 @@ fn filters(store: Option<&str>) -> Filters {
         from: day(2),
         to: day(2),
         channel: None,
+        requested: None,
     }
 }
 

@@ -13,6 +13,7 @@ fn tab_for(rows: &str, store: Option<&str>) -> Products {
         from: day(1),
         to: day(10),
         channel: None,
+        requested: None,
     };
     products(
         &snapshots(&format!("{HEADER}{rows}")),

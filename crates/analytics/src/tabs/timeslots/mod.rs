@@ -311,6 +311,7 @@ mod tests {
             from: day,
             to: day,
             channel: None,
+            requested: None,
         };
         timeslots(
             &snapshots(&format!("{HEADER}{rows}")),

@@ -283,6 +283,7 @@ I1,2026-11-02 10:00,一号店,P1,1,收银机订单,5.00,5.00,1.00,0,0,0,饮料,P
             from: day(from),
             to: day(to),
             channel: None,
+            requested: None,
         }
     }
 

@@ -254,6 +254,7 @@ mod tests {
             from: day(to),
             to: day(to),
             channel: None,
+            requested: None,
         };
         let h = crate::today::recent::load(snaps, &filters, &Business::default());
         rule(&h, day(to)).into_iter().map(|r| r.key).collect()
@@ -286,6 +287,7 @@ mod tests {
             from: day(14),
             to: day(14),
             channel: None,
+            requested: None,
         };
         let h = crate::today::recent::load(&snaps, &filters, &Business::default());
         let row = &margin_drop(&h, day(14))[0];

@@ -153,6 +153,7 @@ fn a_page_reports_totals_and_cuts_the_warning_lists_alike() {
             from: day,
             to: day,
             channel: None,
+            requested: None,
         },
         empty: false,
         products: rows.clone(),

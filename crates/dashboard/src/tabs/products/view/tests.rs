@@ -29,6 +29,7 @@ fn products_tab(n: usize) -> Products {
             from: day,
             to: day,
             channel: None,
+            requested: None,
         },
         empty: rows.is_empty(),
         rankings: Rankings {
