@@ -66,9 +66,54 @@ impl ProductSeries {
             .get(k + 1)
             .map_or(self.points.len(), |s| s.start as usize);
         let pts = &self.points[start..end];
-        let a = pts.partition_point(|p| p.day < from);
-        let b = pts.partition_point(|p| p.day <= to);
-        &pts[a..b.max(a)]
+        // Questions are mostly about recent days and a series can be a year long: a binary
+        // search over all of it costs a cache miss per step (a year of series took most of
+        // 今日必做's time). Gallop back from the end to `to`, then, as a series has at most one
+        // point a day, `from` is within the `to - from + 1` points before that.
+        let b = gallop_back(pts, |p| p.day <= to);
+        let span = usize::try_from(to.saturating_sub(from).saturating_add(1)).unwrap_or(usize::MAX);
+        let low = b.saturating_sub(span);
+        let a = match pts[low..b].first() {
+            // Everything from `low` is in the range (always so for `from` = `i64::MIN`).
+            Some(p) if p.day >= from => low,
+            _ => low + pts[low..b].partition_point(|p| p.day < from),
+        };
+        &pts[a..b]
+    }
+}
+
+/// `pts.partition_point(below)` for a `below` that holds on a prefix, found from the end: the
+/// last 1, 2, 4, … points are checked until one is `below`, then that stretch is searched.
+fn gallop_back<T>(pts: &[T], below: impl Fn(&T) -> bool) -> usize {
+    let n = pts.len();
+    // The answer is in `low..=high`: everything before `low` is below, nothing from `high` is.
+    let (mut low, mut high) = (0, n);
+    let mut step = 1;
+    while step <= n {
+        let at = n - step;
+        if below(&pts[at]) {
+            low = at + 1;
+            break;
+        }
+        high = at;
+        step *= 2;
+    }
+    low + pts[low..high].partition_point(&below)
+}
+
+#[cfg(test)]
+mod gallop_tests {
+    use super::gallop_back;
+
+    #[test]
+    fn galloping_from_the_end_finds_what_a_binary_search_finds() {
+        for n in 0..40 {
+            let days: Vec<i64> = (0..n).map(|i| i * 2).collect();
+            for to in -2..(2 * n + 2) {
+                let want = days.partition_point(|&d| d <= to);
+                assert_eq!(gallop_back(&days, |&d| d <= to), want, "n {n} to {to}");
+            }
+        }
     }
 }
 

@@ -119,7 +119,8 @@ fn products<'a>(
             let m = merged.entry(snap.data.strings.get(s.key)).or_default();
             // The name is the one of the last line read: the later store, then the later line.
             m.name = m.name.max(Some((store, last.last_line)));
-            let start = all.partition_point(|pt| pt.day < from);
+            // Both end at `to`: the window is the tail of the whole series (no second search).
+            let start = all.len() - series.points(k, from, to).len();
             let (before, window) = all.split_at(start);
             let mut add = |pt: &Point| {
                 let sums = Sums {
