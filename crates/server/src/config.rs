@@ -15,9 +15,12 @@ use storeboard_engine::{Preset, Settings, SettingsError};
 
 use crate::cli;
 
+mod access;
 mod error;
 mod file;
 
+pub use access::{AccessSettings, DEFAULT_AUDIT_KEEP_DAYS, DEFAULT_SECURE_COOKIE};
+pub(crate) use access::{AUDIT_KEEP_DAYS_SPEC, SECURE_COOKIE_SPEC, TRUSTED_PROXY_SPEC};
 pub use error::{ConfigError, Origin};
 
 /// Directory for the embedded database and uploaded files when none is given.
@@ -128,6 +131,9 @@ pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     CONFIG_SPEC,
     ADMIN_PASSWORD_SPEC,
     VIEWER_PASSWORD_SPEC,
+    TRUSTED_PROXY_SPEC,
+    SECURE_COOKIE_SPEC,
+    AUDIT_KEEP_DAYS_SPEC,
 ];
 
 /// Everything the `storeboard` binary is configured with.
@@ -145,6 +151,8 @@ pub struct ServerSettings {
     pub admin_password: Option<Secret>,
     /// Protects reading when set.
     pub viewer_password: Option<Secret>,
+    /// Trusted proxies, the cookie's `Secure` flag, how long the audit log is kept.
+    pub access: AccessSettings,
 }
 
 impl Default for ServerSettings {
@@ -160,6 +168,7 @@ impl Default for ServerSettings {
             config_file: None,
             admin_password: None,
             viewer_password: None,
+            access: AccessSettings::default(),
         }
     }
 }
@@ -175,7 +184,7 @@ impl ServerSettings {
             CONFIG => Some(shown(self.config_file.as_ref())),
             ADMIN_PASSWORD => Some(set_or_unset(self.admin_password.as_ref())),
             VIEWER_PASSWORD => Some(set_or_unset(self.viewer_password.as_ref())),
-            _ => self.engine.get(key),
+            _ => self.access.get(key).or_else(|| self.engine.get(key)),
         }
     }
 }
@@ -196,6 +205,15 @@ pub(crate) struct Given {
 impl Given {
     fn error(&self, err: SettingsError) -> ConfigError {
         ConfigError::from_settings(err, self.origin.clone())
+    }
+
+    fn invalid(&self, expected: String) -> ConfigError {
+        ConfigError::InvalidValue {
+            key: self.key.to_owned(),
+            value: self.raw.clone(),
+            origin: self.origin.clone(),
+            expected,
+        }
     }
 }
 
@@ -234,7 +252,8 @@ pub fn load_from_process() -> Result<ServerSettings, ConfigError> {
 fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
     let mut layer = Layer::default();
     let keys = Settings::FIELDS.iter().map(|s| (s.key, s.env_var()));
-    for (key, var) in keys.chain([(PRESET, PRESET_SPEC.env_var())]) {
+    let own = access::SPECS.into_iter().map(|s| (s.key, s.env_var()));
+    for (key, var) in keys.chain([(PRESET, PRESET_SPEC.env_var())]).chain(own) {
         if let Some(raw) = env(&var) {
             layer.values.push(Given {
                 key,
@@ -273,6 +292,10 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
     }
     let mut origins: HashMap<&str, &Origin> = HashMap::new();
     for g in given.iter().filter(|g| g.key != PRESET) {
+        if access::is_access_key(g.key) {
+            out.access.set(g.key, &g.raw).map_err(|expected| g.invalid(expected))?;
+            continue;
+        }
         out.engine.set(g.key, &g.raw).map_err(|e| g.error(e))?;
         origins.insert(g.key, &g.origin);
     }
