@@ -260,8 +260,22 @@ async fn start_session(
     }
     state.emit("login", Some(role), ip);
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, next))
+        .insert_header((header::LOCATION, ascii_url(&next)))
         .finish()
+}
+
+/// `url` with every non-ASCII byte percent-encoded: a `Location` header is ASCII (clients may
+/// drop or mangle raw UTF-8 in it), and the browser decodes the escapes back.
+fn ascii_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        if b.is_ascii() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `POST /logout`: ends the session, here and in the store, and shows the login page.
@@ -330,6 +344,7 @@ mod tests {
         );
         assert_eq!(safe_next(Some("/?tab=data&store=门店1")), "/?tab=data&store=门店1");
         assert_eq!(safe_next(Some("/100%")), "/100%");
+        assert_eq!(ascii_url("/?store=门店1"), "/?store=%E9%97%A8%E5%BA%971");
     }
 
     #[test]

@@ -125,13 +125,15 @@ fn a_login_never_redirects_off_the_site_whatever_control_characters_next_hides()
             .call(),
     );
     assert_eq!(page.status, 200);
-    assert!(
-        page.body.contains(r#"name="next" value="/""#),
-        "{}",
-        page.body
-    );
+    // minijinja writes `/` as `&#x2f;` in an attribute.
+    let root = [r#"name="next" value="/""#, r#"name="next" value="&#x2f;""#];
+    assert!(root.iter().any(|r| page.body.contains(r)), "{}", page.body);
+    assert!(!page.body.contains("evil"), "{}", page.body);
     let res = login(&server, ADMIN, "/?tab=data&store=门店1", None);
-    assert_eq!(res.location, "/?tab=data&store=门店1", "own paths still work");
+    assert_eq!(
+        res.location, "/?tab=data&store=%E9%97%A8%E5%BA%971",
+        "own paths still work (non-ASCII percent-encoded in the header)"
+    );
 }
 
 #[test]
