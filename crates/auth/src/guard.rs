@@ -285,7 +285,10 @@ fn check_token(
         return Err(too_many(wait, failures));
     }
     if let Pace::Refuse(wait) = state.limiter.pace(now, Duration::ZERO) {
-        return Err(too_many(wait, "登录尝试过多,服务器已放慢所有登录,请稍后再试 (logins are being slowed down)"));
+        return Err(too_many(
+            wait,
+            "登录尝试过多,服务器已放慢所有登录,请稍后再试 (logins are being slowed down)",
+        ));
     }
     let role = state.role_of(token);
     let blocked = match role {
@@ -311,8 +314,10 @@ fn too_many(wait: Duration, message: &str) -> Box<HttpResponse> {
     Box::new(
         HttpResponse::TooManyRequests()
             .insert_header((header::RETRY_AFTER, seconds.to_string()))
-            .json(json!({"error": {"code": "too_many_failures", "message": message,
-                "details": {"retry_after_seconds": seconds}}})),
+            .json(
+                json!({"error": {"code": "too_many_failures", "message": message,
+                "details": {"retry_after_seconds": seconds}}}),
+            ),
     )
 }
 

@@ -59,10 +59,10 @@ use actix_web::web;
 use serde::Serialize;
 use storeboard_routes::{register, Endpoint};
 
+pub use client::{BadProxy, TrustedProxy};
 pub use gate::{SessionGate, SessionGateService, Shared};
 pub use guard::{guard, Access, Guard, GuardService, Via};
 pub use headers::{security_headers, CONTENT_SECURITY_POLICY};
-pub use client::{BadProxy, TrustedProxy};
 pub use limiter::{Limiter, Pace, MAX_CLIENTS, PACE_INTERVAL};
 pub use secret::{load_or_create_key, KEY_FILE};
 pub use sessions::{SessionStore, SessionStoreError, StoredSession, MAX_SESSIONS};

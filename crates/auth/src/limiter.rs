@@ -43,7 +43,13 @@ fn slot(role: Role) -> usize {
 
 impl Record {
     /// How long `role` must wait (`None`: it may try now).
-    fn blocked_for(&self, role: Role, max: usize, window: Duration, now: Instant) -> Option<Duration> {
+    fn blocked_for(
+        &self,
+        role: Role,
+        max: usize,
+        window: Duration,
+        now: Instant,
+    ) -> Option<Duration> {
         let cleared = self.cleared[slot(role)];
         let mut counted = self.failures.iter().filter(|t| {
             now.saturating_duration_since(**t) < window && cleared.is_none_or(|c| **t > c)
@@ -251,8 +257,15 @@ mod tests {
         assert_eq!(limiter.fail(ip(A), t0 + Duration::from_secs(10)), 0);
         let wait = limiter.blocked_for(ip(A), Role::Admin, t0 + Duration::from_secs(20));
         assert_eq!(wait, Some(Duration::from_secs(40)));
-        assert_eq!(limiter.blocked_any(ip(7), t0), None, "others are not affected");
-        assert_eq!(limiter.blocked_any(ip(A), t0 + Duration::from_secs(61)), None);
+        assert_eq!(
+            limiter.blocked_any(ip(7), t0),
+            None,
+            "others are not affected"
+        );
+        assert_eq!(
+            limiter.blocked_any(ip(A), t0 + Duration::from_secs(61)),
+            None
+        );
     }
 
     #[test]
@@ -276,7 +289,11 @@ mod tests {
         assert!(limiter.blocked_for(ip(A), Role::Admin, later).is_some());
         assert_eq!(limiter.blocked_for(ip(A), Role::Viewer, later), None);
         limiter.succeed(ip(A), Role::Admin, later);
-        assert_eq!(limiter.blocked_any(ip(A), later), None, "an admin login clears");
+        assert_eq!(
+            limiter.blocked_any(ip(A), later),
+            None,
+            "an admin login clears"
+        );
     }
 
     #[test]
@@ -288,7 +305,10 @@ mod tests {
         }
         assert!(limiter.blocked_any(ip(A), t0).is_some());
         for n in 0..10_001u32 {
-            limiter.fail(ip(0x0b00_0000 + n), t0 + Duration::from_millis(u64::from(n)));
+            limiter.fail(
+                ip(0x0b00_0000 + n),
+                t0 + Duration::from_millis(u64::from(n)),
+            );
         }
         assert!(limiter.tracked() <= MAX_CLIENTS);
         let now = t0 + Duration::from_secs(20);
@@ -321,7 +341,10 @@ mod tests {
             limiter.fail(ip(n), t0);
         }
         assert!(limiter.slowed(t0));
-        assert_eq!(limiter.pace(t0, Duration::from_secs(5)), Pace::Go(Duration::ZERO));
+        assert_eq!(
+            limiter.pace(t0, Duration::from_secs(5)),
+            Pace::Go(Duration::ZERO)
+        );
         assert_eq!(
             limiter.pace(t0, Duration::from_secs(5)),
             Pace::Go(PACE_INTERVAL),
@@ -330,6 +353,9 @@ mod tests {
         assert!(matches!(limiter.pace(t0, Duration::ZERO), Pace::Refuse(_)));
         let later = t0 + Duration::from_secs(601);
         assert!(!limiter.slowed(later), "the ceiling lifts with the window");
-        assert_eq!(limiter.pace(later, Duration::ZERO), Pace::Go(Duration::ZERO));
+        assert_eq!(
+            limiter.pace(later, Duration::ZERO),
+            Pace::Go(Duration::ZERO)
+        );
     }
 }

@@ -25,7 +25,8 @@ pub(crate) const SESSION_ID_KEY: &str = "sid";
 /// Longest a login waits for its turn while logins are paced (past it: 429).
 const MAX_PACE_WAIT: Duration = Duration::from_secs(10);
 /// Shown on the login page while every login is paced.
-const SLOWED: &str = "近期失败的登录尝试异常多,为安全起见,所有登录都已放慢(全服务器每秒一次),请耐心等待。";
+const SLOWED: &str =
+    "近期失败的登录尝试异常多,为安全起见,所有登录都已放慢(全服务器每秒一次),请耐心等待。";
 
 const PAGE: &str = r#"<!doctype html>
 <html lang="zh-CN">
@@ -98,7 +99,11 @@ fn is_own_path(next: &str) -> bool {
 /// `text` with its `%XX` escapes decoded (`None` when it has none).
 fn percent_decoded(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let hex = |b: u8| char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let hex = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
     let mut out = Vec::with_capacity(bytes.len());
     let mut changed = false;
     let mut i = 0;
@@ -342,7 +347,10 @@ mod tests {
             safe_next(Some("/?store=%E9%97%A8%E5%BA%97&tab=data")),
             "/?store=%E9%97%A8%E5%BA%97&tab=data"
         );
-        assert_eq!(safe_next(Some("/?tab=data&store=门店1")), "/?tab=data&store=门店1");
+        assert_eq!(
+            safe_next(Some("/?tab=data&store=门店1")),
+            "/?tab=data&store=门店1"
+        );
         assert_eq!(safe_next(Some("/100%")), "/100%");
         assert_eq!(ascii_url("/?store=门店1"), "/?store=%E9%97%A8%E5%BA%971");
     }

@@ -232,7 +232,10 @@ mod tests {
         let s = sessions.start(Role::Viewer);
         assert_eq!(s.id.len(), 64);
         assert!(sessions.is_live(&s.id, Role::Viewer));
-        assert!(!sessions.is_live(&s.id, Role::Admin), "a viewer id is no admin id");
+        assert!(
+            !sessions.is_live(&s.id, Role::Admin),
+            "a viewer id is no admin id"
+        );
         assert!(!sessions.is_live("made-up", Role::Viewer));
         sessions.end(&s.id);
         assert!(!sessions.is_live(&s.id, Role::Viewer));
@@ -251,7 +254,11 @@ mod tests {
         assert_eq!(after.attach(store.clone()).expect("loads"), (1, 1));
         assert!(!after.is_live(&admin.id, Role::Admin));
         assert!(after.is_live(&viewer.id, Role::Viewer));
-        assert_eq!(store.load().expect("loads").len(), 1, "the old one is deleted");
+        assert_eq!(
+            store.load().expect("loads").len(),
+            1,
+            "the old one is deleted"
+        );
     }
 
     #[test]

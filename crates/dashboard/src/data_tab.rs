@@ -197,6 +197,11 @@ mod tests {
         assert!(!viewer.to_string().contains("192.168"), "{viewer}");
         let admin = audit_row(&entry("login_failed", 1000), true);
         assert_eq!(admin["ip"], "192.168.1.23");
-        assert!(admin["detail"].as_str().is_some_and(|d| d.starts_with("1000 次")), "{admin}");
+        assert!(
+            admin["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("1000 次")),
+            "{admin}"
+        );
     }
 }

@@ -210,7 +210,12 @@ mod tests {
         );
         assert_eq!(name, "门店xslx.exe_商品分析_2026-11-01_2026-11-07.xlsx");
         for c in INVISIBLE {
-            assert_eq!(clean_file_name(&format!("a{c}b")), "ab", "{:x}", u32::from(c));
+            assert_eq!(
+                clean_file_name(&format!("a{c}b")),
+                "ab",
+                "{:x}",
+                u32::from(c)
+            );
         }
     }
 

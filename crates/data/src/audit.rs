@@ -175,7 +175,11 @@ impl Db {
     }
 
     /// The latest `limit` entries of one `kind`, newest first.
-    pub fn audit_log_of(&self, kind: AuditKind, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    pub fn audit_log_of(
+        &self,
+        kind: AuditKind,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let filter = match kind {
             AuditKind::Changes => format!("action IN {CHANGES}"),
             AuditKind::Logins => format!("action NOT IN {CHANGES}"),
@@ -217,7 +221,11 @@ impl OrderStore {
     }
 
     /// The latest `limit` audit entries of one `kind`, newest first.
-    pub fn audit_log_of(&self, kind: AuditKind, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    pub fn audit_log_of(
+        &self,
+        kind: AuditKind,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         self.db().audit_log_of(kind, limit)
     }
 
@@ -286,9 +294,15 @@ mod tests {
                 .audit_failed_login(&from("10.0.0.9"), window)
                 .expect("counted");
         }
-        writer.audit("upload", &from("10.0.0.1"), "一号店", "").expect("upload");
-        writer.audit_failed_login(&from("10.0.0.8"), window).expect("another");
-        writer.audit_failed_login(&from("10.0.0.9"), window).expect("again");
+        writer
+            .audit("upload", &from("10.0.0.1"), "一号店", "")
+            .expect("upload");
+        writer
+            .audit_failed_login(&from("10.0.0.8"), window)
+            .expect("another");
+        writer
+            .audit_failed_login(&from("10.0.0.9"), window)
+            .expect("again");
         writer.commit().expect("commit");
         let logins = db.audit_log_of(AuditKind::Logins, 10).expect("log");
         let counts: Vec<_> = logins.iter().map(|e| (e.ip.as_str(), e.count)).collect();

@@ -73,7 +73,11 @@ pub fn secured(
         .with_session_store(sessions)
         .map_err(AccessError::Sessions)?;
     if ended > 0 {
-        tracing::info!(kept, ended, "login sessions of changed passwords or expired ended");
+        tracing::info!(
+            kept,
+            ended,
+            "login sessions of changed passwords or expired ended"
+        );
     }
     let writer = audit_writer(store, window)?;
     Ok(state.on_event(move |event| match writer.try_send(event) {
@@ -87,7 +91,10 @@ pub fn secured(
 
 /// A thread writing auth events to the audit log, fed by a bounded queue; it ends when the
 /// last [`AuthState`] holding the sender is gone.
-fn audit_writer(store: Arc<OrderStore>, window: Duration) -> Result<SyncSender<AuthEvent>, AccessError> {
+fn audit_writer(
+    store: Arc<OrderStore>,
+    window: Duration,
+) -> Result<SyncSender<AuthEvent>, AccessError> {
     let (tx, rx) = sync_channel::<AuthEvent>(AUDIT_QUEUE);
     std::thread::Builder::new()
         .name("audit-writer".to_owned())
@@ -198,7 +205,11 @@ mod tests {
         let config = auth_config(&settings);
         assert!(config.secure_cookie);
         assert_eq!(config.admin_password.as_deref(), Some("a"));
-        let proxies: Vec<String> = config.trusted_proxies.iter().map(ToString::to_string).collect();
+        let proxies: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(proxies, ["127.0.0.1", "10.0.0.0/8"]);
         assert!(!auth_config(&ServerSettings::default()).secure_cookie);
     }
@@ -215,7 +226,12 @@ mod tests {
             expires_at: i64::MAX,
         };
         sessions.save(&kept).expect("saved");
-        sessions.save(&StoredSession { id: "b".repeat(64), ..kept.clone() }).expect("saved");
+        sessions
+            .save(&StoredSession {
+                id: "b".repeat(64),
+                ..kept.clone()
+            })
+            .expect("saved");
         sessions.delete(&["b".repeat(64)]).expect("deleted");
         assert_eq!(sessions.load().expect("loads"), [kept]);
     }

@@ -293,7 +293,9 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
     let mut origins: HashMap<&str, &Origin> = HashMap::new();
     for g in given.iter().filter(|g| g.key != PRESET) {
         if access::is_access_key(g.key) {
-            out.access.set(g.key, &g.raw).map_err(|expected| g.invalid(expected))?;
+            out.access
+                .set(g.key, &g.raw)
+                .map_err(|expected| g.invalid(expected))?;
             continue;
         }
         out.engine.set(g.key, &g.raw).map_err(|e| g.error(e))?;

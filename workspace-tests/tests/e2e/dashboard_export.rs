@@ -177,11 +177,21 @@ fn an_export_of_a_store_named_with_a_right_to_left_override_has_no_bidi_characte
         seed: 16,
         ..storeboard_fixtures::ExportSpec::default()
     };
-    server.upload_ok(&[Part::file("门店.xlsx", storeboard_fixtures::xlsx_bytes(&spec))]);
+    server.upload_ok(&[Part::file(
+        "门店.xlsx",
+        storeboard_fixtures::xlsx_bytes(&spec),
+    )]);
     let stores = server.stores();
     let stored = stores[0]["name"].as_str().unwrap_or_default().to_owned();
-    assert!(stored.contains('\u{202e}'), "the store keeps its name: {stores}");
-    let q = query(&[("store", &stored), ("from", "2026-11-01"), ("to", "2026-11-02")]);
+    assert!(
+        stored.contains('\u{202e}'),
+        "the store keeps its name: {stores}"
+    );
+    let q = query(&[
+        ("store", &stored),
+        ("from", "2026-11-01"),
+        ("to", "2026-11-02"),
+    ]);
     let (reply, name) = download(&server, &format!("/export/products.xlsx{q}"));
     assert_eq!(name, "门店xslx.exe_商品分析_2026-11-01_2026-11-02.xlsx");
     let header = reply.header("content-disposition").to_ascii_uppercase();

@@ -87,7 +87,11 @@ fn login(server: &TestServer, password: &str, next: &str, forwarded_for: Option<
 fn session(server: &TestServer, password: &str) -> String {
     let res = login(server, password, "/", None);
     assert_eq!(res.status, 303, "login: {}", res.body);
-    assert!(res.cookie.starts_with("storeboard_session="), "{}", res.cookie);
+    assert!(
+        res.cookie.starts_with("storeboard_session="),
+        "{}",
+        res.cookie
+    );
     res.cookie
 }
 
@@ -144,13 +148,20 @@ fn forty_wrong_admin_guesses_interleaved_with_viewer_logins_get_blocked() {
     for i in 0..40 {
         wrong.push(login(&server, &format!("guess-{i}"), "/", None).status);
         let viewer = login(&server, VIEWER, "/", None);
-        assert_eq!(viewer.status, 303, "the viewer still logs in: {}", viewer.body);
+        assert_eq!(
+            viewer.status, 303,
+            "the viewer still logs in: {}",
+            viewer.body
+        );
     }
     let answered = wrong.iter().filter(|s| **s == 401).count();
     assert_eq!(answered, 5, "guesses answered before the block: {wrong:?}");
     assert!(wrong[5..].iter().all(|s| *s == 429), "{wrong:?}");
     let right = login(&server, ADMIN, "/", None);
-    assert_eq!(right.status, 429, "a blocked guesser learns nothing, right or wrong");
+    assert_eq!(
+        right.status, 429,
+        "a blocked guesser learns nothing, right or wrong"
+    );
 }
 
 #[test]
@@ -162,9 +173,15 @@ fn behind_a_trusted_proxy_failures_count_against_the_forwarded_client() {
     };
     let server = serve(dir.path(), trusting);
     for _ in 0..5 {
-        assert_eq!(login(&server, "guess", "/", Some("192.168.1.50")).status, 401);
+        assert_eq!(
+            login(&server, "guess", "/", Some("192.168.1.50")).status,
+            401
+        );
     }
-    assert_eq!(login(&server, "guess", "/", Some("192.168.1.50")).status, 429);
+    assert_eq!(
+        login(&server, "guess", "/", Some("192.168.1.50")).status,
+        429
+    );
     assert_eq!(
         login(&server, "guess", "/", Some("192.168.1.51")).status,
         401,
@@ -201,7 +218,11 @@ fn past_the_global_ceiling_the_login_page_says_logins_are_slowed() {
     let started = std::time::Instant::now();
     assert_eq!(login(&server, VIEWER, "/", Some("192.168.8.1")).status, 303);
     assert_eq!(login(&server, VIEWER, "/", Some("192.168.8.2")).status, 303);
-    assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -209,12 +230,18 @@ fn a_viewer_logs_out_and_a_cookie_copied_before_logout_is_refused_after_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = serve(dir.path(), passwords(ADMIN));
     let viewer = session(&server, VIEWER);
-    assert_eq!(with_cookie(&server, "GET", "/api/v1/stores", &viewer).status, 200);
+    assert_eq!(
+        with_cookie(&server, "GET", "/api/v1/stores", &viewer).status,
+        200
+    );
     let copy = viewer.clone();
     let out = with_cookie(&server, "POST", "/logout", &viewer);
     assert_eq!(out.status, 303, "a viewer may log out: {}", out.body);
     assert_eq!(out.location, "/login");
-    assert_eq!(with_cookie(&server, "GET", "/api/v1/stores", &copy).status, 401);
+    assert_eq!(
+        with_cookie(&server, "GET", "/api/v1/stores", &copy).status,
+        401
+    );
     let admin = session(&server, ADMIN);
     let copy = admin.clone();
     assert_eq!(
@@ -230,7 +257,11 @@ fn a_viewer_logs_out_and_a_cookie_copied_before_logout_is_refused_after_it() {
     );
     let page = with_cookie(&server, "GET", "/", &copy);
     assert_eq!(page.status, 303, "pages send it to the login page");
-    assert!(page.location.starts_with("/login?next="), "{}", page.location);
+    assert!(
+        page.location.starts_with("/login?next="),
+        "{}",
+        page.location
+    );
 }
 
 #[test]
@@ -253,7 +284,10 @@ fn a_password_changed_at_restart_ends_the_old_passwords_sessions_only() {
         401,
         "the old admin password's session is over"
     );
-    assert_eq!(with_cookie(&server, "GET", "/api/v1/stores", &admin).status, 401);
+    assert_eq!(
+        with_cookie(&server, "GET", "/api/v1/stores", &admin).status,
+        401
+    );
     assert_eq!(
         with_cookie(&server, "GET", "/api/v1/stores", &viewer).status,
         200,

@@ -37,7 +37,8 @@ pub(crate) const AUDIT_KEEP_DAYS_SPEC: ServerSettingSpec = ServerSettingSpec {
 };
 
 /// This module's settings.
-pub(crate) const SPECS: [ServerSettingSpec; 3] = [TRUSTED_PROXY_SPEC, SECURE_COOKIE_SPEC, AUDIT_KEEP_DAYS_SPEC];
+pub(crate) const SPECS: [ServerSettingSpec; 3] =
+    [TRUSTED_PROXY_SPEC, SECURE_COOKIE_SPEC, AUDIT_KEEP_DAYS_SPEC];
 
 /// The spec of one of this module's settings.
 pub(crate) fn spec(key: &str) -> Option<ServerSettingSpec> {
@@ -93,12 +94,11 @@ impl AccessSettings {
         match key {
             TRUSTED_PROXY => {
                 let entries = raw.split(',').map(str::trim).filter(|e| !e.is_empty());
-                self.trusted_proxy = entries
-                    .map(str::parse)
-                    .collect::<Result<_, _>>()
-                    .map_err(|e: storeboard_auth::BadProxy| {
+                self.trusted_proxy = entries.map(str::parse).collect::<Result<_, _>>().map_err(
+                    |e: storeboard_auth::BadProxy| {
                         format!("IP addresses or networks separated by commas ({e})")
-                    })?;
+                    },
+                )?;
             }
             SECURE_COOKIE => {
                 self.secure_cookie = match raw.trim().to_ascii_lowercase().as_str() {
@@ -133,12 +133,24 @@ mod tests {
             "trusted_proxy = [\"127.0.0.1\", \"10.0.0.0/8\"]\nsecure_cookie = true\naudit_keep_days = 30\n",
         );
         let s = load_with(&["--config", path_of(&file)], &[]).expect("loads");
-        assert_eq!(s.get(TRUSTED_PROXY).as_deref(), Some("127.0.0.1,10.0.0.0/8"));
+        assert_eq!(
+            s.get(TRUSTED_PROXY).as_deref(),
+            Some("127.0.0.1,10.0.0.0/8")
+        );
         assert!(s.access.secure_cookie);
         assert_eq!(s.access.audit_keep_days, 30);
         let s = load_with(
-            &["--trusted-proxy", "::1", "--secure-cookie", "--audit-keep-days", "7"],
-            &[("STOREBOARD_AUDIT_KEEP_DAYS", "90"), ("STOREBOARD_SECURE_COOKIE", "false")],
+            &[
+                "--trusted-proxy",
+                "::1",
+                "--secure-cookie",
+                "--audit-keep-days",
+                "7",
+            ],
+            &[
+                ("STOREBOARD_AUDIT_KEEP_DAYS", "90"),
+                ("STOREBOARD_SECURE_COOKIE", "false"),
+            ],
         )
         .expect("loads");
         assert_eq!(s.get(TRUSTED_PROXY).as_deref(), Some("::1"));
