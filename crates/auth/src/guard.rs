@@ -6,8 +6,9 @@
 //! viewer role (when a viewer password is set). A route added tomorrow is protected the same way
 //! without anyone remembering to list it.
 
+use std::net::IpAddr;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_session::SessionExt as _;
 use actix_web::body::{EitherBody, MessageBody};
@@ -19,7 +20,9 @@ use futures_util::future::{ready, Either, MapOk, Ready, TryFutureExt as _};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::login::{login_url, ROLE_KEY};
+use crate::client::ip_text;
+use crate::limiter::Pace;
+use crate::login::{login_url, LOGIN_PATH, LOGOUT_PATH, ROLE_KEY, SESSION_ID_KEY};
 use crate::{AuthState, Role};
 
 /// Paths anyone may read: the login page itself, the health check, and static files the login
@@ -230,10 +233,8 @@ fn check(state: &AuthState, req: &ServiceRequest) -> Verdict {
             "请求来自其他网站,已拒绝 (cross-site request refused)",
         )));
     }
-    let ip = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| ip_text(a.ip()));
-    let access = match identify(state, req, ip) {
+    let client = state.client(req.peer_addr(), req.headers());
+    let access = match identify(state, req, client) {
         Ok(access) => access,
         Err(res) => return Verdict::Refuse(res),
     };
@@ -244,36 +245,15 @@ fn check(state: &AuthState, req: &ServiceRequest) -> Verdict {
     Verdict::Pass(Some(access))
 }
 
-/// `ip` as text, as `IpAddr`'s `Display` writes it. Every request carries its client's
-/// address in [`Access`], and the formatting machinery made that a visible share of a
-/// `/healthz` request's CPU; IPv4 (every LAN client) is written by hand.
-fn ip_text(ip: std::net::IpAddr) -> String {
-    let std::net::IpAddr::V4(v4) = ip else {
-        return ip.to_string();
-    };
-    let mut out = String::with_capacity(15);
-    for (i, octet) in v4.octets().into_iter().enumerate() {
-        if i > 0 {
-            out.push('.');
-        }
-        if octet >= 100 {
-            out.push(char::from(b'0' + octet / 100));
-        }
-        if octet >= 10 {
-            out.push(char::from(b'0' + octet / 10 % 10));
-        }
-        out.push(char::from(b'0' + octet % 10));
-    }
-    out
-}
-
-/// Who the request is; an error response for a wrong token (counted as a failed login).
+/// Who the request is; an error response for a wrong token (counted as a failed login) or a
+/// client that must wait.
 fn identify(
     state: &AuthState,
     req: &ServiceRequest,
-    ip: String,
+    client: IpAddr,
 ) -> Result<Access, Box<HttpResponse>> {
     let enabled = state.enabled();
+    let ip = ip_text(client);
     let access = |role, via, ip| Access {
         role,
         via,
@@ -289,45 +269,94 @@ fn identify(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(token) = bearer {
-        let now = Instant::now();
-        if let Some(wait) = state.limiter.blocked_for(&ip, now) {
-            return Err(Box::new(
-                HttpResponse::TooManyRequests()
-                    .insert_header((header::RETRY_AFTER, wait.as_secs().max(1).to_string()))
-                    .json(json!({"error": {"code": "too_many_failures",
-                    "message": "密码错误次数过多,请稍后再试 (too many failed attempts)",
-                    "details": {"retry_after_seconds": wait.as_secs().max(1)}}})),
-            ));
-        }
-        return match state.role_of(token.trim()) {
-            Some(role) => Ok(access(Some(role), Via::Token, ip)),
-            None => {
-                state.limiter.fail(&ip, now);
-                state.emit("login_failed", None, &ip);
-                Err(Box::new(error_json(
-                    StatusCode::UNAUTHORIZED,
-                    "bad_token",
-                    "令牌不正确 (wrong bearer token)",
-                )))
-            }
-        };
+        let role = check_token(state, client, &ip, token.trim())?;
+        return Ok(access(Some(role), Via::Token, ip));
     }
-    let role = req
-        .get_session()
-        .get::<String>(ROLE_KEY)
-        .ok()
-        .flatten()
-        .and_then(|r| Role::parse(&r));
-    Ok(match role {
+    Ok(match session_role(state, req) {
         Some(role) => access(Some(role), Via::Session, ip),
         None => access(None, Via::Anonymous, ip),
     })
 }
 
+/// The role of a bearer token, checked like a login: paced past the global ceiling (a script
+/// cannot wait here, so it is told when to retry), refused while its client is blocked for
+/// that role (or, for a wrong token, for any role), counted when wrong.
+fn check_token(
+    state: &AuthState,
+    client: IpAddr,
+    ip: &str,
+    token: &str,
+) -> Result<Role, Box<HttpResponse>> {
+    let now = Instant::now();
+    let failures = "密码错误次数过多,请稍后再试 (too many failed attempts)";
+    if let Some(wait) = state.limiter.blocked_all(client, now) {
+        return Err(too_many(wait, failures));
+    }
+    if let Pace::Refuse(wait) = state.limiter.pace(now, Duration::ZERO) {
+        return Err(too_many(
+            wait,
+            "登录尝试过多,服务器已放慢所有登录,请稍后再试 (logins are being slowed down)",
+        ));
+    }
+    let role = state.role_of(token);
+    let blocked = match role {
+        Some(role) => state.limiter.blocked_for(client, role, now),
+        None => state.limiter.blocked_any(client, now),
+    };
+    if let Some(wait) = blocked {
+        return Err(too_many(wait, failures));
+    }
+    role.ok_or_else(|| {
+        state.limiter.fail(client, now);
+        state.emit("login_failed", None, ip);
+        Box::new(error_json(
+            StatusCode::UNAUTHORIZED,
+            "bad_token",
+            "令牌不正确 (wrong bearer token)",
+        ))
+    })
+}
+
+fn too_many(wait: Duration, message: &str) -> Box<HttpResponse> {
+    let seconds = wait.as_secs().max(1);
+    Box::new(
+        HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, seconds.to_string()))
+            .json(
+                json!({"error": {"code": "too_many_failures", "message": message,
+                "details": {"retry_after_seconds": seconds}}}),
+            ),
+    )
+}
+
+/// The role of the request's session, if it names a live server-side session of that role; a
+/// session that does not (logged out, ended by a password change, or from before sessions had
+/// ids) is purged, so the browser drops its cookie.
+fn session_role(state: &AuthState, req: &ServiceRequest) -> Option<Role> {
+    let session = req.get_session();
+    let role = session
+        .get::<String>(ROLE_KEY)
+        .ok()
+        .flatten()
+        .and_then(|r| Role::parse(&r))?;
+    let id = session.get::<String>(SESSION_ID_KEY).ok().flatten();
+    if id.is_some_and(|id| state.sessions.is_live(&id, role)) {
+        return Some(role);
+    }
+    // Not on the login form's post: a purge is final for the request, and would drop the
+    // session the login is about to start.
+    if req.path() != LOGIN_PATH {
+        session.purge();
+    }
+    None
+}
+
 /// The role a request needs: none for public paths or when nothing is protected.
 fn needed_role(state: &AuthState, method: &Method, path: &str) -> Option<Role> {
     let c = &state.config;
-    if is_public(path) {
+    // Ending one's own session is open to every role (and harmless without one); the
+    // same-origin check still applies.
+    if is_public(path) || path == LOGOUT_PATH {
         return None;
     }
     if is_safe(method) {
@@ -394,25 +423,6 @@ mod tests {
         assert_eq!(authority("null"), None);
         assert_eq!(path_of("http://a:1/x?y=1"), Some("/x?y=1"));
         assert_eq!(path_of("http://a:1"), None);
-    }
-
-    #[test]
-    fn ip_text_writes_addresses_as_display_does() {
-        for ip in [
-            "0.0.0.0",
-            "127.0.0.1",
-            "192.168.1.23",
-            "10.0.100.255",
-            "::1",
-            "fe80::1",
-        ] {
-            let ip: std::net::IpAddr = ip.parse().expect("an address");
-            assert_eq!(ip_text(ip), ip.to_string());
-        }
-        for n in 0..=255u8 {
-            let ip = std::net::IpAddr::from([n, 255 - n, n / 2, 7]);
-            assert_eq!(ip_text(ip), ip.to_string());
-        }
     }
 
     #[test]

@@ -8,7 +8,12 @@
 //!   loopback.
 //! - **Sessions**: `GET /login` shows a form; `POST /login` checks the password and sets a
 //!   signed and encrypted, `HttpOnly`, `SameSite=Strict` cookie (actix-session's cookie store);
-//!   `POST /logout` ends it. Failed logins are rate-limited per client address.
+//!   `POST /logout` ends it, for any role. Each login has a server-side id ([`SessionStore`]
+//!   keeps them across restarts): a cookie copied before logout is refused after it, and a
+//!   password changed in the settings ends the old password's sessions at the next start.
+//! - **Failed logins** are limited per client address and role, and across every client
+//!   (see [`Limiter`]); behind a reverse proxy the client is the one it names in
+//!   `X-Forwarded-For`, when the proxy is listed in [`AuthConfig::trusted_proxies`].
 //! - **Scripts**: `Authorization: Bearer <password>` (admin or viewer).
 //! - **Refusals**: `401` with `{"error": {...}}` for API routes; pages redirect to the login page
 //!   (htmx requests get `HX-Redirect`).
@@ -35,12 +40,14 @@
 //! [`AuthState::session_gate`] is that middleware for the requests that need a session only
 //! (see [`SessionGate`]); [`AuthState::session_middleware`] is it for every request.
 
+mod client;
 mod gate;
 mod guard;
 mod headers;
 mod limiter;
 mod login;
 mod secret;
+mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,17 +60,22 @@ use actix_web::web;
 use serde::Serialize;
 use storeboard_routes::{register, Endpoint};
 
+pub use client::{BadProxy, TrustedProxy};
 pub use gate::{SessionGate, SessionGateService, Shared};
 pub use guard::{guard, Access, Guard, GuardService, Via};
 pub use headers::{
     is_document, security_headers, SecurityHeaders, SecurityHeadersService, WithHeaders,
     CONTENT_SECURITY_POLICY,
 };
-pub use limiter::Limiter;
+pub use limiter::{Limiter, Pace, MAX_CLIENTS, PACE_INTERVAL};
 pub use secret::{load_or_create_key, KEY_FILE};
+pub use sessions::{SessionStore, SessionStoreError, StoredSession, MAX_SESSIONS};
 
 /// Failed logins allowed per client address within [`AuthConfig::failure_window`].
 pub const DEFAULT_MAX_FAILURES: u32 = 5;
+/// Failed logins from all clients together within [`AuthConfig::failure_window`] before every
+/// login is paced (see [`Limiter::pace`]).
+pub const DEFAULT_MAX_GLOBAL_FAILURES: u32 = 100;
 /// The window failed logins are counted in, and how long a blocked address waits.
 pub const DEFAULT_FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// How long a login lasts without being used.
@@ -112,7 +124,8 @@ impl Role {
         }
     }
 
-    fn parse(s: &str) -> Option<Role> {
+    /// The role named `viewer` or `admin`.
+    pub fn parse(s: &str) -> Option<Role> {
         match s {
             "viewer" => Some(Role::Viewer),
             "admin" => Some(Role::Admin),
@@ -136,6 +149,11 @@ pub struct AuthConfig {
     pub session_ttl: Duration,
     /// Mark the cookie `Secure` (only behind HTTPS, e.g. nginx with TLS).
     pub secure_cookie: bool,
+    /// Failed logins of all clients together within `failure_window` before every login is
+    /// paced.
+    pub max_global_failures: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (none: the peer is the client).
+    pub trusted_proxies: Vec<TrustedProxy>,
 }
 
 impl Default for AuthConfig {
@@ -147,6 +165,8 @@ impl Default for AuthConfig {
             failure_window: DEFAULT_FAILURE_WINDOW,
             session_ttl: DEFAULT_SESSION_TTL,
             secure_cookie: false,
+            max_global_failures: DEFAULT_MAX_GLOBAL_FAILURES,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -167,6 +187,8 @@ impl std::fmt::Debug for AuthConfig {
             .field("failure_window", &self.failure_window)
             .field("session_ttl", &self.session_ttl)
             .field("secure_cookie", &self.secure_cookie)
+            .field("max_global_failures", &self.max_global_failures)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -190,6 +212,7 @@ pub struct AuthState {
     pub(crate) config: Arc<AuthConfig>,
     key: Key,
     pub(crate) limiter: Arc<Limiter>,
+    pub(crate) sessions: Arc<sessions::Sessions>,
     pub(crate) on_event: Option<EventSink>,
 }
 
@@ -205,13 +228,52 @@ impl AuthState {
     /// Access control with `config`, signing sessions with `key` (see [`load_or_create_key`]:
     /// a key kept in the data directory keeps everyone logged in across restarts).
     pub fn new(config: AuthConfig, key: Key) -> Self {
-        let limiter = Limiter::new(config.max_failures, config.failure_window);
+        let limiter = Limiter::new(
+            config.max_failures,
+            config.failure_window,
+            config.max_global_failures,
+        );
+        let sessions = Self::sessions_for(&config, &key);
         Self {
             config: Arc::new(config),
             key,
             limiter: Arc::new(limiter),
+            sessions: Arc::new(sessions),
             on_event: None,
         }
+    }
+
+    fn sessions_for(config: &AuthConfig, key: &Key) -> sessions::Sessions {
+        sessions::Sessions::new(
+            key,
+            config.admin_password.as_deref(),
+            config.viewer_password.as_deref(),
+            config.session_ttl,
+        )
+    }
+
+    /// Keeps sessions in `store` across restarts: takes back the ones it kept, ending those
+    /// issued under a password that has changed since (or expired). Without a store, sessions
+    /// live in memory only and a restart logs everyone out. Returns the state and how many
+    /// sessions were kept and ended.
+    pub fn with_session_store(
+        mut self,
+        store: Arc<dyn SessionStore>,
+    ) -> Result<(Self, usize, usize), SessionStoreError> {
+        let mut sessions = Self::sessions_for(&self.config, &self.key);
+        let (kept, ended) = sessions.attach(store)?;
+        self.sessions = Arc::new(sessions);
+        Ok((self, kept, ended))
+    }
+
+    /// The client of a request: its peer, or behind a trusted proxy the address the proxy
+    /// forwarded.
+    pub(crate) fn client(
+        &self,
+        peer: Option<std::net::SocketAddr>,
+        headers: &actix_web::http::header::HeaderMap,
+    ) -> std::net::IpAddr {
+        client::client_addr(peer, headers, &self.config.trusted_proxies)
     }
 
     /// No passwords: everything open (still with CSRF checks and security headers), sessions

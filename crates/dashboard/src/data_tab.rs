@@ -8,12 +8,14 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use serde_json::{json, Value};
 
+use storeboard_data::AuditKind;
+
 use crate::query::ViewQuery;
 use crate::DashboardState;
 
 /// Upload history entries shown.
 const HISTORY: usize = 50;
-/// Audit log entries shown.
+/// Audit log entries shown, of changes and of logins each.
 const AUDIT: usize = 50;
 /// Problems listed per report on the page (the full list is the CSV).
 const PROBLEMS_SHOWN: usize = 20;
@@ -37,11 +39,17 @@ pub async fn render(
 ) -> Result<Value, (StatusCode, String)> {
     let store = Arc::clone(state.upload.store());
     let base = base.to_owned();
-    let (stores, history, audit) = web::block(move || {
+    let (stores, history, changes, logins) = web::block(move || {
         // Enough history to find the reports just asked for, even after a burst of uploads.
         let history = store.uploads(HISTORY * 4).map_err(|e| e.to_string())?;
-        let audit = store.audit_log(AUDIT).map_err(|e| e.to_string())?;
-        Ok::<_, String>((store.registry().summaries(), history, audit))
+        // Apart, so no number of logins can push an upload or a delete out of sight.
+        let changes = store
+            .audit_log_of(AuditKind::Changes, AUDIT)
+            .map_err(|e| e.to_string())?;
+        let logins = store
+            .audit_log_of(AuditKind::Logins, AUDIT)
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((store.registry().summaries(), history, changes, logins))
     })
     .await
     .map_err(|_| {
@@ -88,7 +96,10 @@ pub async fn render(
         "stores": stores,
         "history": history,
         "reports": reports,
-        "audit": audit.iter().map(audit_row).collect::<Vec<_>>(),
+        // Client addresses are for admins only.
+        "show_ip": can_edit,
+        "audit_changes": changes.iter().map(|e| audit_row(e, can_edit)).collect::<Vec<_>>(),
+        "audit_logins": logins.iter().map(|e| audit_row(e, can_edit)).collect::<Vec<_>>(),
         "upload_url": format!("{base}api/v1/uploads"),
         "stores_url": format!("{base}api/v1/stores/"),
         "template_url": format!("{base}template.xlsx"),
@@ -96,8 +107,9 @@ pub async fn render(
     }))
 }
 
-/// An audit entry as the page shows it: the action in Chinese.
-fn audit_row(e: &storeboard_data::AuditEntry) -> Value {
+/// An audit entry as the page shows it: the action in Chinese, a failed login's count and
+/// latest time, the client's address only when `show_ip` (an admin is looking).
+fn audit_row(e: &storeboard_data::AuditEntry, show_ip: bool) -> Value {
     let action = match e.action.as_str() {
         "upload" => "上传(合并)",
         "replace" => "上传(替换)",
@@ -107,15 +119,28 @@ fn audit_row(e: &storeboard_data::AuditEntry) -> Value {
         "logout" => "退出登录",
         other => other,
     };
-    json!({
+    let failed = e.action == "login_failed";
+    let detail = if failed {
+        format!(
+            "{} 次,最近一次 {}",
+            e.count,
+            crate::format::local_time(&e.detail)
+        )
+    } else {
+        e.detail.clone()
+    };
+    let mut row = json!({
         "at": crate::format::local_time(&e.at),
         "action": action,
-        "failed": e.action == "login_failed",
+        "failed": failed,
         "actor": e.actor,
-        "ip": e.ip,
         "target": e.target,
-        "detail": e.detail,
-    })
+        "detail": detail,
+    });
+    if show_ip {
+        row["ip"] = json!(e.ip);
+    }
+    row
 }
 
 fn report(u: &storeboard_data::UploadRecord, base: &str) -> Value {
@@ -150,5 +175,33 @@ mod tests {
         let q = ViewQuery::parse("uploads=3,x,4,");
         assert_eq!(requested_reports(&q), vec![3, 4]);
         assert!(requested_reports(&ViewQuery::default()).is_empty());
+    }
+
+    fn entry(action: &str, count: i64) -> storeboard_data::AuditEntry {
+        storeboard_data::AuditEntry {
+            id: 1,
+            at: "2026-11-01T02:00:00Z".to_owned(),
+            action: action.to_owned(),
+            actor: "-".to_owned(),
+            ip: "192.168.1.23".to_owned(),
+            target: String::new(),
+            detail: "2026-11-01T02:14:00Z".to_owned(),
+            count,
+        }
+    }
+
+    #[test]
+    fn a_viewer_sees_audit_rows_without_addresses_and_an_admin_with_them() {
+        let viewer = audit_row(&entry("login_failed", 1000), false);
+        assert!(viewer.get("ip").is_none(), "{viewer}");
+        assert!(!viewer.to_string().contains("192.168"), "{viewer}");
+        let admin = audit_row(&entry("login_failed", 1000), true);
+        assert_eq!(admin["ip"], "192.168.1.23");
+        assert!(
+            admin["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("1000 次")),
+            "{admin}"
+        );
     }
 }

@@ -86,7 +86,8 @@ pub fn workbook(tab: Tab, json: &Value) -> Result<Vec<u8>, ExportError> {
 
 /// `{门店}_{tab}_{from}_{to}.xlsx`: 门店 is the store name or 全部门店; tab is the Chinese tab label
 /// (今日必做, 经营分析报告 for the overview, 商品分析, 时段场景); from/to YYYY-MM-DD. Characters not
-/// allowed in Windows file names (\ / : * ? " < > |) and control chars replaced by `_`.
+/// allowed in Windows file names (\ / : * ? " < > |) and control chars replaced by `_`;
+/// invisible ones left out (see [`clean_file_name`]).
 pub fn file_name(tab: Tab, filters: &Filters) -> String {
     let store = filters
         .store
@@ -99,7 +100,16 @@ pub fn file_name(tab: Tab, filters: &Filters) -> String {
         filters.from.format("%Y-%m-%d"),
         filters.to.format("%Y-%m-%d"),
     );
+    clean_file_name(&name)
+}
+
+/// `name` fit to offer as a download: characters Windows refuses and control characters become
+/// `_`; bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) and zero-width
+/// characters (U+200B–U+200D, U+2060, U+FEFF) are left out. A store named `a\u{202e}xslx.exe`
+/// would otherwise be offered as a file that *reads* `aexe.xlsx`.
+pub fn clean_file_name(name: &str) -> String {
     name.chars()
+        .filter(|c| !INVISIBLE.contains(c))
         .map(|c| {
             if c.is_control() || WINDOWS_FORBIDDEN.contains(&c) {
                 '_'
@@ -109,6 +119,14 @@ pub fn file_name(tab: Tab, filters: &Filters) -> String {
         })
         .collect()
 }
+
+/// Characters that change how a name reads without being seen.
+const INVISIBLE: [char; 17] = [
+    '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', // embeddings, overrides
+    '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', // isolates
+    '\u{200e}', '\u{200f}', '\u{061c}', // marks
+    '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}', // zero-width
+];
 
 /// A template workbook for uploads: one sheet 订单明细 with the expected headers and two realistic
 /// sample rows.
@@ -183,6 +201,23 @@ mod tests {
             file_name(Tab::Timeslots, &filters(Some("一号店"))),
             "一号店_时段场景_2026-11-01_2026-11-07.xlsx"
         );
+    }
+
+    #[test]
+    fn file_names_leave_out_bidi_controls_and_zero_width_characters() {
+        let name = file_name(
+            Tab::Products,
+            &filters(Some("门店\u{202e}xslx.exe\u{200b}\u{2066}\u{feff}\u{061c}")),
+        );
+        assert_eq!(name, "门店xslx.exe_商品分析_2026-11-01_2026-11-07.xlsx");
+        for c in INVISIBLE {
+            assert_eq!(
+                clean_file_name(&format!("a{c}b")),
+                "ab",
+                "{:x}",
+                u32::from(c)
+            );
+        }
     }
 
     #[test]

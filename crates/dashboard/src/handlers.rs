@@ -276,6 +276,8 @@ pub(crate) async fn template() -> HttpResponse {
 }
 
 fn xlsx(bytes: Vec<u8>, name: &str) -> HttpResponse {
+    // Whoever built the name, no control, bidi or zero-width character reaches the header.
+    let name = &export::clean_file_name(name);
     // An ASCII fallback for old clients, the real (Chinese) name as RFC 5987 `filename*`.
     let ascii: String = name
         .chars()

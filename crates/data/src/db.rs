@@ -73,6 +73,8 @@ impl Db {
             )
             .and_then(|()| db.conn.execute_batch(SCHEMA))
             .and_then(|()| db.conn.execute_batch(crate::audit::SCHEMA))
+            .and_then(|()| crate::audit::migrate(&db.conn))
+            .and_then(|()| db.conn.execute_batch(crate::sessions::SCHEMA))
             .map_err(|e| db.err(e))?;
         Ok(db)
     }

@@ -27,6 +27,7 @@ pub mod read;
 mod record;
 pub mod report;
 pub mod schema;
+pub mod sessions;
 pub mod snapshot;
 pub mod staged;
 pub mod store;
@@ -34,7 +35,7 @@ mod strings;
 mod varint;
 mod write;
 
-pub use audit::{Actor, AuditEntry};
+pub use audit::{Actor, AuditEntry, AuditKind};
 pub use backup::{BackupError, DataDirLock};
 pub use error::{IngestError, StoreError};
 pub use ingest::{ingest, IngestOptions, Ingested};

@@ -213,7 +213,7 @@ impl OrderStore {
         &self.registry
     }
 
-    fn db(&self) -> MutexGuard<'_, Db> {
+    pub(crate) fn db(&self) -> MutexGuard<'_, Db> {
         // A panic while holding the lock cannot leave the database half-written (writes are
         // transactions), so a poisoned lock is safe to keep using.
         self.db

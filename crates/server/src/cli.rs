@@ -14,6 +14,7 @@ use crate::config::{
     CONFIG_SPEC, DATA_DIR_SPEC, MAX_PERIOD_DAYS_SPEC, PRESET_SPEC, SERVER_FIELDS,
     VIEWER_PASSWORD_SPEC,
 };
+use crate::config::{AUDIT_KEEP_DAYS_SPEC, SECURE_COOKIE_SPEC, TRUSTED_PROXY_SPEC};
 
 const AFTER_HELP: &str = "\
 Every setting can also come from an environment variable (STOREBOARD_ and the setting's name in \
@@ -106,6 +107,8 @@ fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
     .contains(&spec.key)
     {
         (value_parser!(String), spec.help.to_owned())
+    } else if let Some(arg) = access_arg(spec, &default) {
+        return arg;
     } else {
         (value_parser!(PathBuf), spec.help.to_owned())
     };
@@ -115,6 +118,25 @@ fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
         .action(ArgAction::Set)
         .value_parser(parser)
         .help(format!("{help} Default is {default}."))
+}
+
+/// The flag of a login or audit setting (`None` for other settings): `--trusted-proxy` may
+/// repeat, `--secure-cookie` alone means true. Their text is parsed with the other sources'.
+fn access_arg(spec: &ServerSettingSpec, default: &str) -> Option<Arg> {
+    let arg = Arg::new(spec.key)
+        .long(long_name(&spec.flag()))
+        .value_name(spec.value_name)
+        .value_parser(value_parser!(String))
+        .help(format!("{} Default is {default}.", spec.help));
+    Some(match spec.key {
+        k if k == TRUSTED_PROXY_SPEC.key => arg.action(ArgAction::Append),
+        k if k == SECURE_COOKIE_SPEC.key => arg
+            .action(ArgAction::Set)
+            .num_args(0..=1)
+            .default_missing_value("true"),
+        k if k == AUDIT_KEEP_DAYS_SPEC.key => arg.action(ArgAction::Set),
+        _ => return None,
+    })
 }
 
 /// `small 2 threads / 50 connections, ...`, from the engine's preset table.
@@ -154,6 +176,15 @@ pub(crate) fn parse(
             layer.values.push(Given {
                 key: spec.key,
                 raw: raw.clone(),
+                origin: Origin::Flag(spec.flag()),
+            });
+        }
+    }
+    for spec in [TRUSTED_PROXY_SPEC, SECURE_COOKIE_SPEC, AUDIT_KEEP_DAYS_SPEC] {
+        if let Some(values) = matches.get_many::<String>(spec.key) {
+            layer.values.push(Given {
+                key: spec.key,
+                raw: values.cloned().collect::<Vec<_>>().join(","),
                 origin: Origin::Flag(spec.flag()),
             });
         }

@@ -15,9 +15,12 @@ use storeboard_engine::{Preset, Settings, SettingsError};
 
 use crate::cli;
 
+mod access;
 mod error;
 mod file;
 
+pub use access::{AccessSettings, DEFAULT_AUDIT_KEEP_DAYS, DEFAULT_SECURE_COOKIE};
+pub(crate) use access::{AUDIT_KEEP_DAYS_SPEC, SECURE_COOKIE_SPEC, TRUSTED_PROXY_SPEC};
 pub use error::{ConfigError, Origin};
 
 /// Directory for the embedded database and uploaded files when none is given.
@@ -140,6 +143,9 @@ pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     ADMIN_PASSWORD_SPEC,
     VIEWER_PASSWORD_SPEC,
     MAX_PERIOD_DAYS_SPEC,
+    TRUSTED_PROXY_SPEC,
+    SECURE_COOKIE_SPEC,
+    AUDIT_KEEP_DAYS_SPEC,
 ];
 
 /// Everything the `storeboard` binary is configured with.
@@ -159,6 +165,8 @@ pub struct ServerSettings {
     pub viewer_password: Option<Secret>,
     /// The longest period a request may ask for, in days.
     pub max_period_days: u32,
+    /// Trusted proxies, the cookie's `Secure` flag, how long the audit log is kept.
+    pub access: AccessSettings,
 }
 
 impl Default for ServerSettings {
@@ -175,6 +183,7 @@ impl Default for ServerSettings {
             admin_password: None,
             viewer_password: None,
             max_period_days: storeboard_tabs::DEFAULT_MAX_PERIOD_DAYS,
+            access: AccessSettings::default(),
         }
     }
 }
@@ -191,7 +200,7 @@ impl ServerSettings {
             ADMIN_PASSWORD => Some(set_or_unset(self.admin_password.as_ref())),
             VIEWER_PASSWORD => Some(set_or_unset(self.viewer_password.as_ref())),
             MAX_PERIOD_DAYS => Some(self.max_period_days.to_string()),
-            _ => self.engine.get(key),
+            _ => self.access.get(key).or_else(|| self.engine.get(key)),
         }
     }
 }
@@ -212,6 +221,15 @@ pub(crate) struct Given {
 impl Given {
     fn error(&self, err: SettingsError) -> ConfigError {
         ConfigError::from_settings(err, self.origin.clone())
+    }
+
+    fn invalid(&self, expected: String) -> ConfigError {
+        ConfigError::InvalidValue {
+            key: self.key.to_owned(),
+            value: self.raw.clone(),
+            origin: self.origin.clone(),
+            expected,
+        }
     }
 }
 
@@ -254,7 +272,8 @@ fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
         (PRESET, PRESET_SPEC.env_var()),
         (MAX_PERIOD_DAYS, MAX_PERIOD_DAYS_SPEC.env_var()),
     ];
-    for (key, var) in keys.chain(server) {
+    let own = access::SPECS.into_iter().map(|s| (s.key, s.env_var()));
+    for (key, var) in keys.chain(server).chain(own) {
         if let Some(raw) = env(&var) {
             layer.values.push(Given {
                 key,
@@ -305,6 +324,12 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
     }
     let mut origins: HashMap<&str, &Origin> = HashMap::new();
     for g in given.iter().filter(|g| !SERVER_VALUES.contains(&g.key)) {
+        if access::is_access_key(g.key) {
+            out.access
+                .set(g.key, &g.raw)
+                .map_err(|expected| g.invalid(expected))?;
+            continue;
+        }
         out.engine.set(g.key, &g.raw).map_err(|e| g.error(e))?;
         origins.insert(g.key, &g.origin);
     }

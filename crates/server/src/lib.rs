@@ -5,8 +5,10 @@
 //! the status page, `/healthz` and `/metrics` ([`status`]), assets ([`assets`]), debug
 //! mode's detailed error pages ([`debug_pages`]), and the business rules of the `[business]`
 //! table ([`business`]) the tabs API (`storeboard-tabs`) computes with, and the process's log
-//! with its non-blocking writer ([`logging`]).
+//! with its non-blocking writer ([`logging`]), and access control as the binary sets it up:
+//! sessions kept in the database, the audit log of logins ([`access`]).
 
+pub mod access;
 pub mod assets;
 pub mod business;
 pub mod cli;

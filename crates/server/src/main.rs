@@ -8,8 +8,7 @@ use storeboard::config::{self, ServerSettings};
 use storeboard::mode::Mode;
 
 use storeboard_analytics::Business;
-use storeboard_auth::{AuthConfig, AuthState};
-use storeboard_data::{Actor, OrderStore};
+use storeboard_data::OrderStore;
 use storeboard_engine::Engine;
 use storeboard_tabs::TabsState;
 use storeboard_upload::UploadState;
@@ -61,36 +60,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// Access control from the passwords, with the session key kept in the data directory; logins
-/// and logouts go to the audit log.
-fn auth_state(settings: &ServerSettings, store: Arc<OrderStore>) -> anyhow::Result<AuthState> {
-    let key = storeboard_auth::load_or_create_key(&settings.data_dir)?;
-    let config = AuthConfig {
-        admin_password: settings
-            .admin_password
-            .as_ref()
-            .map(|s| s.expose().to_owned()),
-        viewer_password: settings
-            .viewer_password
-            .as_ref()
-            .map(|s| s.expose().to_owned()),
-        ..AuthConfig::default()
-    };
-    Ok(AuthState::new(config, key).on_event(move |event| {
-        // A blocked address keeps trying: the log line says so, the database is spared.
-        if event.action == "login_blocked" {
-            return;
-        }
-        let actor = Actor {
-            who: event.role.map_or("-", |r| r.as_str()).to_owned(),
-            ip: event.ip,
-        };
-        if let Err(err) = store.audit(event.action, &actor, "", "") {
-            tracing::warn!("cannot write the audit log: {err}");
-        }
-    }))
-}
-
 async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyhow::Result<()> {
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
@@ -115,7 +84,12 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
     // One tabs state (and so one cache) shared by every worker.
     let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY)
         .with_max_period_days(settings.max_period_days);
-    let auth = auth_state(&settings, Arc::clone(upload.store()))?;
+    let auth = storeboard::access::auth_state(&settings, Arc::clone(upload.store()))?;
+    // Old audit entries go now and every hour.
+    actix_rt::spawn(storeboard::access::keep_pruning_audit(
+        Arc::clone(upload.store()),
+        settings.access.audit_keep_days,
+    ));
     let engine = Engine::new(settings.engine.clone(), move || {
         storeboard::app_with_auth(mode, upload.clone(), tabs.clone(), auth.clone())
     })

@@ -157,10 +157,22 @@ fn exchange(port: u16, head: &str, body: &[u8]) -> (u16, Vec<u8>) {
 
 /// `GET /api/v1/stores`.
 fn stores(port: u16) -> Value {
-    let head = "GET /api/v1/stores HTTP/1.1\r\nHost: ops\r\nConnection: close\r\n\r\n";
-    let (status, body) = exchange(port, head, b"");
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    serde_json::from_slice(&body).expect("JSON")
+    // A server just started loads its stores in the background: wait for them, not for a
+    // list still marked `loading`.
+    let deadline = Instant::now() + IO_TIMEOUT;
+    loop {
+        let head = "GET /api/v1/stores HTTP/1.1\r\nHost: ops\r\nConnection: close\r\n\r\n";
+        let (status, body) = exchange(port, head, b"");
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let list: Value = serde_json::from_slice(&body).expect("JSON");
+        let loading = list
+            .as_array()
+            .is_some_and(|l| l.iter().any(|s| s["loading"] == true));
+        if !loading || Instant::now() > deadline {
+            return list;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// `POST /api/v1/uploads` of one CSV file (merge); asserts it is stored.

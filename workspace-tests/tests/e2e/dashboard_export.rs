@@ -163,3 +163,39 @@ fn the_upload_template_is_a_workbook_the_upload_api_accepts() {
     let stores = server.stores();
     assert_eq!(stores[0]["lines"], 2, "{stores}");
 }
+
+#[test]
+fn an_export_of_a_store_named_with_a_right_to_left_override_has_no_bidi_character_in_its_name() {
+    let server = AppServer::start();
+    // Would show in a download bar as 门店exe.xlsx… while being named …xslx.exe.
+    let hostile = "门店\u{202e}xslx.exe\u{200b}\u{2066}";
+    let spec = storeboard_fixtures::ExportSpec {
+        stores: vec![hostile.to_owned()],
+        start: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("a date"),
+        days: 2,
+        orders_per_store_day: 3,
+        seed: 16,
+        ..storeboard_fixtures::ExportSpec::default()
+    };
+    server.upload_ok(&[Part::file(
+        "门店.xlsx",
+        storeboard_fixtures::xlsx_bytes(&spec),
+    )]);
+    let stores = server.stores();
+    let stored = stores[0]["name"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        stored.contains('\u{202e}'),
+        "the store keeps its name: {stores}"
+    );
+    let q = query(&[
+        ("store", &stored),
+        ("from", "2026-11-01"),
+        ("to", "2026-11-02"),
+    ]);
+    let (reply, name) = download(&server, &format!("/export/products.xlsx{q}"));
+    assert_eq!(name, "门店xslx.exe_商品分析_2026-11-01_2026-11-02.xlsx");
+    let header = reply.header("content-disposition").to_ascii_uppercase();
+    for encoded in ["%E2%80%AE", "%E2%80%8B", "%E2%81%A6"] {
+        assert!(!header.contains(encoded), "{header}");
+    }
+}

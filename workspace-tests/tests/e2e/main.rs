@@ -50,6 +50,8 @@ mod dashboard_export;
 mod embedded;
 // Access control: every route from the registration tables, with and without passwords.
 mod access_control;
+// Logins and sessions: redirects, the failed-login limits, logout, revocation, the audit log.
+mod logins;
 // The server's edges on the real app: reuse after 4xx/5xx, HEAD everywhere, unread bodies.
 mod edges;
 // Security headers: nosniff everywhere, the CSP and frame denial on documents only.

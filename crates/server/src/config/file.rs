@@ -46,6 +46,15 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
                 raw,
                 origin: origin.clone(),
             });
+        } else if let Some(spec) = super::access::spec(&key) {
+            // A list of proxies may be a TOML array, like `listen`.
+            let raw =
+                toml_text(&value, Kind::AddressList).ok_or_else(|| invalid("a single value"))?;
+            layer.values.push(Given {
+                key: spec.key,
+                raw,
+                origin: origin.clone(),
+            });
         } else if key == PRESET || key == MAX_PERIOD_DAYS {
             let kind = if key == PRESET {
                 Kind::Text
