@@ -11,7 +11,7 @@ use storeboard_engine::{Kind, Preset, SettingSpec, Settings};
 
 use crate::config::{
     ConfigError, Given, Layer, Origin, ServerSettingSpec, ServerSettings, ADMIN_PASSWORD_SPEC,
-    CONFIG_SPEC, DATA_DIR_SPEC, PRESET_SPEC, SERVER_FIELDS, VIEWER_PASSWORD_SPEC,
+    CONFIG_SPEC, DATA_DIR_SPEC, PARSE_FIELDS, PRESET_SPEC, SERVER_FIELDS, VIEWER_PASSWORD_SPEC,
 };
 
 const AFTER_HELP: &str = "\
@@ -97,7 +97,9 @@ fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
             value_parser!(String),
             format!("{} Presets: {}.", spec.help, preset_summary()),
         )
-    } else if [ADMIN_PASSWORD_SPEC.key, VIEWER_PASSWORD_SPEC.key].contains(&spec.key) {
+    } else if [ADMIN_PASSWORD_SPEC.key, VIEWER_PASSWORD_SPEC.key].contains(&spec.key)
+        || PARSE_FIELDS.iter().any(|p| p.key == spec.key)
+    {
         (value_parser!(String), spec.help.to_owned())
     } else {
         (value_parser!(PathBuf), spec.help.to_owned())
@@ -148,6 +150,15 @@ pub(crate) fn parse(
             raw: preset.clone(),
             origin: Origin::Flag(PRESET_SPEC.flag()),
         });
+    }
+    for spec in PARSE_FIELDS {
+        if let Some(raw) = matches.get_one::<String>(spec.key) {
+            layer.values.push(Given {
+                key: spec.key,
+                raw: raw.clone(),
+                origin: Origin::Flag(spec.flag()),
+            });
+        }
     }
     layer.data_dir = matches.get_one::<PathBuf>(DATA_DIR_SPEC.key).cloned();
     layer.admin_password = matches.get_one::<String>(ADMIN_PASSWORD_SPEC.key).cloned();

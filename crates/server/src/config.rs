@@ -17,8 +17,11 @@ use crate::cli;
 
 mod error;
 mod file;
+mod parse;
 
 pub use error::{ConfigError, Origin};
+pub(crate) use parse::PARSE_FIELDS;
+pub use parse::ParseSettings;
 
 /// Directory for the embedded database and uploaded files when none is given.
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -128,6 +131,11 @@ pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     CONFIG_SPEC,
     ADMIN_PASSWORD_SPEC,
     VIEWER_PASSWORD_SPEC,
+    parse::MAX_SHEET_CELLS_SPEC,
+    parse::MAX_XLS_ODS_CELLS_SPEC,
+    parse::MAX_XLS_ODS_PARSES_SPEC,
+    parse::MAX_CSV_FIELD_BYTES_SPEC,
+    parse::MAX_CSV_RECORD_BYTES_SPEC,
 ];
 
 /// Everything the `storeboard` binary is configured with.
@@ -145,6 +153,8 @@ pub struct ServerSettings {
     pub admin_password: Option<Secret>,
     /// Protects reading when set.
     pub viewer_password: Option<Secret>,
+    /// How large an upload's sheets and CSV lines may be; `.xls`/`.ods` parses at once.
+    pub parse: ParseSettings,
 }
 
 impl Default for ServerSettings {
@@ -160,6 +170,7 @@ impl Default for ServerSettings {
             config_file: None,
             admin_password: None,
             viewer_password: None,
+            parse: ParseSettings::default(),
         }
     }
 }
@@ -175,6 +186,7 @@ impl ServerSettings {
             CONFIG => Some(shown(self.config_file.as_ref())),
             ADMIN_PASSWORD => Some(set_or_unset(self.admin_password.as_ref())),
             VIEWER_PASSWORD => Some(set_or_unset(self.viewer_password.as_ref())),
+            key if parse::spec(key).is_some() => self.parse.get(key),
             _ => self.engine.get(key),
         }
     }
@@ -243,6 +255,16 @@ fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
             });
         }
     }
+    for spec in parse::PARSE_FIELDS {
+        let var = spec.env_var();
+        if let Some(raw) = env(&var) {
+            layer.values.push(Given {
+                key: spec.key,
+                raw,
+                origin: Origin::Env(var),
+            });
+        }
+    }
     layer.data_dir = env(&DATA_DIR_SPEC.env_var()).map(PathBuf::from);
     layer.admin_password = env(&ADMIN_PASSWORD_SPEC.env_var());
     layer.viewer_password = env(&VIEWER_PASSWORD_SPEC.env_var());
@@ -272,7 +294,10 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
         preset.apply(&mut out.engine);
     }
     let mut origins: HashMap<&str, &Origin> = HashMap::new();
-    for g in given.iter().filter(|g| g.key != PRESET) {
+    for g in given.iter().filter(|g| parse::spec(g.key).is_some()) {
+        out.parse.set(g)?;
+    }
+    for g in given.iter().filter(|g| g.key != PRESET && parse::spec(g.key).is_none()) {
         out.engine.set(g.key, &g.raw).map_err(|e| g.error(e))?;
         origins.insert(g.key, &g.origin);
     }

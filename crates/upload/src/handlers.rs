@@ -10,6 +10,9 @@ use futures_util::{stream, StreamExt as _, TryStreamExt as _};
 use serde::Serialize;
 use serde_json::json;
 use storeboard_auth::Access;
+use std::sync::Arc;
+
+use storeboard_data::read::Format;
 use storeboard_data::{ingest, Actor, IngestOptions, Ingested, StoreSummary, UploadRecord};
 
 use crate::error::UploadError;
@@ -55,7 +58,8 @@ pub(crate) async fn upload(
     let form = receive(body, &state.temp_dir, state.max_upload).await?;
     let mode = form.mode;
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let parsed: Vec<(Received, Ingested)> = stream::iter(form.files.into_iter().map(parse))
+    let parsed: Vec<(Received, Ingested)> = stream::iter(form.files)
+        .map(|file| parse(file, &state))
         .buffered(parallel)
         .try_collect()
         .await?;
@@ -90,18 +94,28 @@ pub(crate) async fn upload(
 }
 
 /// Parses one received file on the blocking pool; the file comes back with its parse (the temp
-/// file lives until the upload is done).
-async fn parse(received: Received) -> Result<(Received, Ingested), UploadError> {
+/// file lives until the upload is done). An `.xls` or `.ods` first waits for a permit: they are
+/// read whole into memory, so only `max_xls_ods_parses` of them at once.
+async fn parse(
+    received: Received,
+    state: &UploadState,
+) -> Result<(Received, Ingested), UploadError> {
+    let _permit = match Format::from_name(&received.name) {
+        Ok(Format::Xls | Format::Ods) => Some(
+            Arc::clone(&state.whole_parses)
+                .acquire_owned()
+                .await
+                .map_err(|_| UploadError::Cancelled)?,
+        ),
+        _ => None,
+    };
     let file = received.file.reopen().map_err(UploadError::Temp)?;
     let name = received.name.clone();
-    let ingested = blocking(move || {
-        Ok(ingest(
-            BufReader::new(file),
-            &name,
-            &IngestOptions::default(),
-        )?)
-    })
-    .await?;
+    let opts = IngestOptions {
+        limits: state.limits,
+        ..IngestOptions::default()
+    };
+    let ingested = blocking(move || Ok(ingest(BufReader::new(file), &name, &opts)?)).await?;
     Ok((received, ingested))
 }
 

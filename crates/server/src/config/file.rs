@@ -43,6 +43,13 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
                 raw,
                 origin: origin.clone(),
             });
+        } else if let Some(spec) = super::parse::spec(&key) {
+            let raw = toml_text(&value, Kind::Integer).ok_or_else(|| invalid("a whole number"))?;
+            layer.values.push(Given {
+                key: spec.key,
+                raw,
+                origin: origin.clone(),
+            });
         } else if key == PRESET {
             let raw = toml_text(&value, Kind::Text).ok_or_else(|| invalid("a single value"))?;
             layer.values.push(Given {
