@@ -39,7 +39,10 @@ pub const HEADER_GIVE_UP_CELLS: usize = 1_000;
 /// Tries `cells` as a header row: the mapping, or the required columns it lacks. Only the cells
 /// up to the row's last non-empty one are looked at.
 pub(crate) fn try_header(row: u32, cells: &[Cell<'_>]) -> Result<Mapping, Vec<Column>> {
-    let used = cells.iter().rposition(|c| !c.is_blank()).map_or(0, |i| i + 1);
+    let used = cells
+        .iter()
+        .rposition(|c| !c.is_blank())
+        .map_or(0, |i| i + 1);
     let mut index: Vec<(usize, Column)> = Vec::new();
     let mut ignored = Vec::new();
     for (i, cell) in cells[..used].iter().enumerate() {

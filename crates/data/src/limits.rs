@@ -78,7 +78,9 @@ impl Extent {
     /// Rows × columns of the rectangle (0 when nothing was added).
     pub(crate) fn cells(&self) -> u64 {
         self.span.map_or(0, |[r0, r1, c0, c1]| {
-            (r1 - r0).saturating_add(1).saturating_mul((c1 - c0).saturating_add(1))
+            (r1 - r0)
+                .saturating_add(1)
+                .saturating_mul((c1 - c0).saturating_add(1))
         })
     }
 }
@@ -98,7 +100,9 @@ pub(crate) fn cut_text(text: &str) -> Option<&str> {
     if text.len() <= MAX_TEXT_CHARS {
         return None;
     }
-    text.char_indices().nth(MAX_TEXT_CHARS).map(|(at, _)| &text[..at])
+    text.char_indices()
+        .nth(MAX_TEXT_CHARS)
+        .map(|(at, _)| &text[..at])
 }
 
 #[cfg(test)]
@@ -121,7 +125,10 @@ mod tests {
     fn a_declared_range_is_sized_as_calamine_sizes_it() {
         assert_eq!(declared_cells((0, 0), (0, 0)), 1);
         assert_eq!(declared_cells((0, 0), (65_535, 255)), 65_536 * 256);
-        assert!(declared_cells((100, 0), (0, 0)) > 1 << 31, "an end before the start");
+        assert!(
+            declared_cells((100, 0), (0, 0)) > 1 << 31,
+            "an end before the start"
+        );
     }
 
     #[test]
@@ -130,6 +137,10 @@ mod tests {
         let long = "好".repeat(300);
         let cut = cut_text(&long).expect("cut");
         assert_eq!(cut.chars().count(), MAX_TEXT_CHARS);
-        assert_eq!(cut_text(&"好".repeat(255)), None, "255 characters of 3 bytes stay");
+        assert_eq!(
+            cut_text(&"好".repeat(255)),
+            None,
+            "255 characters of 3 bytes stay"
+        );
     }
 }

@@ -228,7 +228,11 @@ fn read_workbook<RS: Read + Seek>(
                 .worksheet_cells_reader(&name)
                 .map_err(|e| err(e.into()))?;
             let declared = cells.dimensions();
-            check_declared(declared_cells(declared.start, declared.end), budget, too_large)?;
+            check_declared(
+                declared_cells(declared.start, declared.end),
+                budget,
+                too_large,
+            )?;
             let next = || cells.next_cell().map_err(|e| err(e.into()));
             stream_cells(next, budget, |cells| too_large("spans", cells), on_row)?;
         }
@@ -237,7 +241,11 @@ fn read_workbook<RS: Read + Seek>(
                 .worksheet_cells_reader(&name)
                 .map_err(|e| err(e.into()))?;
             let declared = cells.dimensions();
-            check_declared(declared_cells(declared.start, declared.end), budget, too_large)?;
+            check_declared(
+                declared_cells(declared.start, declared.end),
+                budget,
+                too_large,
+            )?;
             let next = || cells.next_cell().map_err(|e| err(e.into()));
             stream_cells(next, budget, |cells| too_large("spans", cells), on_row)?;
         }

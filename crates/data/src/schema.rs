@@ -146,7 +146,10 @@ impl Column {
                 })
                 .collect()
         });
-        NAMES.iter().find(|(name, _)| *name == wanted).map(|&(_, col)| col)
+        NAMES
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|&(_, col)| col)
     }
 
     /// The required columns.

@@ -33,7 +33,13 @@ const HEADER: [&str; 5] = ["订单ID", "下单时间", "门店名称", "商品�
 fn order_rows() -> Vec<Vec<String>> {
     let mut rows = vec![HEADER.map(str::to_owned).to_vec()];
     for (i, product) in ["可乐", "雪碧", "芬达"].iter().enumerate() {
-        let line = [&format!("A{i}"), "2026-11-01 09:30:00", "一号店", product, "2"];
+        let line = [
+            &format!("A{i}"),
+            "2026-11-01 09:30:00",
+            "一号店",
+            product,
+            "2",
+        ];
         rows.push(line.map(|s| s.to_owned()).to_vec());
     }
     rows
@@ -59,12 +65,19 @@ fn an_ods_with_one_row_repeated_65536_times_of_256_cells_is_refused_naming_the_c
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains(MAX_XLS_ODS_CELLS), "{err}");
-    assert!(peak_mib() < before + HEADROOM_MIB, "peak {} MiB", peak_mib());
+    assert!(
+        peak_mib() < before + HEADROOM_MIB,
+        "peak {} MiB",
+        peak_mib()
+    );
 }
 
 #[test]
 fn an_honest_ods_with_librecalcs_million_empty_trailing_rows_is_read() {
-    let ods = fx::ods_bytes(&[("订单", order_rows()), ("备注", vec![vec!["说明".to_owned()]])]);
+    let ods = fx::ods_bytes(&[
+        ("订单", order_rows()),
+        ("备注", vec![vec!["说明".to_owned()]]),
+    ]);
     let got = read(ods, "orders.ods").expect("an honest file");
     assert_eq!(got.report.accepted_lines, 3);
     assert_eq!(got.report.sheet, "订单");
@@ -83,7 +96,11 @@ fn an_xls_with_cells_at_a1_and_iv65536_on_three_sheets_is_refused_naming_the_cel
         }
         other => panic!("{other:?}"),
     }
-    assert!(peak_mib() < before + HEADROOM_MIB, "peak {} MiB", peak_mib());
+    assert!(
+        peak_mib() < before + HEADROOM_MIB,
+        "peak {} MiB",
+        peak_mib()
+    );
 }
 
 #[test]
@@ -123,12 +140,23 @@ fn a_50_mb_csv_line_is_refused_at_the_field_limit_without_holding_it_twice() {
     let before = peak_mib();
     let err = read(csv, "long.csv").expect_err("refused");
     assert!(
-        matches!(err, IngestError::CsvTooLong { record: 2, what: "field", .. }),
+        matches!(
+            err,
+            IngestError::CsvTooLong {
+                record: 2,
+                what: "field",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains(MAX_CSV_FIELD_BYTES), "{err}");
     // The file itself is in memory (50 MB); its line is not copied again.
-    assert!(peak_mib() < before + HEADROOM_MIB, "peak {} MiB", peak_mib());
+    assert!(
+        peak_mib() < before + HEADROOM_MIB,
+        "peak {} MiB",
+        peak_mib()
+    );
 }
 
 #[test]
@@ -149,10 +177,7 @@ fn thirty_rows_of_16384_cells_above_any_header_cost_little_cpu() {
     let started = std::time::Instant::now();
     let err = read(wide, "wide.xlsx").expect_err("no header in the first 30 rows");
     let took = started.elapsed();
-    assert!(
-        matches!(err, IngestError::MissingColumns { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, IngestError::MissingColumns { .. }), "{err:?}");
     assert!(took < std::time::Duration::from_millis(TOOK_MS), "{took:?}");
 }
 

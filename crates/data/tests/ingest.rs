@@ -202,4 +202,3 @@ fn missing_columns_error_names_them_and_the_headers_found() {
     assert!(text.contains("销量") && text.contains("门店名称"), "{text}");
     assert!(text.contains("订单ID"), "headers found are listed: {text}");
 }
-

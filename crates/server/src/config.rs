@@ -20,8 +20,8 @@ mod file;
 mod parse;
 
 pub use error::{ConfigError, Origin};
-pub(crate) use parse::PARSE_FIELDS;
 pub use parse::ParseSettings;
+pub(crate) use parse::PARSE_FIELDS;
 
 /// Directory for the embedded database and uploaded files when none is given.
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -297,7 +297,10 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
     for g in given.iter().filter(|g| parse::spec(g.key).is_some()) {
         out.parse.set(g)?;
     }
-    for g in given.iter().filter(|g| g.key != PRESET && parse::spec(g.key).is_none()) {
+    for g in given
+        .iter()
+        .filter(|g| g.key != PRESET && parse::spec(g.key).is_none())
+    {
         out.engine.set(g.key, &g.raw).map_err(|e| g.error(e))?;
         origins.insert(g.key, &g.origin);
     }

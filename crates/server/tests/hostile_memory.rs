@@ -47,7 +47,11 @@ fn start(dir: &std::path::Path) -> Running {
     let mut running = Running { child, port: 0 };
     for line in BufReader::new(stdout).lines().map_while(Result::ok) {
         if let Some(addr) = line.strip_prefix("Serving on http://") {
-            running.port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            running.port = addr
+                .rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
             break;
         }
     }
@@ -90,8 +94,15 @@ fn upload(port: u16, name: &str, bytes: &[u8]) -> (u16, String) {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("an answer");
     let text = String::from_utf8_lossy(&raw).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
     (status, body)
 }
 
@@ -104,7 +115,10 @@ fn ods_and_xls_bombs_one_by_one_and_three_at_once_keep_the_server_within_300_mb(
     let csv = "订单ID,下单时间,门店名称,商品名称,销量\n1,2026-11-01 09:00,一号店,可乐,1\n";
     let deadline = Instant::now() + IO_TIMEOUT;
     while upload(server.port, "warm.csv", csv.as_bytes()).0 != 200 {
-        assert!(Instant::now() < deadline, "the warm-up upload never succeeded");
+        assert!(
+            Instant::now() < deadline,
+            "the warm-up upload never succeeded"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let (rss_before, peak_before) = memory(pid);

@@ -9,8 +9,8 @@ use actix_web::{web, HttpMessage as _, HttpRequest, HttpResponse};
 use futures_util::{stream, StreamExt as _, TryStreamExt as _};
 use serde::Serialize;
 use serde_json::json;
-use storeboard_auth::Access;
 use std::sync::Arc;
+use storeboard_auth::Access;
 
 use storeboard_data::read::Format;
 use storeboard_data::{ingest, Actor, IngestOptions, Ingested, StoreSummary, UploadRecord};

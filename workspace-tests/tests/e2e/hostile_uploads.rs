@@ -16,8 +16,8 @@ fn data(server: &AppServer) -> (Vec<u8>, Vec<u8>) {
 }
 
 #[test]
-fn tiny_ods_and_xls_bombs_a_long_csv_line_and_a_billion_row_claim_are_refused_naming_their_setting(
-) {
+fn tiny_ods_and_xls_bombs_a_long_csv_line_and_a_billion_row_claim_are_refused_naming_their_setting()
+{
     let server = AppServer::start();
     server.upload_ok(&[Part::file(
         "base.xlsx",
@@ -78,7 +78,9 @@ fn a_5_mb_product_name_is_stored_cut_to_255_characters_and_the_report_warns() {
     assert_eq!(warning["row"], 2, "{warning}");
     assert_eq!(warning["column"], "商品名称", "{warning}");
     assert!(
-        warning["message"].as_str().is_some_and(|m| m.contains("255")),
+        warning["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("255")),
         "{warning}"
     );
     // The products the tabs API lists: the long name at 255 characters, not 5 MB.

@@ -110,9 +110,10 @@ impl<'r, RS: Read + Seek> Cfb<'r, RS> {
 
     /// The first stream named one of `names`, or `None`.
     pub(super) fn stream(&mut self, names: &[&str]) -> Result<Option<Vec<u8>>, String> {
-        let found = self.dir.chunks_exact(DIR_ENTRY).find(|e| {
-            e[66] == STREAM && names.iter().any(|n| entry_name(e) == *n)
-        });
+        let found = self
+            .dir
+            .chunks_exact(DIR_ENTRY)
+            .find(|e| e[66] == STREAM && names.iter().any(|n| entry_name(e) == *n));
         let Some(entry) = found else {
             return Ok(None);
         };
@@ -132,12 +133,16 @@ impl<'r, RS: Read + Seek> Cfb<'r, RS> {
         let mut id = start;
         while id < MAX_REGULAR && (out.len() as u64) < size {
             let at = id as usize * self.mini_sector;
-            let piece = mini.get(at..at + self.mini_sector).ok_or("a mini sector off the stream")?;
+            let piece = mini
+                .get(at..at + self.mini_sector)
+                .ok_or("a mini sector off the stream")?;
             if out.len() > mini.len() {
                 return Err("a mini chain that loops".to_owned());
             }
             out.extend_from_slice(piece);
-            id = *mini_fat.get(id as usize).ok_or("a chain off the mini FAT")?;
+            id = *mini_fat
+                .get(id as usize)
+                .ok_or("a chain off the mini FAT")?;
         }
         out.truncate(usize::try_from(size).unwrap_or(usize::MAX));
         Ok(Some(out))

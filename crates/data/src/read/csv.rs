@@ -198,7 +198,11 @@ mod tests {
         let got = rows(text, &ParseLimits::default()).expect("reads");
         assert_eq!(
             got,
-            [vec!["a", "b,\"c\"", ""], vec!["multi\nline", "x"], vec!["last"]]
+            [
+                vec!["a", "b,\"c\"", ""],
+                vec!["multi\nline", "x"],
+                vec!["last"]
+            ]
         );
         let tabs = rows("订单ID\t门店\n1\t一号店\n", &ParseLimits::default()).expect("reads");
         assert_eq!(tabs, [vec!["订单ID", "门店"], vec!["1", "一号店"]]);
@@ -216,14 +220,29 @@ mod tests {
         let long_record = format!("a,b\n{}\n", vec!["x".repeat(90); 20].join(","));
         let err = rows(&long_record, &limits).expect_err("record over 1000 bytes");
         assert!(
-            matches!(err, IngestError::CsvTooLong { record: 2, what: "record", limit: 1000, .. }),
+            matches!(
+                err,
+                IngestError::CsvTooLong {
+                    record: 2,
+                    what: "record",
+                    limit: 1000,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         assert!(err.to_string().contains(MAX_CSV_RECORD_BYTES), "{err}");
         let long_field = format!("a,b\nc,{}\n", "y".repeat(500));
         let err = rows(&long_field, &limits).expect_err("field over 100 bytes");
         assert!(
-            matches!(err, IngestError::CsvTooLong { record: 2, what: "field", .. }),
+            matches!(
+                err,
+                IngestError::CsvTooLong {
+                    record: 2,
+                    what: "field",
+                    ..
+                }
+            ),
             "{err:?}"
         );
         assert!(err.to_string().contains(MAX_CSV_FIELD_BYTES), "{err}");

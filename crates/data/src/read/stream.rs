@@ -195,24 +195,29 @@ mod tests {
         let (rows, width) = (3 * BATCH as u32 / 7, 7);
         let mut source = cells(rows, width);
         let mut seen = Vec::new();
-        stream_cells(|| Ok(source.next()), u64::MAX, unreachable, &mut |row, cells| {
-            let text = match &cells[0] {
-                Cell::Text(t) => t.to_string(),
-                other => format!("{other:?}"),
-            };
-            let last = match cells.last() {
-                Some(Cell::Int(i)) => *i,
-                _ => -1,
-            };
-            seen.push((
-                row,
-                cells.len(),
-                text,
-                last,
-                matches!(cells[1], Cell::Empty),
-            ));
-            ControlFlow::Continue(())
-        })
+        stream_cells(
+            || Ok(source.next()),
+            u64::MAX,
+            unreachable,
+            &mut |row, cells| {
+                let text = match &cells[0] {
+                    Cell::Text(t) => t.to_string(),
+                    other => format!("{other:?}"),
+                };
+                let last = match cells.last() {
+                    Some(Cell::Int(i)) => *i,
+                    _ => -1,
+                };
+                seen.push((
+                    row,
+                    cells.len(),
+                    text,
+                    last,
+                    matches!(cells[1], Cell::Empty),
+                ));
+                ControlFlow::Continue(())
+            },
+        )
         .expect("streams");
         assert_eq!(seen.len(), rows as usize, "every row once, none split");
         for (r, (row, len, text, last, gap)) in seen.iter().enumerate() {

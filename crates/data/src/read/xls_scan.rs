@@ -86,7 +86,12 @@ fn sheets(stream: &[u8]) -> Vec<SheetSize> {
     for (typ, data) in records(stream, 0) {
         match typ {
             // As calamine reads the version: anything but BIFF2–5 is BIFF8.
-            BOF => biff8 = !matches!(u16_at(data, 0), 0x0002 | 0x0007 | 0x0200 | 0x0300 | 0x0400 | 0x0500),
+            BOF => {
+                biff8 = !matches!(
+                    u16_at(data, 0),
+                    0x0002 | 0x0007 | 0x0200 | 0x0300 | 0x0400 | 0x0500
+                )
+            }
             BOUND_SHEET => listed.push((u32_at(data, 0) as usize, sheet_name(data, biff8))),
             EOF => break,
             _ => {}
@@ -125,7 +130,8 @@ fn measure(stream: &[u8], at: usize) -> SheetSize {
             MUL_RK if data.len() >= 6 => {
                 let row = u32::from(u16_at(data, 0));
                 size.spans.add_cell(row, u32::from(u16_at(data, 2)));
-                size.spans.add_cell(row, u32::from(u16_at(data, data.len() - 2)));
+                size.spans
+                    .add_cell(row, u32::from(u16_at(data, data.len() - 2)));
             }
             t if CELLS.contains(&t) && data.len() >= 4 => {
                 size.spans

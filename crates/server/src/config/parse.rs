@@ -143,6 +143,9 @@ mod tests {
              expected a whole number of at least 1"
         );
         let err = load_with(&[], &[("STOREBOARD_MAX_SHEET_CELLS", "many")]).expect_err("text");
-        assert!(err.to_string().contains("STOREBOARD_MAX_SHEET_CELLS"), "{err}");
+        assert!(
+            err.to_string().contains("STOREBOARD_MAX_SHEET_CELLS"),
+            "{err}"
+        );
     }
 }
