@@ -211,7 +211,51 @@ pub(crate) async fn delete_store(
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+    use std::time::Duration;
+
+    use storeboard_data::OrderStore;
+
     use super::*;
+
+    fn received(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Received {
+        let mut file = tempfile::NamedTempFile::new_in(dir).expect("a temp file");
+        file.write_all(bytes).expect("written");
+        Received {
+            name: name.to_owned(),
+            sha256: String::new(),
+            file,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_xls_or_ods_waits_for_the_one_parse_permit_while_a_csv_does_not() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = Arc::new(OrderStore::open(dir.path()).expect("the store opens"));
+        let state = UploadState::new(store, dir.path().to_owned(), 1 << 20);
+        let held = Arc::clone(&state.whole_parses)
+            .acquire_owned()
+            .await
+            .expect("the one permit");
+        let csv = "订单ID,下单时间,门店名称,商品名称,销量\n1,2026-11-01 09:00,一号店,可乐,1\n";
+        let wait = Duration::from_millis(300);
+        for name in ["a.xls", "b.ods"] {
+            let waiting = received(dir.path(), name, csv.as_bytes());
+            let outcome = tokio::time::timeout(wait, parse(waiting, &state)).await;
+            assert!(outcome.is_err(), "{name} was parsed without the permit");
+        }
+        let streamed = received(dir.path(), "c.csv", csv.as_bytes());
+        let outcome = tokio::time::timeout(Duration::from_secs(30), parse(streamed, &state)).await;
+        assert!(matches!(outcome, Ok(Ok(_))), "a CSV does not wait");
+        drop(held);
+        let waiting = received(dir.path(), "a.xls", csv.as_bytes());
+        let outcome = tokio::time::timeout(Duration::from_secs(30), parse(waiting, &state)).await;
+        // Parsed (and refused: it is no workbook) once the permit is free.
+        assert!(
+            matches!(outcome, Ok(Err(UploadError::Ingest(_)))),
+            "the .xls runs once the permit is free"
+        );
+    }
 
     fn summary(name: &str, lines: usize) -> StoreSummary {
         StoreSummary {
