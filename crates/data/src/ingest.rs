@@ -7,6 +7,7 @@ use std::ops::ControlFlow;
 use crate::cell::{read_datetime, read_number, read_text, Cell};
 use crate::dataset::{self, to_cents, to_millis, Sym, LINE_MONEY, NA, ORDER_MONEY, ORDER_TEXT};
 use crate::error::IngestError;
+pub use crate::header::HEADER_GIVE_UP_CELLS;
 use crate::header::{try_header, Mapping};
 use crate::limits::{cut_text, ParseLimits};
 use crate::report::{store_spans, IngestReport, MissingColumn, Problem, Severity, REPORT_PROBLEMS};
