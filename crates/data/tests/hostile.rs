@@ -181,8 +181,10 @@ fn thirty_rows_of_16384_cells_above_any_header_cost_little_cpu() {
     assert!(took < std::time::Duration::from_millis(TOOK_MS), "{took:?}");
 }
 
-/// How long the wide-rows read may take.
-const TOOK_MS: u64 = 1_500;
+/// How long the wide-rows read may take: it took 24 s before the header search gave up on wide
+/// rows (a debug build on the 2-core machine) and takes under 1 s now; the bound sits between,
+/// far from both, since the machine is shared and wall time varies.
+const TOOK_MS: u64 = 8_000;
 
 #[test]
 fn a_5_mb_product_name_is_cut_to_255_characters_with_a_warning_naming_row_and_column() {
