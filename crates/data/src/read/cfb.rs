@@ -180,3 +180,75 @@ pub(super) fn u32_at(bytes: &[u8], at: usize) -> u32 {
         .get(at..at + 4)
         .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    const FREE: u32 = 0xFFFF_FFFF;
+    const END: u32 = 0xFFFF_FFFE;
+
+    fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+        buf[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+
+    /// A directory entry: UTF-16 name, type, first sector, size.
+    fn entry(name: &str, kind: u8, start: u32, size: u32) -> [u8; DIR_ENTRY] {
+        let mut e = [0u8; DIR_ENTRY];
+        let units: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        put(&mut e, 0, &units);
+        put(&mut e, 64, &(units.len() as u16 + 2).to_le_bytes());
+        e[66] = kind;
+        put(&mut e, 116, &start.to_le_bytes());
+        put(&mut e, 120, &size.to_le_bytes());
+        e
+    }
+
+    #[test]
+    fn a_stream_under_the_cutoff_is_read_from_the_mini_stream_along_its_mini_chain() {
+        // Sectors: 0 FAT, 1 directory, 2 mini FAT, 3 the mini stream (8 mini sectors).
+        let mut file = vec![0u8; 512 * 5];
+        put(&mut file, 0, &SIGNATURE);
+        put(&mut file, 26, &3u16.to_le_bytes());
+        put(&mut file, 30, &9u16.to_le_bytes());
+        put(&mut file, 32, &6u16.to_le_bytes());
+        put(&mut file, 44, &1u32.to_le_bytes());
+        put(&mut file, 48, &1u32.to_le_bytes());
+        put(&mut file, 56, &4096u32.to_le_bytes());
+        put(&mut file, 60, &2u32.to_le_bytes());
+        put(&mut file, 64, &1u32.to_le_bytes());
+        put(&mut file, 68, &END.to_le_bytes());
+        put(&mut file, 76, &0u32.to_le_bytes());
+        for i in 1..109 {
+            put(&mut file, 76 + 4 * i, &FREE.to_le_bytes());
+        }
+        let fat = [0xFFFF_FFFD, END, END, END];
+        for (i, id) in fat.iter().enumerate() {
+            put(&mut file, 512 + 4 * i, &id.to_le_bytes());
+        }
+        put(&mut file, 1024, &entry("Root Entry", 5, 3, 512));
+        put(
+            &mut file,
+            1024 + DIR_ENTRY,
+            &entry("Workbook", STREAM, 1, 100),
+        );
+        // The Workbook's mini chain: mini sector 1, then 3 (2 is another stream's).
+        let mini_fat = [FREE, 3, END, END];
+        for (i, id) in mini_fat.iter().enumerate() {
+            put(&mut file, 1536 + 4 * i, &id.to_le_bytes());
+        }
+        let mini = 2048;
+        put(&mut file, mini + 64, &[b'a'; 64]);
+        put(&mut file, mini + 128, &[b'x'; 64]);
+        put(&mut file, mini + 192, &[b'b'; 64]);
+        let mut reader = Cursor::new(file);
+        let mut cfb = Cfb::open(&mut reader).expect("a compound file");
+        let stream = cfb.stream(&["Workbook", "Book"]).expect("readable");
+        let mut want = vec![b'a'; 64];
+        want.extend([b'b'; 36]);
+        assert_eq!(stream, Some(want));
+        assert_eq!(cfb.stream(&["Nothing"]).expect("readable"), None);
+    }
+}
