@@ -12,7 +12,8 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use storeboard_data::ingest::{HEADER_SEARCH_ROWS, MAX_COLUMNS};
+use storeboard_data::ingest::{HEADER_GIVE_UP_CELLS, HEADER_SEARCH_ROWS, MAX_COLUMNS};
+use storeboard_data::limits::MAX_TEXT_CHARS;
 use storeboard_data::schema::{Column, Level};
 use storeboard_data::{ingest, IngestError, IngestOptions};
 
@@ -129,6 +130,11 @@ fn texts(row: &[String]) -> Vec<(usize, &str)> {
         .collect()
 }
 
+/// Text as the report keeps it: at most `MAX_TEXT_CHARS` characters.
+fn cut(text: &str) -> String {
+    text.chars().take(MAX_TEXT_CHARS).collect()
+}
+
 /// A found header: where it is, where each column it maps is, and the headers it ignores.
 struct Header {
     row: usize,
@@ -170,9 +176,13 @@ impl Search {
         let mut positions: Vec<(usize, Column)> = Vec::new();
         let mut ignored = Vec::new();
         for &(i, text) in &texts {
+            // A row with no known header among its first cells is given up on.
+            if i >= HEADER_GIVE_UP_CELLS && positions.is_empty() {
+                break;
+            }
             match Column::from_header(text) {
                 Some(col) if !positions.iter().any(|&(_, c)| c == col) => positions.push((i, col)),
-                _ => ignored.push(text.to_owned()),
+                _ => ignored.push(cut(text)),
             }
         }
         let missing: Vec<Column> = Column::required_columns()
@@ -191,11 +201,7 @@ impl Search {
             .as_ref()
             .is_none_or(|(m, _)| missing.len() < m.len())
         {
-            let found = texts
-                .iter()
-                .take(50)
-                .map(|(_, t)| (*t).to_owned())
-                .collect();
+            let found = texts.iter().take(50).map(|(_, t)| cut(t)).collect();
             self.best = Some((missing, found));
         }
         if self.rows >= HEADER_SEARCH_ROWS {

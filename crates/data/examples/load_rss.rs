@@ -199,7 +199,8 @@ fn parts(args: &[String]) -> Result<(), String> {
     let calamine = raw_seconds(Path::new(file))?;
     let started = (Instant::now(), cpu_seconds());
     let mut cells = 0usize;
-    storeboard_data::read::read_rows(open()?, file, None, |_, row| {
+    let limits = storeboard_data::ParseLimits::default();
+    storeboard_data::read::read_rows(open()?, file, None, &limits, |_, row| {
         cells += row.len();
         std::ops::ControlFlow::Continue(())
     })

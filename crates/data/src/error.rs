@@ -108,6 +108,61 @@ pub enum IngestError {
         /// The limit.
         limit: usize,
     },
+    /// A sheet declares or spans more cells than `max_sheet_cells`.
+    #[error("{file}, sheet {sheet}: {found} {cells} cells (rows × columns), over the limit of {limit} (setting {setting}); delete the empty rows and columns beyond the data, or split the export")]
+    SheetTooLarge {
+        /// The file name.
+        file: String,
+        /// The sheet.
+        sheet: String,
+        /// What was measured: `declares` (its dimension record) or `spans` (its cells).
+        found: &'static str,
+        /// The cells counted.
+        cells: u64,
+        /// The limit.
+        limit: u64,
+        /// The setting that holds the limit.
+        setting: &'static str,
+    },
+    /// An `.xls` or `.ods` workbook, read whole with every sheet at once, is over
+    /// `max_xls_ods_cells`.
+    #[error("{file}: .xls and .ods files are read whole, every sheet at once, and this one's sheets span at least {cells} cells (counted up to sheet {sheet}), over the limit of {limit} (setting {setting}); save it as .xlsx or .csv, or delete the unused sheets, rows and columns")]
+    WorkbookTooLarge {
+        /// The file name.
+        file: String,
+        /// The sheet at which the count passed the limit.
+        sheet: String,
+        /// The cells counted.
+        cells: u64,
+        /// The limit.
+        limit: u64,
+        /// The setting that holds the limit.
+        setting: &'static str,
+    },
+    /// A CSV field or record is longer than its limit.
+    #[error("{file}: record {record} has a {what} longer than {limit} bytes (setting {setting}); is it really a CSV export?")]
+    CsvTooLong {
+        /// The file name.
+        file: String,
+        /// The record (1-based; a row unless quoted fields hold line breaks).
+        record: u64,
+        /// `field` or `record`.
+        what: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+        /// The setting that holds the limit.
+        setting: &'static str,
+    },
+    /// One piece of text or one tag of a workbook's XML is longer than any real sheet holds.
+    #[error("{file}: part {entry} holds one piece of text or one tag longer than {limit} bytes")]
+    MarkupTooLong {
+        /// The file name.
+        file: String,
+        /// The archive entry.
+        entry: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// Reading the file failed.
     #[error("cannot read the upload: {0}")]
     Io(#[from] std::io::Error),
@@ -142,6 +197,10 @@ impl IngestError {
             IngestError::MissingColumns { .. } => "missing_columns",
             IngestError::NoLines { .. } | IngestError::EmptySheet { .. } => "no_lines",
             IngestError::TooManyLines { .. } => "too_many_lines",
+            IngestError::SheetTooLarge { .. } => "sheet_too_large",
+            IngestError::WorkbookTooLarge { .. } => "workbook_too_large_to_read",
+            IngestError::CsvTooLong { .. } => "csv_line_too_long",
+            IngestError::MarkupTooLong { .. } => "markup_too_long",
             IngestError::Io(_) => "io_error",
         }
     }

@@ -7,7 +7,9 @@ use std::ops::ControlFlow;
 use crate::cell::{read_datetime, read_number, read_text, Cell};
 use crate::dataset::{self, to_cents, to_millis, Sym, LINE_MONEY, NA, ORDER_MONEY, ORDER_TEXT};
 use crate::error::IngestError;
+pub use crate::header::HEADER_GIVE_UP_CELLS;
 use crate::header::{try_header, Mapping};
+use crate::limits::{cut_text, ParseLimits};
 use crate::report::{store_spans, IngestReport, MissingColumn, Problem, Severity, REPORT_PROBLEMS};
 use crate::schema::{Column, Level};
 use crate::staged::{Line, Order, Staged};
@@ -16,6 +18,8 @@ use crate::staged::{Line, Order, Staged};
 pub const MAX_COLUMNS: usize = 16_384;
 /// How many rows from the top the header may be in (title rows above it allowed).
 pub const HEADER_SEARCH_ROWS: usize = 30;
+/// The warning of a text cell cut to [`crate::limits::MAX_TEXT_CHARS`] characters.
+const TEXT_CUT: &str = "文本超过 255 个字符,已截断 (text longer than 255 characters, cut)";
 /// Problems kept for the downloadable CSV at most; past that they are only counted.
 pub const MAX_PROBLEMS_KEPT: usize = 100_000;
 
@@ -26,6 +30,8 @@ pub struct IngestOptions {
     pub sheet: Option<String>,
     /// Most order lines accepted from one file.
     pub max_lines: usize,
+    /// How large a sheet, a workbook or a CSV line may be.
+    pub limits: ParseLimits,
 }
 
 impl Default for IngestOptions {
@@ -33,6 +39,7 @@ impl Default for IngestOptions {
         Self {
             sheet: None,
             max_lines: 10_000_000,
+            limits: ParseLimits::default(),
         }
     }
 }
@@ -55,9 +62,13 @@ pub fn ingest<RS: Read + Seek>(
     opts: &IngestOptions,
 ) -> Result<Ingested, IngestError> {
     let mut state = State::new(file_name, opts.max_lines);
-    let sheet = crate::read::read_rows(reader, file_name, opts.sheet.as_deref(), |row, cells| {
-        state.on_row(row, cells)
-    })?;
+    let sheet = crate::read::read_rows(
+        reader,
+        file_name,
+        opts.sheet.as_deref(),
+        &opts.limits,
+        |row, cells| state.on_row(row, cells),
+    )?;
     state.finish(sheet)
 }
 
@@ -112,7 +123,7 @@ impl<'f> State<'f> {
                         let found = cells
                             .iter()
                             .filter_map(read_text)
-                            .map(|t| t.into_owned())
+                            .map(|t| cut_text(&t).unwrap_or(&t).to_owned())
                             .take(50)
                             .collect();
                         self.best = Some((missing, found));
@@ -154,7 +165,11 @@ impl<'f> State<'f> {
                 sheet: String::new(),
                 row,
                 column: col.name().to_owned(),
-                value: cell.display().chars().take(200).collect(),
+                // Not `display()` for text: a 5 MB cell would be copied whole to keep 200.
+                value: match cell {
+                    Cell::Text(t) => t.chars().take(200).collect(),
+                    other => other.display().chars().take(200).collect(),
+                },
                 message: message.to_owned(),
                 severity,
             });
@@ -173,12 +188,10 @@ impl<'f> State<'f> {
                 .and_then(|i| cells.get(i))
                 .unwrap_or(&Cell::Empty)
         };
-        let strings = &mut self.data.strings;
-        let mut text = |col: Column| read_text(get(col)).map(|t| strings.intern(&t));
         let (id, store, product) = (
-            text(Column::OrderId),
-            text(Column::Store),
-            text(Column::Product),
+            self.text_at(row, get(Column::OrderId), Column::OrderId),
+            self.text_at(row, get(Column::Store), Column::Store),
+            self.text_at(row, get(Column::Product), Column::Product),
         );
         let time = read_datetime(get(Column::OrderTime)).map(dataset::timestamp);
         let quantity = match read_number(get(Column::Quantity)) {
@@ -248,14 +261,24 @@ impl<'f> State<'f> {
         }
     }
 
-    fn text(&mut self, cells: &[Cell<'_>], map: &Mapping, col: Column) -> Sym {
-        match map
-            .position(col)
-            .and_then(|i| cells.get(i))
-            .and_then(read_text)
-        {
-            Some(t) => self.data.strings.intern(&t),
+    fn text(&mut self, row: u32, cells: &[Cell<'_>], map: &Mapping, col: Column) -> Sym {
+        match map.position(col).and_then(|i| cells.get(i)) {
+            Some(cell) => self.text_at(row, cell, col).unwrap_or(dataset::NO_SYM),
             None => dataset::NO_SYM,
+        }
+    }
+
+    /// A text cell, interned; over [`crate::limits::MAX_TEXT_CHARS`] characters it is cut, with
+    /// a warning.
+    fn text_at(&mut self, row: u32, cell: &Cell<'_>, col: Column) -> Option<Sym> {
+        let text = read_text(cell)?;
+        match cut_text(&text) {
+            None => Some(self.data.strings.intern(&text)),
+            Some(cut) => {
+                let sym = self.data.strings.intern(cut);
+                self.problem(row, col, cell, TEXT_CUT, Severity::Warning);
+                Some(sym)
+            }
         }
     }
 
@@ -304,10 +327,10 @@ impl<'f> State<'f> {
             },
         };
         // Read in this order: it is the order a row's problems are reported in.
-        let code = self.text(cells, map, Column::StoreCode);
-        let barcode = self.text(cells, map, Column::Barcode);
-        let category1 = self.text(cells, map, Column::Category1);
-        let category3 = self.text(cells, map, Column::Category3);
+        let code = self.text(row, cells, map, Column::StoreCode);
+        let barcode = self.text(row, cells, map, Column::Barcode);
+        let category1 = self.text(row, cells, map, Column::Category1);
+        let category3 = self.text(row, cells, map, Column::Category3);
         let stock = self.float(row, cells, map, Column::Stock);
         let mut money = LINE_MONEY.map(|c| self.money(row, cells, map, c));
         derive_profit(&mut money, quantity);
@@ -336,10 +359,10 @@ impl<'f> State<'f> {
         store: Sym,
         time: i64,
     ) -> Option<u32> {
-        let channel = self.text(cells, map, Column::Channel);
+        let channel = self.text(row, cells, map, Column::Channel);
         let distance = self.float(row, cells, map, Column::Distance);
         let money = ORDER_MONEY.map(|c| self.money(row, cells, map, c));
-        let text = ORDER_TEXT.map(|c| self.text(cells, map, c));
+        let text = ORDER_TEXT.map(|c| self.text(row, cells, map, c));
         self.data.push_order(&Order {
             id,
             store,

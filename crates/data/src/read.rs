@@ -9,8 +9,14 @@ use calamine::{Data, Reader, Sheets};
 
 use crate::cell::Cell;
 use crate::error::IngestError;
+use crate::limits::{declared_cells, ParseLimits, MAX_SHEET_CELLS};
 
+mod cfb;
+mod csv;
+mod ods_scan;
 mod stream;
+mod xls_scan;
+pub use ods_scan::MAX_MARKUP_RUN;
 use stream::stream_cells;
 
 /// The largest `xl/sharedStrings.xml` accepted: calamine holds it in memory whole, so a zip bomb
@@ -75,11 +81,13 @@ fn sniff(head: &[u8]) -> Magic {
 }
 
 /// Rows of one sheet, handed one at a time to `on_row(excel_row_number, cells)` (on a thread of
-/// its own for `.xlsx` and `.xlsb`, hence `Send`).
+/// its own for `.xlsx` and `.xlsb`, hence `Send`). A sheet, a workbook or a CSV line over
+/// `limits` is refused before it is read into memory.
 pub fn read_rows<RS: Read + Seek>(
     mut reader: RS,
     file_name: &str,
     sheet: Option<&str>,
+    limits: &ParseLimits,
     mut on_row: impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send,
 ) -> Result<String, IngestError> {
     let format = Format::from_name(file_name)?;
@@ -92,7 +100,7 @@ pub fn read_rows<RS: Read + Seek>(
     };
     match (format, magic) {
         (Format::Csv, Magic::Text) => {
-            read_csv(reader, &mut on_row)?;
+            csv::read_csv(reader, file_name, limits, &mut on_row)?;
             return Ok("CSV".to_owned());
         }
         (Format::Csv, _) => return Err(mismatch("an Excel workbook (rename it to .xlsx or .xls)")),
@@ -114,6 +122,14 @@ pub fn read_rows<RS: Read + Seek>(
         (Format::Xlsx | Format::Xlsb | Format::Ods, Magic::Zip) => {
             check_archive(&mut reader, file_name)?;
             reader.seek(SeekFrom::Start(0))?;
+            if format == Format::Ods {
+                ods_scan::check_ods(&mut reader, file_name, limits)?;
+                reader.seek(SeekFrom::Start(0))?;
+            }
+        }
+        (Format::Xls, Magic::Cfb) => {
+            xls_scan::check_xls(&mut reader, file_name, limits)?;
+            reader.seek(SeekFrom::Start(0))?;
         }
         _ => {}
     }
@@ -126,7 +142,7 @@ pub fn read_rows<RS: Read + Seek>(
             Sheets::Ods(calamine::Ods::new(reader).map_err(|e| err(e.into()))?)
         }
     };
-    read_workbook(workbook, file_name, sheet, &mut on_row)
+    read_workbook(workbook, file_name, sheet, limits, &mut on_row)
 }
 
 fn read_head<R: Read + Seek>(reader: &mut R, head: &mut [u8]) -> Result<usize, IngestError> {
@@ -178,6 +194,7 @@ fn read_workbook<RS: Read + Seek>(
     mut workbook: Sheets<RS>,
     file_name: &str,
     sheet: Option<&str>,
+    limits: &ParseLimits,
     on_row: &mut (impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send),
 ) -> Result<String, IngestError> {
     let names = workbook.sheet_names();
@@ -196,18 +213,41 @@ fn read_workbook<RS: Read + Seek>(
         })?,
     };
     let err = |e: calamine::Error| IngestError::from_calamine(file_name, e);
+    let too_large = |found, cells| IngestError::SheetTooLarge {
+        file: file_name.to_owned(),
+        sheet: name.clone(),
+        found,
+        cells,
+        limit: limits.max_sheet_cells,
+        setting: MAX_SHEET_CELLS,
+    };
+    let budget = limits.max_sheet_cells;
     match &mut workbook {
         Sheets::Xlsx(xlsx) => {
             let mut cells = xlsx
                 .worksheet_cells_reader(&name)
                 .map_err(|e| err(e.into()))?;
-            stream_cells(|| cells.next_cell().map_err(|e| err(e.into())), on_row)?;
+            let declared = cells.dimensions();
+            check_declared(
+                declared_cells(declared.start, declared.end),
+                budget,
+                too_large,
+            )?;
+            let next = || cells.next_cell().map_err(|e| err(e.into()));
+            stream_cells(next, budget, |cells| too_large("spans", cells), on_row)?;
         }
         Sheets::Xlsb(xlsb) => {
             let mut cells = xlsb
                 .worksheet_cells_reader(&name)
                 .map_err(|e| err(e.into()))?;
-            stream_cells(|| cells.next_cell().map_err(|e| err(e.into())), on_row)?;
+            let declared = cells.dimensions();
+            check_declared(
+                declared_cells(declared.start, declared.end),
+                budget,
+                too_large,
+            )?;
+            let next = || cells.next_cell().map_err(|e| err(e.into()));
+            stream_cells(next, budget, |cells| too_large("spans", cells), on_row)?;
         }
         other => {
             let range = other.worksheet_range(&name).map_err(err)?;
@@ -225,6 +265,18 @@ fn read_workbook<RS: Read + Seek>(
     Ok(name)
 }
 
+/// Refuses a sheet whose dimension record declares more than `budget` cells.
+fn check_declared(
+    cells: u64,
+    budget: u64,
+    too_large: impl Fn(&'static str, u64) -> IngestError,
+) -> Result<(), IngestError> {
+    if cells > budget {
+        return Err(too_large("declares", cells));
+    }
+    Ok(())
+}
+
 fn from_data(value: &Data) -> Cell<'_> {
     match value {
         Data::Int(i) => Cell::Int(*i),
@@ -236,64 +288,6 @@ fn from_data(value: &Data) -> Cell<'_> {
         Data::Error(e) => Cell::Error(e.to_string()),
         Data::Empty => Cell::Empty,
     }
-}
-
-/// Decodes CSV text: UTF-8 (a BOM is dropped), else GBK, the encoding Excel uses for CSV on
-/// Chinese Windows.
-fn decode_csv(bytes: &[u8]) -> Cow<'_, str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => encoding_rs::GBK.decode(bytes).0,
-    }
-}
-
-fn read_csv<R: Read>(
-    mut reader: R,
-    on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
-) -> Result<(), IngestError> {
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes)?;
-    let text = decode_csv(&bytes);
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut cells: Vec<Cell<'_>> = Vec::new();
-    let mut row = 0u32;
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(IngestError::Corrupt {
-                    file: "CSV".to_owned(),
-                    detail: e.to_string(),
-                });
-            }
-        }
-        row += 1;
-        cells.clear();
-        cells.extend(record.iter().take(crate::ingest::MAX_COLUMNS).map(|f| {
-            if f.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(Cow::Owned(f.to_owned()))
-            }
-        }));
-        if on_row(row, &cells).is_break() {
-            break;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -312,12 +306,5 @@ mod tests {
             Format::from_name("noext"),
             Err(IngestError::UnsupportedType { .. })
         ));
-    }
-
-    #[test]
-    fn gbk_csv_is_decoded() {
-        let (gbk, _, _) = encoding_rs::GBK.encode("订单ID,门店名称\n1,一号店\n");
-        assert_eq!(decode_csv(&gbk), "订单ID,门店名称\n1,一号店\n");
-        assert_eq!(decode_csv("\u{feff}a,b".as_bytes()), "a,b");
     }
 }

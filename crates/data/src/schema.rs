@@ -105,6 +105,9 @@ columns! {
     StoreId = "门店ID", [], Order, Text, false, "门店ID";
 }
 
+/// Headers longer than this (in characters, white space included) name no column.
+const MAX_HEADER_CHARS: usize = 64;
+
 /// The normal form a header is compared in: trimmed, inner spaces removed, Latin letters in
 /// lower case, full-width brackets as half-width.
 pub fn normalize_header(raw: &str) -> String {
@@ -123,14 +126,30 @@ pub fn normalize_header(raw: &str) -> String {
 impl Column {
     /// The column a header names, if any.
     pub fn from_header(raw: &str) -> Option<Column> {
+        // The longest name or alias is a few dozen bytes: a longer cell is no header, and is
+        // not copied to find that out.
+        if raw.len() > 4 * MAX_HEADER_CHARS {
+            return None;
+        }
         let wanted = normalize_header(raw);
         if wanted.is_empty() {
             return None;
         }
-        Column::ALL.iter().copied().find(|col| {
-            normalize_header(col.name()) == wanted
-                || col.aliases().iter().any(|a| normalize_header(a) == wanted)
-        })
+        // Normalised once: the header search tries up to thousands of cells a row.
+        static NAMES: std::sync::LazyLock<Vec<(String, Column)>> = std::sync::LazyLock::new(|| {
+            Column::ALL
+                .iter()
+                .flat_map(|&col| {
+                    std::iter::once(col.name())
+                        .chain(col.aliases().iter().copied())
+                        .map(move |name| (normalize_header(name), col))
+                })
+                .collect()
+        });
+        NAMES
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|&(_, col)| col)
     }
 
     /// The required columns.

@@ -55,6 +55,10 @@ pub fn zh(code: &str, status: StatusCode) -> &'static str {
         "bad_parameter" => "分页或排序参数有误",
         "loading" => "数据正在加载,请稍后再试",
         "shutting_down" => "服务正在停止",
+        "sheet_too_large" => "工作表的行列范围超出上限",
+        "workbook_too_large_to_read" => "xls/ods 文件的单元格总数超出上限,请另存为 xlsx 或 csv",
+        "csv_line_too_long" => "CSV 中有一行或一个字段太长",
+        "markup_too_long" => "文件中有一段文本过长",
         _ => match status {
             StatusCode::PAYLOAD_TOO_LARGE => "文件太大",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "不支持的文件类型",

@@ -11,7 +11,7 @@ use storeboard_engine::{Kind, Preset, SettingSpec, Settings};
 
 use crate::config::{
     ConfigError, Given, Layer, Origin, ServerSettingSpec, ServerSettings, ADMIN_PASSWORD_SPEC,
-    CONFIG_SPEC, DATA_DIR_SPEC, MAX_PERIOD_DAYS_SPEC, PRESET_SPEC, SERVER_FIELDS,
+    CONFIG_SPEC, DATA_DIR_SPEC, MAX_PERIOD_DAYS_SPEC, PARSE_FIELDS, PRESET_SPEC, SERVER_FIELDS,
     VIEWER_PASSWORD_SPEC,
 };
 use crate::config::{AUDIT_KEEP_DAYS_SPEC, SECURE_COOKIE_SPEC, TRUSTED_PROXY_SPEC};
@@ -105,6 +105,7 @@ fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
         MAX_PERIOD_DAYS_SPEC.key,
     ]
     .contains(&spec.key)
+        || PARSE_FIELDS.iter().any(|p| p.key == spec.key)
     {
         (value_parser!(String), spec.help.to_owned())
     } else if let Some(arg) = access_arg(spec, &default) {
@@ -185,6 +186,15 @@ pub(crate) fn parse(
             layer.values.push(Given {
                 key: spec.key,
                 raw: values.cloned().collect::<Vec<_>>().join(","),
+                origin: Origin::Flag(spec.flag()),
+            });
+        }
+    }
+    for spec in PARSE_FIELDS {
+        if let Some(raw) = matches.get_one::<String>(spec.key) {
+            layer.values.push(Given {
+                key: spec.key,
+                raw: raw.clone(),
                 origin: Origin::Flag(spec.flag()),
             });
         }

@@ -80,7 +80,8 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
         Arc::clone(&store),
         settings.data_dir.clone(),
         settings.engine.max_request_body_size,
-    );
+    )
+    .with_parse_limits(settings.parse.limits, settings.parse.max_xls_ods_parses);
     // One tabs state (and so one cache) shared by every worker.
     let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY)
         .with_max_period_days(settings.max_period_days);

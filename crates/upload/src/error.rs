@@ -93,6 +93,34 @@ impl ApiError for UploadError {
             UploadError::Ingest(IngestError::NoSuchSheet { sheets, .. }) => {
                 json!({ "sheets": sheets })
             }
+            UploadError::Ingest(
+                IngestError::SheetTooLarge {
+                    file,
+                    sheet,
+                    cells,
+                    limit,
+                    setting,
+                    ..
+                }
+                | IngestError::WorkbookTooLarge {
+                    file,
+                    sheet,
+                    cells,
+                    limit,
+                    setting,
+                },
+            ) => {
+                json!({ "file": file, "sheet": sheet, "cells": cells, "limit": limit, "setting": setting })
+            }
+            UploadError::Ingest(IngestError::CsvTooLong {
+                file,
+                record,
+                what,
+                limit,
+                setting,
+            }) => {
+                json!({ "file": file, "record": record, "what": what, "limit": limit, "setting": setting })
+            }
             UploadError::TooLarge { limit } => json!({ "limit": limit }),
             UploadError::Store(StoreError::Loading { stores }) => json!({ "loading": stores }),
             _ => Value::Null,
@@ -106,7 +134,13 @@ impl ResponseError for UploadError {
             UploadError::Ingest(IngestError::UnsupportedType { .. }) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
-            UploadError::Ingest(IngestError::TooManyLines { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            UploadError::Ingest(
+                IngestError::TooManyLines { .. }
+                | IngestError::SheetTooLarge { .. }
+                | IngestError::WorkbookTooLarge { .. }
+                | IngestError::CsvTooLong { .. }
+                | IngestError::MarkupTooLong { .. },
+            ) => StatusCode::PAYLOAD_TOO_LARGE,
             UploadError::Ingest(IngestError::Io(_)) => StatusCode::INTERNAL_SERVER_ERROR,
             UploadError::Ingest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

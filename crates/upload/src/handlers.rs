@@ -9,7 +9,10 @@ use actix_web::{web, HttpMessage as _, HttpRequest, HttpResponse};
 use futures_util::{stream, StreamExt as _, TryStreamExt as _};
 use serde::Serialize;
 use serde_json::json;
+use std::sync::Arc;
 use storeboard_auth::Access;
+
+use storeboard_data::read::Format;
 use storeboard_data::{ingest, Actor, IngestOptions, Ingested, StoreSummary, UploadRecord};
 
 use crate::error::UploadError;
@@ -55,7 +58,8 @@ pub(crate) async fn upload(
     let form = receive(body, &state.temp_dir, state.max_upload).await?;
     let mode = form.mode;
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let parsed: Vec<(Received, Ingested)> = stream::iter(form.files.into_iter().map(parse))
+    let parsed: Vec<(Received, Ingested)> = stream::iter(form.files)
+        .map(|file| parse(file, &state))
         .buffered(parallel)
         .try_collect()
         .await?;
@@ -90,18 +94,28 @@ pub(crate) async fn upload(
 }
 
 /// Parses one received file on the blocking pool; the file comes back with its parse (the temp
-/// file lives until the upload is done).
-async fn parse(received: Received) -> Result<(Received, Ingested), UploadError> {
+/// file lives until the upload is done). An `.xls` or `.ods` first waits for a permit: they are
+/// read whole into memory, so only `max_xls_ods_parses` of them at once.
+async fn parse(
+    received: Received,
+    state: &UploadState,
+) -> Result<(Received, Ingested), UploadError> {
+    let _permit = match Format::from_name(&received.name) {
+        Ok(Format::Xls | Format::Ods) => Some(
+            Arc::clone(&state.whole_parses)
+                .acquire_owned()
+                .await
+                .map_err(|_| UploadError::Cancelled)?,
+        ),
+        _ => None,
+    };
     let file = received.file.reopen().map_err(UploadError::Temp)?;
     let name = received.name.clone();
-    let ingested = blocking(move || {
-        Ok(ingest(
-            BufReader::new(file),
-            &name,
-            &IngestOptions::default(),
-        )?)
-    })
-    .await?;
+    let opts = IngestOptions {
+        limits: state.limits,
+        ..IngestOptions::default()
+    };
+    let ingested = blocking(move || Ok(ingest(BufReader::new(file), &name, &opts)?)).await?;
     Ok((received, ingested))
 }
 
@@ -197,7 +211,51 @@ pub(crate) async fn delete_store(
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+    use std::time::Duration;
+
+    use storeboard_data::OrderStore;
+
     use super::*;
+
+    fn received(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Received {
+        let mut file = tempfile::NamedTempFile::new_in(dir).expect("a temp file");
+        file.write_all(bytes).expect("written");
+        Received {
+            name: name.to_owned(),
+            sha256: String::new(),
+            file,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_xls_or_ods_waits_for_the_one_parse_permit_while_a_csv_does_not() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = Arc::new(OrderStore::open(dir.path()).expect("the store opens"));
+        let state = UploadState::new(store, dir.path().to_owned(), 1 << 20);
+        let held = Arc::clone(&state.whole_parses)
+            .acquire_owned()
+            .await
+            .expect("the one permit");
+        let csv = "订单ID,下单时间,门店名称,商品名称,销量\n1,2026-11-01 09:00,一号店,可乐,1\n";
+        let wait = Duration::from_millis(300);
+        for name in ["a.xls", "b.ods"] {
+            let waiting = received(dir.path(), name, csv.as_bytes());
+            let outcome = tokio::time::timeout(wait, parse(waiting, &state)).await;
+            assert!(outcome.is_err(), "{name} was parsed without the permit");
+        }
+        let streamed = received(dir.path(), "c.csv", csv.as_bytes());
+        let outcome = tokio::time::timeout(Duration::from_secs(30), parse(streamed, &state)).await;
+        assert!(matches!(outcome, Ok(Ok(_))), "a CSV does not wait");
+        drop(held);
+        let waiting = received(dir.path(), "a.xls", csv.as_bytes());
+        let outcome = tokio::time::timeout(Duration::from_secs(30), parse(waiting, &state)).await;
+        // Parsed (and refused: it is no workbook) once the permit is free.
+        assert!(
+            matches!(outcome, Ok(Err(UploadError::Ingest(_)))),
+            "the .xls runs once the permit is free"
+        );
+    }
 
     fn summary(name: &str, lines: usize) -> StoreSummary {
         StoreSummary {

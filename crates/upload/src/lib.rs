@@ -23,17 +23,27 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix_web::web;
-use storeboard_data::OrderStore;
+use storeboard_data::{OrderStore, ParseLimits};
 use storeboard_routes::{register, Endpoint};
 
 pub use error::UploadError;
 
-/// What the handlers need: the store, where to put temp files, and the size limit.
+/// Setting: how many `.xls`/`.ods` files are parsed at once.
+pub const MAX_XLS_ODS_PARSES: &str = "max_xls_ods_parses";
+/// Default of [`MAX_XLS_ODS_PARSES`]: one. calamine reads these formats whole (up to
+/// `max_xls_ods_cells` cells, ~260 MB by default), so two at once would double the peak;
+/// `.xlsx` and `.csv` are streamed and not limited here.
+pub const DEFAULT_MAX_XLS_ODS_PARSES: usize = 1;
+
+/// What the handlers need: the store, where to put temp files, and the limits.
 #[derive(Debug, Clone)]
 pub struct UploadState {
     store: Arc<OrderStore>,
     temp_dir: PathBuf,
     max_upload: u64,
+    limits: ParseLimits,
+    /// One permit per `.xls`/`.ods` parse that may run at once.
+    whole_parses: Arc<tokio::sync::Semaphore>,
 }
 
 impl UploadState {
@@ -47,7 +57,17 @@ impl UploadState {
             store,
             temp_dir,
             max_upload,
+            limits: ParseLimits::default(),
+            whole_parses: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_XLS_ODS_PARSES)),
         }
+    }
+
+    /// The same state parsing within `limits`, at most `max_xls_ods_parses` `.xls`/`.ods`
+    /// files at once (at least one).
+    pub fn with_parse_limits(mut self, limits: ParseLimits, max_xls_ods_parses: usize) -> Self {
+        self.limits = limits;
+        self.whole_parses = Arc::new(tokio::sync::Semaphore::new(max_xls_ods_parses.max(1)));
+        self
     }
 
     /// The order store.

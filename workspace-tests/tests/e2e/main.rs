@@ -30,6 +30,8 @@ mod malformed_corpus;
 mod upload_api;
 // Refused uploads: the bad-input corpus, 413, 400; the stored data stays byte-identical.
 mod upload_faults;
+// Hostile files: .ods/.xls bombs, a 50 MB CSV line, a 5 MB name; refused or cut, by budget.
+mod hostile_uploads;
 // The stored data outlives the server: same stores, history and problems after a restart.
 mod upload_restart;
 // Uploads beside other requests: two at once, health checks answering meanwhile.

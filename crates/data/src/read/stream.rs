@@ -7,6 +7,7 @@ use calamine::DataRef;
 
 use crate::cell::Cell;
 use crate::error::IngestError;
+use crate::limits::Extent;
 
 /// Cells per batch handed from the reading thread to the row thread (about 16k cells, a few
 /// hundred rows; a batch always ends with a whole row).
@@ -17,8 +18,13 @@ const BATCH: usize = 1 << 14;
 /// Two threads: this one runs calamine's reader (decompressing and parsing the sheet, most of
 /// the work) and hands the cells over in batches, moved, not copied; a second one groups them
 /// into rows and runs `on_row`, so that ingest costs little more than calamine's read alone.
+///
+/// Once the non-empty cells span more than `budget` cells (first to last row × first to last
+/// column), the read stops with `too_large(cells)`: rows far beyond the data are refused.
 pub(super) fn stream_cells<'a>(
     mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, IngestError>,
+    budget: u64,
+    too_large: impl Fn(u64) -> IngestError,
     on_row: &mut (impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send),
 ) -> Result<(), IngestError> {
     type Batch<'a> = Vec<calamine::Cell<DataRef<'a>>>;
@@ -37,13 +43,20 @@ pub(super) fn stream_cells<'a>(
         });
         let mut batch: Batch<'a> = Vec::with_capacity(BATCH);
         let mut last_row = None;
+        let mut extent = Extent::default();
         let outcome = loop {
             let cell = match next() {
                 Ok(Some(cell)) => cell,
                 Ok(None) => break Ok(()),
                 Err(err) => break Err(err),
             };
-            let row = cell.get_position().0;
+            let (row, col) = cell.get_position();
+            if !matches!(cell.get_value(), DataRef::Empty) {
+                extent.add_cell(row, col);
+                if extent.cells() > budget {
+                    break Err(too_large(extent.cells()));
+                }
+            }
             if batch.len() >= BATCH && last_row != Some(row) {
                 let fresh = empties
                     .try_recv()
@@ -135,29 +148,76 @@ mod tests {
         })
     }
 
+    fn unreachable(cells: u64) -> IngestError {
+        panic!("no budget in this test, yet {cells} cells were over it")
+    }
+
+    #[test]
+    fn cells_far_beyond_the_data_stop_the_read_once_they_pass_the_budget() {
+        let far = [
+            calamine::Cell::new((0, 0), DataRef::Int(1)),
+            calamine::Cell::new((5, 3), DataRef::Empty),
+            calamine::Cell::new((1_048_575, 16_383), DataRef::Int(2)),
+            calamine::Cell::new((1_048_575, 16_384), DataRef::Int(3)),
+        ];
+        let mut source = far.into_iter();
+        let mut read = 0;
+        let outcome = stream_cells(
+            || {
+                read += 1;
+                Ok(source.next())
+            },
+            1_048_576 * 40,
+            |cells| IngestError::Corrupt {
+                file: "far.xlsx".to_owned(),
+                detail: cells.to_string(),
+            },
+            &mut |_, _| ControlFlow::Continue(()),
+        );
+        match outcome {
+            Err(IngestError::Corrupt { detail, .. }) => {
+                assert_eq!(detail, (1_048_576u64 * 16_384).to_string());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(read, 3, "stopped at the far cell");
+        let mut near = [(0, 0), (9, 3), (70_000, 0)]
+            .map(|p| calamine::Cell::new(p, DataRef::Int(1)))
+            .into_iter();
+        let fits = stream_cells(|| Ok(near.next()), 70_001 * 4, unreachable, &mut |_, _| {
+            ControlFlow::Continue(())
+        });
+        assert!(fits.is_ok(), "{fits:?}");
+    }
+
     #[test]
     fn streamed_cells_come_back_as_whole_rows_across_batches() {
         let (rows, width) = (3 * BATCH as u32 / 7, 7);
         let mut source = cells(rows, width);
         let mut seen = Vec::new();
-        stream_cells(|| Ok(source.next()), &mut |row, cells| {
-            let text = match &cells[0] {
-                Cell::Text(t) => t.to_string(),
-                other => format!("{other:?}"),
-            };
-            let last = match cells.last() {
-                Some(Cell::Int(i)) => *i,
-                _ => -1,
-            };
-            seen.push((
-                row,
-                cells.len(),
-                text,
-                last,
-                matches!(cells[1], Cell::Empty),
-            ));
-            ControlFlow::Continue(())
-        })
+        stream_cells(
+            || Ok(source.next()),
+            u64::MAX,
+            unreachable,
+            &mut |row, cells| {
+                let text = match &cells[0] {
+                    Cell::Text(t) => t.to_string(),
+                    other => format!("{other:?}"),
+                };
+                let last = match cells.last() {
+                    Some(Cell::Int(i)) => *i,
+                    _ => -1,
+                };
+                seen.push((
+                    row,
+                    cells.len(),
+                    text,
+                    last,
+                    matches!(cells[1], Cell::Empty),
+                ));
+                ControlFlow::Continue(())
+            },
+        )
         .expect("streams");
         assert_eq!(seen.len(), rows as usize, "every row once, none split");
         for (r, (row, len, text, last, gap)) in seen.iter().enumerate() {
@@ -180,6 +240,8 @@ mod tests {
                 read += 1;
                 Ok(source.next())
             },
+            u64::MAX,
+            unreachable,
             &mut |_, _| {
                 rows += 1;
                 if rows == 5 {
@@ -208,6 +270,8 @@ mod tests {
                     Ok(Some(calamine::Cell::new((n, 0), DataRef::Int(1))))
                 }
             },
+            u64::MAX,
+            unreachable,
             &mut |_, _| ControlFlow::Continue(()),
         );
         assert!(matches!(failed, Err(IngestError::Corrupt { .. })));

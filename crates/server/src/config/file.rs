@@ -55,6 +55,13 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
                 raw,
                 origin: origin.clone(),
             });
+        } else if let Some(spec) = super::parse::spec(&key) {
+            let raw = toml_text(&value, Kind::Integer).ok_or_else(|| invalid("a whole number"))?;
+            layer.values.push(Given {
+                key: spec.key,
+                raw,
+                origin: origin.clone(),
+            });
         } else if key == PRESET || key == MAX_PERIOD_DAYS {
             let kind = if key == PRESET {
                 Kind::Text
