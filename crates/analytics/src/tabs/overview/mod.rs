@@ -434,7 +434,7 @@ pub fn overview_from_lines(
 
 mod channels;
 mod period;
-pub(crate) use period::{parts, Part};
+pub(crate) use period::{line_time, parts, Part};
 #[cfg(test)]
 mod tests;
 

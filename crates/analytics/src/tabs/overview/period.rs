@@ -55,6 +55,12 @@ pub(crate) fn parts<'a>(
         .collect()
 }
 
+/// The order time of line `j` of the store of `parts[store]`.
+pub(crate) fn line_time(parts: &[Part<'_>], store: usize, j: u32) -> i64 {
+    let data = &parts[store].snap.data;
+    data.orders.time[data.lines.order[j as usize] as usize]
+}
+
 /// Sales (1/100,000 yuan) as yuan.
 pub(crate) fn sales_yuan(sales: i64) -> f64 {
     sales as f64 / SALES_SCALE

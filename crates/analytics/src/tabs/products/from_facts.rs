@@ -11,9 +11,9 @@ use super::Acc;
 use crate::facts::day_number;
 use crate::facts::series::NO_LINE;
 use crate::order::{cents_to_yuan, SALES_SCALE};
-use crate::overview::Part;
+use crate::overview::{line_time, Part};
 
-/// Exact totals of one key, and the (order time, store, line) the name and stock come from.
+/// Exact totals of one key, and the lines the name and stock come from.
 #[derive(Default)]
 struct Exact {
     sales: i64,
@@ -22,8 +22,41 @@ struct Exact {
     quantity: i64,
     recent_quantity: i64,
     orders: usize,
-    name: Option<(i64, usize, u32)>,
-    stock: Option<(i64, usize, u32)>,
+    name: Option<Latest>,
+    stock: Option<Latest>,
+}
+
+/// A line as the tie rule sees it: the latest order time wins, then the later store, then the
+/// later line. Its day decides first (a later day is a later time), and within one store the
+/// later line (lines are in time order): the order time, a lookup into the store's columns
+/// that missed the cache for every series, is only read between stores on the same day.
+#[derive(Clone, Copy)]
+pub(crate) struct Latest {
+    pub day: i64,
+    pub store: usize,
+    pub line: u32,
+}
+
+impl Latest {
+    /// `candidate` if it is later than `current` (or there is none), else `current`.
+    pub(crate) fn max(
+        current: Option<Latest>,
+        candidate: Latest,
+        time: impl Fn(usize, u32) -> i64,
+    ) -> Option<Latest> {
+        let Some(cur) = current else {
+            return Some(candidate);
+        };
+        let later = if cur.day != candidate.day {
+            candidate.day > cur.day
+        } else if cur.store == candidate.store {
+            candidate.line > cur.line
+        } else {
+            (time(candidate.store, candidate.line), candidate.store)
+                > (time(cur.store, cur.line), cur.store)
+        };
+        Some(if later { candidate } else { cur })
+    }
 }
 
 /// Totals per key of the parts' points in `from..=to`, as the line path's [`Acc`].
@@ -35,10 +68,10 @@ pub(super) fn accumulate<'a>(
 ) -> HashMap<&'a str, Acc<'a>> {
     let (from, to, recent) = (day_number(from), day_number(to), day_number(recent_from));
     let mut exact: HashMap<&'a str, Exact> = HashMap::new();
+    let time = |store: usize, j: u32| line_time(parts, store, j);
     for (store, p) in parts.iter().enumerate() {
         let channel = p.channel.map(|s| p.facts.channel_index(s));
         let data = &p.snap.data;
-        let time = |j: u32| data.orders.time[data.lines.order[j as usize] as usize];
         let series = p.facts.series();
         for (k, s) in series.all().iter().enumerate() {
             if channel.is_some_and(|c| c != Some(s.channel)) {
@@ -59,15 +92,22 @@ pub(super) fn accumulate<'a>(
                 }
                 e.orders += pt.orders as usize;
             }
-            // The latest order time wins; on a tie, the later store, then the later line. In one
-            // series the last point (and its last line) is the latest, so one lookup each.
+            // In one series the last point (and its last line) is the latest.
             if let Some(pt) = points.last() {
-                e.name = e.name.max(Some((time(pt.last_line), store, pt.last_line)));
+                let at = Latest {
+                    day: pt.day,
+                    store,
+                    line: pt.last_line,
+                };
+                e.name = Latest::max(e.name, at, time);
             }
             if let Some(pt) = points.iter().rev().find(|pt| pt.stock_line != NO_LINE) {
-                e.stock = e
-                    .stock
-                    .max(Some((time(pt.stock_line), store, pt.stock_line)));
+                let at = Latest {
+                    day: pt.day,
+                    store,
+                    line: pt.stock_line,
+                };
+                e.stock = Latest::max(e.stock, at, time);
             }
         }
     }
@@ -78,7 +118,7 @@ pub(super) fn accumulate<'a>(
 }
 
 fn into_acc<'a>(parts: &[Part<'a>], e: Exact) -> Acc<'a> {
-    let line = |(_, store, j): (i64, usize, u32)| (parts[store].snap, j as usize);
+    let line = |at: Latest| (parts[at.store].snap, at.line as usize);
     let (name, category) = e.name.map_or(("", ""), |at| {
         let (snap, j) = line(at);
         let (l, strings) = (&snap.data.lines, &snap.data.strings);
@@ -87,7 +127,7 @@ fn into_acc<'a>(parts: &[Part<'a>], e: Exact) -> Acc<'a> {
     Acc {
         name,
         category,
-        name_time: e.name.map(|(t, _, _)| t),
+        name_time: e.name.map(|at| line_time(parts, at.store, at.line)),
         sales: e.sales as f64 / SALES_SCALE,
         cost: cents_to_yuan(e.cost),
         profit: cents_to_yuan(e.profit),
@@ -97,7 +137,10 @@ fn into_acc<'a>(parts: &[Part<'a>], e: Exact) -> Acc<'a> {
         last_order: 0,
         stock: e.stock.map(|at| {
             let (snap, j) = line(at);
-            (at.0, snap.data.lines.stock[j])
+            (
+                line_time(parts, at.store, at.line),
+                snap.data.lines.stock[j],
+            )
         }),
     }
 }

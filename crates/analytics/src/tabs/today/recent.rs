@@ -19,14 +19,11 @@ use crate::facts::day_number;
 use crate::facts::series::{Point, NO_LINE};
 use crate::filters::Filters;
 use crate::order::{cents_to_yuan, day_from_days, orders, SALES_SCALE};
-use crate::overview::{parts, Part};
+use crate::overview::{line_time, parts, Part};
 
 /// The days the product rules look at before yesterday: two weeks for the weekly comparisons
 /// of the trend's oldest day (`back(d, 13)` with `d` = yesterday − 3).
 const WINDOW_DAYS: i64 = 13 + TREND_DAYS;
-
-/// A line's place in the order it was read: (order time, store, line).
-type At = (i64, usize, u32);
 
 /// Builds the history of [`History`] from the aggregates.
 pub(super) fn load<'a>(
@@ -56,22 +53,32 @@ pub(super) fn load<'a>(
     History::new(orders, products, days)
 }
 
-/// One day of one product: its sums and its latest stock reading (which line, in which store).
+/// One day of one product: its sums and its latest stock reading (which line of which store).
 #[derive(Clone, Copy, Default)]
-struct Day<'a> {
+struct Day {
     sums: Option<Sums>,
-    stock: Option<(At, &'a StoreSnapshot)>,
+    stock: Option<(usize, u32)>,
 }
 
-impl<'a> Day<'a> {
-    fn add(&mut self, sums: Sums, stock: Option<(At, &'a StoreSnapshot)>) {
+impl Day {
+    /// Adds one series' point of this day; `time` gives a line's order time, read only to
+    /// decide between two stores' readings (within a store the later line is the later one).
+    fn add(&mut self, sums: Sums, stock: Option<(usize, u32)>, time: impl Fn(usize, u32) -> i64) {
         match &mut self.sums {
             Some(s) => s.add(&sums),
             None => self.sums = Some(sums),
         }
         // Per day, the stock of the latest line: (order time, store, line) decides, as when
         // the lines are read in order.
-        if stock.map(|(at, _)| at) > self.stock.map(|(at, _)| at) {
+        let Some(new) = stock else {
+            return;
+        };
+        let later = match self.stock {
+            None => true,
+            Some(cur) if cur.0 == new.0 => new.1 > cur.1,
+            Some(cur) => (time(new.0, new.1), new.0) > (time(cur.0, cur.1), cur.0),
+        };
+        if later {
             self.stock = stock;
         }
     }
@@ -80,13 +87,13 @@ impl<'a> Day<'a> {
 /// One product's points from every selected series, and where its name comes from: the window's
 /// days in an array indexed by day (the series come sorted, nothing is sorted again), and the
 /// few days before it.
-struct Merged<'a> {
+struct Merged {
     name: Option<(usize, u32)>,
-    window: [Day<'a>; WINDOW_DAYS as usize + 1],
-    before: Vec<(i64, Day<'a>)>,
+    window: [Day; WINDOW_DAYS as usize + 1],
+    before: Vec<(i64, Day)>,
 }
 
-impl Default for Merged<'_> {
+impl Default for Merged {
     fn default() -> Self {
         Self {
             name: None,
@@ -102,11 +109,11 @@ fn products<'a>(
     y: NaiveDate,
 ) -> BTreeMap<&'a str, Product<'a>> {
     let (from, to) = (day_number(from), day_number(y));
-    let mut merged: HashMap<&'a str, Merged<'a>> = HashMap::new();
+    let mut merged: HashMap<&'a str, Merged> = HashMap::new();
+    let time = |store: usize, j: u32| line_time(parts, store, j);
     for (store, p) in parts.iter().enumerate() {
         let channel = p.channel.map(|s| p.facts.channel_index(s));
         let snap = p.snap;
-        let time = |j: u32| snap.data.orders.time[snap.data.lines.order[j as usize] as usize];
         let series = p.facts.series();
         for (k, s) in series.all().iter().enumerate() {
             if channel.is_some_and(|c| c != Some(s.channel)) {
@@ -128,13 +135,12 @@ fn products<'a>(
                     sales: pt.sales as f64 / SALES_SCALE,
                     profit: cents_to_yuan(pt.profit),
                 };
-                let stock = (pt.stock_line != NO_LINE)
-                    .then(|| ((time(pt.stock_line), store, pt.stock_line), snap));
+                let stock = (pt.stock_line != NO_LINE).then_some((store, pt.stock_line));
                 match m.window.get_mut((pt.day - from) as usize) {
-                    Some(day) if pt.day >= from => day.add(sums, stock),
+                    Some(day) if pt.day >= from => day.add(sums, stock, time),
                     _ => {
                         let mut day = Day::default();
-                        day.add(sums, stock);
+                        day.add(sums, stock, time);
                         m.before.push((pt.day, day));
                     }
                 }
@@ -156,7 +162,7 @@ fn products<'a>(
         }
     }
     // Sorted by key once, so ties in the cards come out in key order.
-    let mut merged: Vec<(&'a str, Merged<'a>)> = merged.into_iter().collect();
+    let mut merged: Vec<(&'a str, Merged)> = merged.into_iter().collect();
     merged.sort_unstable_by(|a, b| a.0.cmp(b.0));
     merged
         .into_iter()
@@ -164,7 +170,7 @@ fn products<'a>(
         .collect()
 }
 
-fn into_product<'a>(parts: &[Part<'a>], from: i64, m: Merged<'a>) -> Product<'a> {
+fn into_product<'a>(parts: &[Part<'a>], from: i64, m: Merged) -> Product<'a> {
     let (name, category) = m.name.map_or(("", ""), |(store, j)| {
         let data = &parts[store].snap.data;
         let j = j as usize;
@@ -175,12 +181,13 @@ fn into_product<'a>(parts: &[Part<'a>], from: i64, m: Merged<'a>) -> Product<'a>
     });
     let mut before = m.before;
     before.sort_unstable_by_key(|(d, _)| *d);
-    let mut days: Vec<(i64, Day<'a>)> = Vec::with_capacity(before.len() + m.window.len());
+    let time = |store: usize, j: u32| line_time(parts, store, j);
+    let mut days: Vec<(i64, Day)> = Vec::with_capacity(before.len() + m.window.len());
     for (d, day) in before {
         match days.last_mut() {
             Some((last, merged)) if *last == d => {
                 if let Some(sums) = day.sums {
-                    merged.add(sums, day.stock);
+                    merged.add(sums, day.stock, time);
                 }
             }
             _ => days.push((d, day)),
@@ -191,8 +198,9 @@ fn into_product<'a>(parts: &[Part<'a>], from: i64, m: Merged<'a>) -> Product<'a>
         .iter()
         .filter_map(|(d, day)| Some((day_from_days(*d), day.sums?)));
     let latest = days.iter().filter_map(|(d, day)| {
-        let ((time, _, j), snap) = day.stock?;
-        Some((day_from_days(*d), (time, snap.data.lines.stock[j as usize])))
+        let (store, j) = day.stock?;
+        let stock = parts[store].snap.data.lines.stock[j as usize];
+        Some((day_from_days(*d), (line_time(parts, store, j), stock)))
     });
     Product::from_parts(name, category, summed.collect(), latest.collect())
 }
