@@ -87,6 +87,15 @@ fn a_period_beyond_the_data_is_narrowed_to_its_days_and_the_filters_say_what_was
         .json();
     assert_eq!(direct["filters"].get("requested"), None);
     assert_eq!(body["kpis"], direct["kpis"]);
+    // The page says so too.
+    let page = server
+        .get("/tabs/overview?from=2026-01-01&to=2026-12-31")
+        .text();
+    assert!(page.contains("统计期间 2026-11-01 至 2026-11-03"), "{page}");
+    assert!(
+        page.contains("所选 2026-01-01 至 2026-12-31 超出数据范围"),
+        "{page}"
+    );
 }
 
 #[test]
