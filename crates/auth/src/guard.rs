@@ -188,9 +188,13 @@ where
     }
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let verdict = match req.app_data::<web::Data<AuthState>>() {
-            Some(state) => check(state, &req),
-            None => Verdict::Pass(None),
+        let verdict = if needs_no_identity(&req) {
+            Verdict::Pass(None)
+        } else {
+            match req.app_data::<web::Data<AuthState>>() {
+                Some(state) => check(state, &req),
+                None => Verdict::Pass(None),
+            }
         };
         match verdict {
             Verdict::Pass(access) => {
@@ -215,17 +219,18 @@ enum Verdict {
     Refuse(Box<HttpResponse>),
 }
 
+/// A read of the health check or a static file: it needs no role, and nothing there asks who
+/// the client is, so no address is formatted and no identity stored (a monitor polls
+/// `/healthz`).
+fn needs_no_identity(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    is_safe(req.method())
+        && (path == "/healthz" || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p)))
+}
+
 /// The guard's whole decision: same-origin check for state-changing requests, who the request
 /// is, and whether that is enough.
 fn check(state: &AuthState, req: &ServiceRequest) -> Verdict {
-    // A read of the health check or a static file needs no role, and nothing there asks who
-    // the client is: no address formatted, no identity stored (a monitor polls `/healthz`).
-    let path = req.path();
-    if is_safe(req.method())
-        && (path == "/healthz" || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p)))
-    {
-        return Verdict::Pass(None);
-    }
     if !is_safe(req.method()) && cross_origin(req) {
         return Verdict::Refuse(Box::new(error_json(
             StatusCode::FORBIDDEN,

@@ -32,7 +32,8 @@ pub fn security_headers() -> SecurityHeaders {
 }
 
 /// Middleware adding `nosniff` to every response, and the [`CONTENT_SECURITY_POLICY`],
-/// `X-Frame-Options: DENY` and `Referrer-Policy: same-origin` to documents ([`is_document`]).
+/// `X-Frame-Options: DENY` and `Referrer-Policy: same-origin` to documents ([`is_document`])
+/// unless the handler set them itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SecurityHeaders;
 
@@ -59,12 +60,11 @@ pub fn is_document(content_type: Option<&HeaderValue>) -> bool {
 }
 
 fn add_headers(headers: &mut HeaderMap) {
-    if !headers.contains_key(header::X_CONTENT_TYPE_OPTIONS) {
-        headers.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-    }
+    // `nosniff` is the header's only value: set it without looking first.
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if !is_document(headers.get(header::CONTENT_TYPE)) {
         return;
     }
