@@ -211,6 +211,31 @@ impl StoreFacts {
         &self.series
     }
 
+    /// Heap bytes held by each part of the aggregates, for memory reports: (part, bytes).
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        fn cap<T>(col: &Vec<T>) -> usize {
+            col.capacity() * std::mem::size_of::<T>()
+        }
+        let (series, points) = self.series.heap_parts();
+        vec![
+            ("facts: days, channels", cap(&self.days) + cap(&self.channels)),
+            ("facts: cells", cap(&self.cells)),
+            (
+                "facts: categories",
+                cap(&self.category_at) + cap(&self.categories),
+            ),
+            ("facts: scenes", cap(&self.scene_at) + cap(&self.scenes)),
+            ("facts: sold keys", cap(&self.sold_at) + cap(&self.sold)),
+            ("facts: product series", series),
+            ("facts: product points", points),
+        ]
+    }
+
+    /// Number of (day, channel) cells and of product points, for memory reports.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.cells.len(), self.series.point_count())
+    }
+
     /// Days with kept orders within `from..=to` (days since 1970-01-01), in order.
     pub fn days_between(&self, from: i64, to: i64) -> &[i64] {
         let a = self.days.partition_point(|&d| d < from);

@@ -270,6 +270,34 @@ impl Dataset {
         order_bytes + line_bytes + self.strings.heap_bytes()
     }
 
+    /// Heap bytes held by each part of the dataset, for memory reports: (part, bytes). The parts
+    /// add up to [`Dataset::heap_bytes`].
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        fn cap<T>(col: &Vec<T>) -> usize {
+            col.capacity() * std::mem::size_of::<T>()
+        }
+        let (o, l) = (&self.orders, &self.lines);
+        vec![
+            ("orders: id", cap(&o.id)),
+            ("orders: time", cap(&o.time)),
+            ("orders: store, channel", cap(&o.store) + cap(&o.channel)),
+            ("orders: money", o.money.iter().map(cap).sum()),
+            ("orders: distance", cap(&o.distance)),
+            ("orders: text", o.text.iter().map(cap).sum()),
+            ("orders: first_line", cap(&o.first_line)),
+            ("lines: order", cap(&l.order)),
+            (
+                "lines: product attributes",
+                cap(&l.product) + cap(&l.key) + cap(&l.barcode) + cap(&l.category1)
+                    + cap(&l.category3),
+            ),
+            ("lines: quantity", cap(&l.quantity)),
+            ("lines: money", l.money.iter().map(cap).sum()),
+            ("lines: stock", cap(&l.stock)),
+            ("strings", self.strings.heap_bytes()),
+        ]
+    }
+
     /// Shrinks every column to its length.
     pub fn shrink(&mut self) {
         let o = &mut self.orders;

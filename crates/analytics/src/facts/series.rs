@@ -58,6 +58,19 @@ impl ProductSeries {
         &self.series
     }
 
+    /// Heap bytes of the series index and of the points.
+    pub fn heap_parts(&self) -> (usize, usize) {
+        (
+            self.series.capacity() * std::mem::size_of::<Series>(),
+            self.points.capacity() * std::mem::size_of::<Point>(),
+        )
+    }
+
+    /// Number of points, over every series.
+    pub fn point_count(&self) -> usize {
+        self.points.len()
+    }
+
     /// The points of series `k` with a day in `from..=to` (days since 1970-01-01).
     pub fn points(&self, k: usize, from: i64, to: i64) -> &[Point] {
         let start = self.series[k].start as usize;
