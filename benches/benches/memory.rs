@@ -81,7 +81,10 @@ fn string_parts(snap: &StoreSnapshot) -> [(&'static str, usize); 2] {
     let o = &snap.data.orders;
     let n = snap.data.order_count();
     [
-        ("strings: 订单ID", string_bytes(snap, (0..n).map(|i| o.id[i]))),
+        (
+            "strings: 订单ID",
+            string_bytes(snap, (0..n).map(|i| o.id[i])),
+        ),
         (
             "strings: 收货地址",
             string_bytes(snap, (0..n).map(|i| o.text[0][i])),
@@ -160,10 +163,7 @@ fn run() -> Result<(), String> {
     }
     row("**aggregates**", facts_bytes);
     let mib_row = |name: &str, mib: f64| {
-        println!(
-            "| {name} | {mib:.1} | {:.1} |",
-            per_line(mib * MIB)
-        );
+        println!("| {name} | {mib:.1} | {:.1} |", per_line(mib * MIB));
     };
     mib_row("resident before loading (binary, libraries)", before);
     mib_row(

@@ -218,7 +218,10 @@ impl StoreFacts {
         }
         let (series, points) = self.series.heap_parts();
         vec![
-            ("facts: days, channels", cap(&self.days) + cap(&self.channels)),
+            (
+                "facts: days, channels",
+                cap(&self.days) + cap(&self.channels),
+            ),
             ("facts: cells", cap(&self.cells)),
             (
                 "facts: categories",

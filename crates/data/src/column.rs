@@ -1,0 +1,417 @@
+//! [`Column`]: one column of a [`crate::dataset::Dataset`]. A plain `Vec` while it is filled;
+//! packed once the snapshot is built ([`Column::pack`]): one value for the whole column, or a
+//! table of its distinct values and a code of 1, 2 or 4 bytes per row.
+//!
+//! Most columns of an order export hold few distinct values (a store's prices, its channels,
+//! marketing fields that are mostly 0), so a packed column costs 1–2 bytes a row instead of 4–8.
+//! Rows are read with `column[i]`, as from a `Vec`: indexing returns a reference into the table
+//! of distinct values, so the many readers of the columns need not change.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::{Index, Range};
+use std::sync::Arc;
+
+use foldhash::fast::FixedState;
+
+/// A value a column can pack: compared and hashed by its bits, so that NaN (an absent 剩余库存)
+/// is one value like any other and packing never changes a value's bits.
+pub trait Value: Copy + fmt::Debug + Send + Sync + 'static {
+    /// The value's bits.
+    type Bits: Copy + Eq + std::hash::Hash;
+    /// The value's bits.
+    fn bits(self) -> Self::Bits;
+}
+
+macro_rules! value_as_itself {
+    ($($t:ty),*) => {$(
+        impl Value for $t {
+            type Bits = $t;
+            fn bits(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+value_as_itself!(u32, i32, i64);
+
+impl Value for f32 {
+    type Bits = u32;
+    fn bits(self) -> u32 {
+        self.to_bits()
+    }
+}
+
+/// Row codes of a packed column: an index into its table of distinct values per row, in the
+/// narrowest width that holds the table's size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Codes {
+    /// At most 256 distinct values.
+    U8(Vec<u8>),
+    /// At most 65,536.
+    U16(Vec<u16>),
+    /// More.
+    U32(Vec<u32>),
+}
+
+impl Codes {
+    /// Codes of `distinct` values in the narrowest width.
+    pub(crate) fn narrow(codes: &[u32], distinct: usize) -> Self {
+        if distinct <= 1 << 8 {
+            Codes::U8(codes.iter().map(|&c| c as u8).collect())
+        } else if distinct <= 1 << 16 {
+            Codes::U16(codes.iter().map(|&c| c as u16).collect())
+        } else {
+            Codes::U32(codes.to_vec())
+        }
+    }
+
+    /// The code of row `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> usize {
+        match self {
+            Codes::U8(c) => usize::from(c[i]),
+            Codes::U16(c) => usize::from(c[i]),
+            Codes::U32(c) => c[i] as usize,
+        }
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Codes::U8(c) => c.len(),
+            Codes::U16(c) => c.len(),
+            Codes::U32(c) => c.len(),
+        }
+    }
+
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes of one code.
+    fn width(&self) -> usize {
+        match self {
+            Codes::U8(_) => 1,
+            Codes::U16(_) => 2,
+            Codes::U32(_) => 4,
+        }
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        let cap = match self {
+            Codes::U8(c) => c.capacity(),
+            Codes::U16(c) => c.capacity(),
+            Codes::U32(c) => c.capacity(),
+        };
+        cap * self.width()
+    }
+}
+
+#[derive(Clone)]
+enum Repr<T> {
+    /// One value per row.
+    Plain(Vec<T>),
+    /// Every row holds `value`.
+    Same { value: T, len: usize },
+    /// Row `i` holds `values[codes[i]]`; the codes may be shared with sibling columns (the
+    /// attributes of a product share one code per line).
+    Dict { values: Vec<T>, codes: Arc<Codes> },
+}
+
+/// One column: a `Vec` while it is filled, packed by [`Column::pack`]. Read rows with `col[i]`.
+#[derive(Clone)]
+pub struct Column<T: Value> {
+    repr: Repr<T>,
+}
+
+impl<T: Value> Default for Column<T> {
+    fn default() -> Self {
+        Self::from(Vec::new())
+    }
+}
+
+impl<T: Value> From<Vec<T>> for Column<T> {
+    fn from(values: Vec<T>) -> Self {
+        Self {
+            repr: Repr::Plain(values),
+        }
+    }
+}
+
+impl<T: Value> fmt::Debug for Column<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.repr {
+            Repr::Plain(_) => "plain".to_owned(),
+            Repr::Same { value, .. } => format!("all {value:?}"),
+            Repr::Dict { values, codes } => {
+                format!("{} values, {}-byte codes", values.len(), codes.width())
+            }
+        };
+        write!(f, "Column({} rows, {kind})", self.len())
+    }
+}
+
+/// Equal when the rows are, however each column is stored.
+impl<T: Value> PartialEq for Column<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|(a, b)| a.bits() == b.bits())
+    }
+}
+
+impl<T: Value> Index<usize> for Column<T> {
+    type Output = T;
+
+    #[inline]
+    fn index(&self, i: usize) -> &T {
+        match &self.repr {
+            Repr::Plain(v) => &v[i],
+            Repr::Same { value, len } => {
+                assert!(i < *len, "row {i} of a column of {len}");
+                value
+            }
+            Repr::Dict { values, codes } => &values[codes.get(i)],
+        }
+    }
+}
+
+impl<T: Value> Extend<T> for Column<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        self.plain_mut().extend(iter);
+    }
+}
+
+impl<T: Value> Column<T> {
+    /// An empty column with room for `n` rows.
+    pub fn with_capacity(n: usize) -> Self {
+        Self::from(Vec::with_capacity(n))
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Plain(v) => v.len(),
+            Repr::Same { len, .. } => *len,
+            Repr::Dict { codes, .. } => codes.len(),
+        }
+    }
+
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<T> {
+        (i < self.len()).then(|| self[i])
+    }
+
+    /// Every row, in order.
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        (0..self.len()).map(move |i| self[i])
+    }
+
+    /// Rows `range`, in order.
+    pub fn range(&self, range: Range<usize>) -> impl Iterator<Item = T> + '_ {
+        range.map(move |i| self[i])
+    }
+
+    /// Every value some row holds, each at least once (maybe more), in no particular order:
+    /// for a packed column its table, without reading every row.
+    pub fn values(&self) -> Vec<T> {
+        match &self.repr {
+            Repr::Plain(v) => v.clone(),
+            Repr::Same { value, len } => vec![*value; usize::from(*len > 0)],
+            Repr::Dict { values, .. } => values.clone(),
+        }
+    }
+
+    /// The rows as a `Vec`.
+    pub fn to_vec(&self) -> Vec<T> {
+        self.iter().collect()
+    }
+
+    /// Appends a row (a packed column is unpacked first: snapshots are packed once built, and
+    /// never written to after).
+    pub fn push(&mut self, value: T) {
+        self.plain_mut().push(value);
+    }
+
+    /// Appends rows `range` of `other`.
+    pub fn extend_from(&mut self, other: &Column<T>, range: Range<usize>) {
+        match &other.repr {
+            Repr::Plain(v) => self.plain_mut().extend_from_slice(&v[range]),
+            _ => self.extend(other.range(range)),
+        }
+    }
+
+    /// The rows as a `Vec` to write to, unpacking a packed column.
+    fn plain_mut(&mut self) -> &mut Vec<T> {
+        if !matches!(self.repr, Repr::Plain(_)) {
+            self.repr = Repr::Plain(self.to_vec());
+        }
+        match &mut self.repr {
+            Repr::Plain(v) => v,
+            // Made plain just above.
+            _ => unreachable!("a column made plain is plain"),
+        }
+    }
+
+    /// A column of rows `values[codes[i]]`.
+    pub(crate) fn shared(values: Vec<T>, codes: Arc<Codes>) -> Self {
+        Self {
+            repr: Repr::Dict { values, codes },
+        }
+    }
+
+    /// Packs the column if that makes it smaller: one value, or its distinct values and a code
+    /// per row; otherwise shrinks it to its length. The rows read the same after.
+    pub fn pack(&mut self) {
+        let Repr::Plain(rows) = &mut self.repr else {
+            return;
+        };
+        let Some(&first) = rows.first() else {
+            rows.shrink_to_fit();
+            return;
+        };
+        if rows.iter().all(|v| v.bits() == first.bits()) {
+            self.repr = Repr::Same {
+                value: first,
+                len: rows.len(),
+            };
+            return;
+        }
+        match dictionary(rows) {
+            Some((values, codes)) => {
+                self.repr = Repr::Dict {
+                    values,
+                    codes: Arc::new(codes),
+                }
+            }
+            None => rows.shrink_to_fit(),
+        }
+    }
+
+    /// Shrinks a plain column to its length, for columns whose rows are all distinct (ids,
+    /// times, offsets), where looking for repeated values would only cost time.
+    pub fn shrink(&mut self) {
+        if let Repr::Plain(rows) = &mut self.repr {
+            rows.shrink_to_fit();
+        }
+    }
+
+    /// Heap bytes held (shared codes counted whole in each column that shares them).
+    pub fn heap_bytes(&self) -> usize {
+        let size = std::mem::size_of::<T>();
+        match &self.repr {
+            Repr::Plain(v) => v.capacity() * size,
+            Repr::Same { .. } => 0,
+            Repr::Dict { values, codes } => values.capacity() * size + codes.heap_bytes(),
+        }
+    }
+
+    /// The codes this column shares, if it is packed with a table.
+    pub(crate) fn codes(&self) -> Option<&Arc<Codes>> {
+        match &self.repr {
+            Repr::Dict { codes, .. } => Some(codes),
+            _ => None,
+        }
+    }
+}
+
+/// The distinct values of `rows` in order of first use and each row's code, when that takes
+/// fewer bytes than the rows themselves.
+fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
+    let size = std::mem::size_of::<T>();
+    let mut index: HashMap<T::Bits, u32, FixedState> = HashMap::default();
+    let mut values: Vec<T> = Vec::new();
+    let mut codes: Vec<u32> = Vec::with_capacity(rows.len());
+    // Past this many distinct values a table no longer pays even with 2-byte codes (every
+    // value type is 4 or 8 bytes): give up early rather than hash every row of an id column.
+    let most = (rows.len() * size.saturating_sub(2) / size).min(1 << 16);
+    for &v in rows {
+        let code = *index.entry(v.bits()).or_insert_with(|| {
+            values.push(v);
+            (values.len() - 1) as u32
+        });
+        if values.len() > most {
+            return None;
+        }
+        codes.push(code);
+    }
+    let codes = Codes::narrow(&codes, values.len());
+    let packed = values.len() * size + codes.len() * codes.width();
+    if packed >= rows.len() * size {
+        return None;
+    }
+    values.shrink_to_fit();
+    Some((values, codes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packed<T: Value>(rows: Vec<T>) -> Column<T> {
+        let mut col = Column::from(rows);
+        col.pack();
+        col
+    }
+
+    #[test]
+    fn a_packed_column_reads_every_row_as_before() {
+        let rows: Vec<i32> = (0..10_000).map(|i| (i * 7919) % 200 - 100).collect();
+        let col = packed(rows.clone());
+        assert_eq!(col.to_vec(), rows);
+        assert_eq!(col[9_999], rows[9_999]);
+        assert!(col.heap_bytes() < rows.len() * 2, "{col:?}");
+    }
+
+    #[test]
+    fn a_column_of_one_value_costs_nothing_per_row() {
+        let col = packed(vec![0i32; 5_000]);
+        assert_eq!(col.heap_bytes(), 0);
+        assert_eq!(col.len(), 5_000);
+        assert_eq!(col[4_999], 0);
+        assert_eq!(col.get(5_000), None);
+    }
+
+    #[test]
+    fn nan_packs_as_one_value_and_keeps_its_bits() {
+        let rows = vec![f32::NAN, 3.0, f32::NAN, 2.5, 3.0];
+        let col = packed(rows.clone());
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&col.to_vec()), bits(&rows));
+        assert_eq!(col, Column::from(rows));
+    }
+
+    #[test]
+    fn distinct_rows_stay_plain() {
+        let rows: Vec<u32> = (0..100_000).collect();
+        let col = packed(rows.clone());
+        assert_eq!(col.heap_bytes(), rows.len() * 4);
+        assert_eq!(col.to_vec(), rows);
+    }
+
+    #[test]
+    fn more_than_256_values_take_two_byte_codes() {
+        let rows: Vec<i32> = (0..50_000).map(|i| i % 1_000).collect();
+        let col = packed(rows.clone());
+        assert_eq!(col.heap_bytes(), 1_000 * 4 + 50_000 * 2);
+        assert_eq!(col.to_vec(), rows);
+    }
+
+    #[test]
+    fn writing_to_a_packed_column_unpacks_it() {
+        let mut col = packed(vec![1i64, 2, 1, 2]);
+        col.push(3);
+        col.extend_from(&packed(vec![9i64, 9]), 0..2);
+        assert_eq!(col.to_vec(), [1, 2, 1, 2, 3, 9, 9]);
+    }
+}
