@@ -1,7 +1,8 @@
 //! Per product key and channel, one point per day it had a line: the daily sums the product
 //! tabs and 今日必做 read instead of the lines. Consumables are left out (both leave them out).
 //!
-//! A period is a binary search into each series; all stores are a merge by key name.
+//! A period is a binary search into each series; all stores are a merge by key name. The points
+//! are kept narrow ([`super::points`]) and read through [`Points`].
 
 use std::collections::HashMap;
 
@@ -9,6 +10,8 @@ use storeboard_data::dataset::Sym;
 use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
+use super::points::Stored;
+pub use super::points::{Points, PointsIter};
 use crate::order::{cents, line_col, Exact};
 
 /// No line of the day had a stock reading.
@@ -49,7 +52,7 @@ pub struct Series {
 #[derive(Debug, Default)]
 pub struct ProductSeries {
     series: Vec<Series>,
-    points: Vec<Point>,
+    points: Stored,
 }
 
 impl ProductSeries {
@@ -62,7 +65,7 @@ impl ProductSeries {
     pub fn heap_parts(&self) -> (usize, usize) {
         (
             self.series.capacity() * std::mem::size_of::<Series>(),
-            self.points.capacity() * std::mem::size_of::<Point>(),
+            self.points.heap_bytes(),
         )
     }
 
@@ -72,16 +75,28 @@ impl ProductSeries {
     }
 
     /// The points of series `k` with a day in `from..=to` (days since 1970-01-01).
-    pub fn points(&self, k: usize, from: i64, to: i64) -> &[Point] {
+    pub fn points(&self, k: usize, from: i64, to: i64) -> Points<'_> {
         let start = self.series[k].start as usize;
         let end = self
             .series
             .get(k + 1)
             .map_or(self.points.len(), |s| s.start as usize);
-        let pts = &self.points[start..end];
-        let a = pts.partition_point(|p| p.day < from);
-        let b = pts.partition_point(|p| p.day <= to);
-        &pts[a..b.max(a)]
+        let pts = self.points.view(start, end);
+        let first_day = |day: i64| {
+            let (mut lo, mut hi) = (0, pts.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if pts.day(mid) < day {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        let a = first_day(from);
+        let b = to.checked_add(1).map_or(pts.len(), first_day);
+        pts.slice(a, b.max(a))
     }
 }
 
@@ -89,6 +104,9 @@ impl ProductSeries {
 #[derive(Default)]
 pub(super) struct SeriesBuilder {
     open: HashMap<(Sym, u16), (Vec<Point>, u32)>,
+    /// Each day with a kept order and the first line of its first kept order: the origin of
+    /// the day's lines in narrow points.
+    days: Vec<(i64, u32)>,
 }
 
 impl SeriesBuilder {
@@ -108,6 +126,9 @@ impl SeriesBuilder {
             &l.money[line_col(Column::Profit)],
         );
         let order = i as u32 + 1;
+        if self.days.last().is_none_or(|d| d.0 != e.day) {
+            self.days.push((e.day, e.lines.start as u32));
+        }
         for j in e.lines.clone() {
             if consumable.is_some_and(|c| l.category1[j] == c) {
                 continue;
@@ -149,18 +170,19 @@ impl SeriesBuilder {
         let mut open: Vec<((Sym, u16), Vec<Point>)> =
             self.open.into_iter().map(|(k, (p, _))| (k, p)).collect();
         open.sort_unstable_by_key(|(k, _)| *k);
-        let mut out = ProductSeries {
-            series: Vec::with_capacity(open.len()),
-            points: Vec::with_capacity(open.iter().map(|(_, p)| p.len()).sum()),
-        };
+        let mut series = Vec::with_capacity(open.len());
+        let mut all = Vec::with_capacity(open.iter().map(|(_, p)| p.len()).sum());
         for ((key, channel), points) in open {
-            out.series.push(Series {
+            series.push(Series {
                 key,
                 channel,
-                start: out.points.len() as u32,
+                start: all.len() as u32,
             });
-            out.points.extend(points);
+            all.extend(points);
         }
-        out
+        ProductSeries {
+            series,
+            points: Stored::new(all, &self.days),
+        }
     }
 }
