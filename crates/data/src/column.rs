@@ -119,6 +119,12 @@ enum Repr<T> {
     /// Row `i` holds `values[codes[i]]`; the codes may be shared with sibling columns (the
     /// attributes of a product share one code per line).
     Dict { values: Vec<T>, codes: Arc<Codes> },
+    /// Runs of equal rows: run `k` holds `values[k]` from row `starts[k]` to the next run.
+    Runs {
+        values: Vec<T>,
+        starts: Vec<u32>,
+        len: usize,
+    },
 }
 
 /// One column: a `Vec` while it is filled, packed by [`Column::pack`]. Read rows with `col[i]`.
@@ -149,6 +155,7 @@ impl<T: Value> fmt::Debug for Column<T> {
             Repr::Dict { values, codes } => {
                 format!("{} values, {}-byte codes", values.len(), codes.width())
             }
+            Repr::Runs { values, .. } => format!("{} runs", values.len()),
         };
         write!(f, "Column({} rows, {kind})", self.len())
     }
@@ -177,6 +184,17 @@ impl<T: Value> Index<usize> for Column<T> {
                 value
             }
             Repr::Dict { values, codes } => &values[codes.get(i)],
+            Repr::Runs {
+                values,
+                starts,
+                len,
+            } => {
+                assert!(i < *len, "row {i} of a column of {len}");
+                // The first run starts at row 0, so some run holds every row.
+                &values[starts
+                    .partition_point(|&s| s as usize <= i)
+                    .saturating_sub(1)]
+            }
         }
     }
 }
@@ -197,7 +215,7 @@ impl<T: Value> Column<T> {
     pub fn len(&self) -> usize {
         match &self.repr {
             Repr::Plain(v) => v.len(),
-            Repr::Same { len, .. } => *len,
+            Repr::Same { len, .. } | Repr::Runs { len, .. } => *len,
             Repr::Dict { codes, .. } => codes.len(),
         }
     }
@@ -213,13 +231,18 @@ impl<T: Value> Column<T> {
     }
 
     /// Every row, in order.
-    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
-        (0..self.len()).map(move |i| self[i])
+    pub fn iter(&self) -> Rows<'_, T> {
+        self.range(0..self.len())
     }
 
     /// Rows `range`, in order.
-    pub fn range(&self, range: Range<usize>) -> impl Iterator<Item = T> + '_ {
-        range.map(move |i| self[i])
+    pub fn range(&self, range: Range<usize>) -> Rows<'_, T> {
+        Rows {
+            col: self,
+            next: range.start,
+            end: range.end,
+            run: None,
+        }
     }
 
     /// Every value some row holds, each at least once (maybe more), in no particular order:
@@ -228,7 +251,7 @@ impl<T: Value> Column<T> {
         match &self.repr {
             Repr::Plain(v) => v.clone(),
             Repr::Same { value, len } => vec![*value; usize::from(*len > 0)],
-            Repr::Dict { values, .. } => values.clone(),
+            Repr::Dict { values, .. } | Repr::Runs { values, .. } => values.clone(),
         }
     }
 
@@ -298,6 +321,40 @@ impl<T: Value> Column<T> {
         }
     }
 
+    /// Packs a column whose rows come in runs of equal values (the order of each line: lines are
+    /// grouped by order) as one value and one start per run, if that is smaller; otherwise
+    /// shrinks it. A row is then found by binary search, and [`Column::range`] walks the runs.
+    pub fn pack_runs(&mut self) {
+        let Repr::Plain(rows) = &mut self.repr else {
+            return;
+        };
+        let runs = 1 + rows
+            .windows(2)
+            .filter(|w| w[0].bits() != w[1].bits())
+            .count();
+        let size = std::mem::size_of::<T>();
+        if rows.is_empty()
+            || runs * (size + 4) >= rows.len() * size
+            || rows.len() > u32::MAX as usize
+        {
+            rows.shrink_to_fit();
+            return;
+        }
+        let mut values = Vec::with_capacity(runs);
+        let mut starts = Vec::with_capacity(runs);
+        for (i, &v) in rows.iter().enumerate() {
+            if values.last().is_none_or(|last: &T| last.bits() != v.bits()) {
+                values.push(v);
+                starts.push(i as u32);
+            }
+        }
+        self.repr = Repr::Runs {
+            values,
+            starts,
+            len: rows.len(),
+        };
+    }
+
     /// Shrinks a plain column to its length, for columns whose rows are all distinct (ids,
     /// times, offsets), where looking for repeated values would only cost time.
     pub fn shrink(&mut self) {
@@ -313,6 +370,7 @@ impl<T: Value> Column<T> {
             Repr::Plain(v) => v.capacity() * size,
             Repr::Same { .. } => 0,
             Repr::Dict { values, codes } => values.capacity() * size + codes.heap_bytes(),
+            Repr::Runs { values, starts, .. } => values.capacity() * size + starts.capacity() * 4,
         }
     }
 
@@ -322,6 +380,49 @@ impl<T: Value> Column<T> {
             Repr::Dict { codes, .. } => Some(codes),
             _ => None,
         }
+    }
+}
+
+/// Rows of a column, in order: see [`Column::range`].
+#[derive(Debug, Clone)]
+pub struct Rows<'a, T: Value> {
+    col: &'a Column<T>,
+    next: usize,
+    end: usize,
+    /// The run of the last row read, when the column is kept in runs.
+    run: Option<usize>,
+}
+
+impl<T: Value> Iterator for Rows<'_, T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        if self.next >= self.end {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        let Repr::Runs { values, starts, .. } = &self.col.repr else {
+            return Some(self.col[i]);
+        };
+        // Walk the runs instead of searching each row's.
+        let mut run = match self.run {
+            Some(run) => run,
+            None => starts
+                .partition_point(|&s| s as usize <= i)
+                .saturating_sub(1),
+        };
+        while starts.get(run + 1).is_some_and(|&s| s as usize <= i) {
+            run += 1;
+        }
+        self.run = Some(run);
+        values.get(run).copied()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end.saturating_sub(self.next);
+        (n, Some(n))
     }
 }
 
@@ -405,6 +506,21 @@ mod tests {
         let col = packed(rows.clone());
         assert_eq!(col.heap_bytes(), 1_000 * 4 + 50_000 * 2);
         assert_eq!(col.to_vec(), rows);
+    }
+
+    #[test]
+    fn a_column_of_runs_reads_every_row_and_range_as_before() {
+        let rows: Vec<u32> = (0..5_000u32).flat_map(|o| [o; 4]).take(19_998).collect();
+        let mut col = Column::from(rows.clone());
+        col.pack_runs();
+        assert!(col.heap_bytes() < rows.len() * 4 * 3 / 5, "{col:?}");
+        assert_eq!(col.to_vec(), rows);
+        assert_eq!(
+            (col[0], col[7], col[19_997]),
+            (rows[0], rows[7], rows[19_997])
+        );
+        assert_eq!(col.range(9..14).collect::<Vec<_>>(), rows[9..14]);
+        assert_eq!(col.get(19_998), None);
     }
 
     #[test]

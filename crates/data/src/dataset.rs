@@ -14,7 +14,7 @@ use std::sync::Arc;
 use chrono::{NaiveDate, NaiveDateTime};
 use foldhash::fast::FixedState;
 
-pub use crate::column::{Codes, Column as Col, Value};
+pub use crate::column::{Codes, Column as Col, Rows, Value};
 use crate::schema::Column;
 pub use crate::strings::Strings;
 
@@ -229,8 +229,8 @@ impl Lines {
 
     /// Packs every column; the five product attributes share one code per line.
     fn pack(&mut self) {
-        // Lines are grouped by order: `order` repeats, but in runs, and most orders are distinct.
-        self.order.shrink();
+        // Lines are grouped by order: one run per order.
+        self.order.pack_runs();
         self.quantity.pack();
         self.stock.pack();
         self.money.iter_mut().for_each(Col::pack);
