@@ -10,6 +10,8 @@
 //! # the database `--bench year` left at the same BENCH_SCALE (run that first)
 //! BENCH_SCALE=0.1 cargo bench -p storeboard-benches --bench memory
 //! MEMORY_DIR=path/to/data-dir cargo bench -p storeboard-benches --bench memory
+//! # with glibc malloc's defaults instead of the binary's settings (`storeboard::allocator`)
+//! BENCH_MALLOC_DEFAULT=1 BENCH_SCALE=0.1 cargo bench -p storeboard-benches --bench memory
 //! ```
 //!
 //! Linux only for the resident figures (`/proc/self/status`). Not a timed test: the seconds
@@ -29,6 +31,10 @@ const MIB: f64 = 1024.0 * 1024.0;
 fn main() -> ExitCode {
     if std::env::args().any(|a| a == "--list") {
         return ExitCode::SUCCESS;
+    }
+    // As the binary starts, unless glibc's defaults are asked for (to compare).
+    if std::env::var_os("BENCH_MALLOC_DEFAULT").is_none_or(|v| v.is_empty()) {
+        storeboard::allocator::tune();
     }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
@@ -182,6 +188,44 @@ fn run() -> Result<(), String> {
          after the aggregates",
         points as f64 / lines.max(1) as f64
     );
+    money_columns(&snaps);
     drop(all_facts);
     Ok(())
+}
+
+/// Each money column's bytes over every store, and how the largest store keeps it.
+fn money_columns(snaps: &[std::sync::Arc<StoreSnapshot>]) {
+    use storeboard_data::dataset::{LINE_MONEY, ORDER_MONEY};
+    let Some(largest) = snaps.iter().max_by_key(|s| s.data.line_count()) else {
+        return;
+    };
+    println!(
+        "
+money columns (MiB over every store; how {} keeps it):",
+        largest.name
+    );
+    for (c, col) in LINE_MONEY.iter().enumerate() {
+        let bytes: usize = snaps
+            .iter()
+            .map(|s| s.data.lines.money[c].heap_bytes())
+            .sum();
+        let kept = &largest.data.lines.money[c];
+        println!(
+            "  line  {:<14} {:>7.1}  {kept:?}",
+            col.name(),
+            bytes as f64 / MIB
+        );
+    }
+    for (c, col) in ORDER_MONEY.iter().enumerate() {
+        let bytes: usize = snaps
+            .iter()
+            .map(|s| s.data.orders.money[c].heap_bytes())
+            .sum();
+        let kept = &largest.data.orders.money[c];
+        println!(
+            "  order {:<14} {:>7.1}  {kept:?}",
+            col.name(),
+            bytes as f64 / MIB
+        );
+    }
 }

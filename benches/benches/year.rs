@@ -106,6 +106,8 @@ fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() -> ExitCode {
+    // As the binary's `main`: this process is the server, and so is its restart child.
+    storeboard::allocator::tune();
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == CHILD) {
         return match child(&args[i + 1..]) {

@@ -7,6 +7,7 @@
 //! table ([`business`]) the tabs API (`storeboard-tabs`) computes with, and the process's log
 //! with its non-blocking writer ([`logging`]).
 
+pub mod allocator;
 pub mod assets;
 pub mod business;
 pub mod cli;
