@@ -21,6 +21,9 @@ pub trait Value: Copy + fmt::Debug + Send + Sync + 'static {
     type Bits: Copy + Eq + std::hash::Hash;
     /// The value's bits.
     fn bits(self) -> Self::Bits;
+    /// The value as an integer, for integer types: packing then finds each value's code in a
+    /// table indexed by value when the column's range is small, instead of hashing.
+    fn integer(self) -> Option<i64>;
 }
 
 macro_rules! value_as_itself {
@@ -29,6 +32,9 @@ macro_rules! value_as_itself {
             type Bits = $t;
             fn bits(self) -> $t {
                 self
+            }
+            fn integer(self) -> Option<i64> {
+                Some(i64::from(self))
             }
         }
     )*};
@@ -39,6 +45,9 @@ impl Value for f32 {
     type Bits = u32;
     fn bits(self) -> u32 {
         self.to_bits()
+    }
+    fn integer(self) -> Option<i64> {
+        None
     }
 }
 
@@ -430,12 +439,69 @@ impl<T: Value> Iterator for Rows<'_, T> {
 /// fewer bytes than the rows themselves.
 fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
     let size = std::mem::size_of::<T>();
+    // Past this many distinct values a table no longer pays even with 2-byte codes (every
+    // value type is 4 or 8 bytes): give up early rather than look up every row of an id column.
+    let most = (rows.len() * size.saturating_sub(2) / size).min(1 << 16);
+    let (values, codes) = match integer_span(rows) {
+        Some((min, span)) => by_offset(rows, min, span, most)?,
+        None => by_hash(rows, most)?,
+    };
+    let codes = Codes::narrow(&codes, values.len());
+    let packed = values.len() * size + codes.len() * codes.width();
+    if packed >= rows.len() * size {
+        return None;
+    }
+    let mut values = values;
+    values.shrink_to_fit();
+    Some((values, codes))
+}
+
+/// Largest value range [`by_offset`] indexes (a 4 MiB scratch table).
+const OFFSET_SPAN: i64 = 1 << 20;
+
+/// The smallest value and the size of the range of an integer column, when that range is
+/// small enough to index.
+fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
+    let mut min = i64::MAX;
+    let mut max = i64::MIN;
+    for v in rows {
+        let v = v.integer()?;
+        (min, max) = (min.min(v), max.max(v));
+    }
+    let span = max.checked_sub(min)?.checked_add(1)?;
+    (span <= OFFSET_SPAN).then(|| (min, span as usize))
+}
+
+/// Distinct values and codes, each value's code found in a table indexed by `value − min`.
+fn by_offset<T: Value>(
+    rows: &[T],
+    min: i64,
+    span: usize,
+    most: usize,
+) -> Option<(Vec<T>, Vec<u32>)> {
+    let mut slot = vec![u32::MAX; span];
+    let mut values = Vec::new();
+    let mut codes = Vec::with_capacity(rows.len());
+    for &v in rows {
+        let at = v.integer().map_or(0, |i| (i - min) as usize);
+        let code = &mut slot[at];
+        if *code == u32::MAX {
+            if values.len() >= most {
+                return None;
+            }
+            *code = values.len() as u32;
+            values.push(v);
+        }
+        codes.push(*code);
+    }
+    Some((values, codes))
+}
+
+/// Distinct values and codes, by hashing each row.
+fn by_hash<T: Value>(rows: &[T], most: usize) -> Option<(Vec<T>, Vec<u32>)> {
     let mut index: HashMap<T::Bits, u32, FixedState> = HashMap::default();
     let mut values: Vec<T> = Vec::new();
     let mut codes: Vec<u32> = Vec::with_capacity(rows.len());
-    // Past this many distinct values a table no longer pays even with 2-byte codes (every
-    // value type is 4 or 8 bytes): give up early rather than hash every row of an id column.
-    let most = (rows.len() * size.saturating_sub(2) / size).min(1 << 16);
     for &v in rows {
         let code = *index.entry(v.bits()).or_insert_with(|| {
             values.push(v);
@@ -446,12 +512,6 @@ fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
         }
         codes.push(code);
     }
-    let codes = Codes::narrow(&codes, values.len());
-    let packed = values.len() * size + codes.len() * codes.width();
-    if packed >= rows.len() * size {
-        return None;
-    }
-    values.shrink_to_fit();
     Some((values, codes))
 }
 

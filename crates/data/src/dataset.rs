@@ -259,6 +259,10 @@ impl Lines {
         let mut index: HashMap<[Sym; 5], u32, FixedState> = HashMap::default();
         let mut table: [Vec<Sym>; 5] = Default::default();
         let mut codes: Vec<u32> = Vec::with_capacity(n);
+        // The last code of each key: a key nearly always comes with the same attributes, so
+        // most lines find their code here without hashing five ids.
+        let keys = self.key.iter().max().map_or(0, |k| k as usize + 1);
+        let mut last_of_key = vec![u32::MAX; keys];
         for j in 0..n {
             let tuple = [
                 self.product[j],
@@ -267,12 +271,19 @@ impl Lines {
                 self.category1[j],
                 self.category3[j],
             ];
-            let code = *index.entry(tuple).or_insert_with(|| {
-                for (col, v) in table.iter_mut().zip(tuple) {
-                    col.push(v);
-                }
-                (table[0].len() - 1) as u32
-            });
+            let last = last_of_key[tuple[1] as usize];
+            let same = |c: u32| table.iter().zip(tuple).all(|(col, v)| col[c as usize] == v);
+            let code = if last != u32::MAX && same(last) {
+                last
+            } else {
+                *index.entry(tuple).or_insert_with(|| {
+                    for (col, v) in table.iter_mut().zip(tuple) {
+                        col.push(v);
+                    }
+                    (table[0].len() - 1) as u32
+                })
+            };
+            last_of_key[tuple[1] as usize] = code;
             codes.push(code);
         }
         let codes = Codes::narrow(&codes, table[0].len());
