@@ -346,7 +346,8 @@ fn restart_only(year_dir: &Path, threads: usize) -> Result<(), String> {
         r.rss_mb,
         r.warm_rss_mb,
         r.peak_mb,
-        r.failure.map_or(String::new(), |f| format!("; failed: {f}"))
+        r.failure
+            .map_or(String::new(), |f| format!("; failed: {f}"))
     );
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! Rows are read with `column[i]`, as from a `Vec`: indexing returns a reference into the table
 //! of distinct values, so the many readers of the columns need not change.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::{Index, Range};
@@ -442,11 +443,15 @@ fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
     // Past this many distinct values a table no longer pays even with 2-byte codes (every
     // value type is 4 or 8 bytes): give up early rather than look up every row of an id column.
     let most = (rows.len() * size.saturating_sub(2) / size).min(1 << 16);
-    let (values, codes) = match integer_span(rows) {
-        Some((min, span)) => by_offset(rows, min, span, most)?,
-        None => by_hash(rows, most)?,
-    };
-    let codes = Codes::narrow(&codes, values.len());
+    let (codes, values) = SCRATCH.with_borrow_mut(|scratch| {
+        let Scratch { codes, slots } = scratch;
+        codes.clear();
+        let values = match integer_span(rows) {
+            Some((min, span)) => by_offset(rows, min, span, most, slots, codes),
+            None => by_hash(rows, most, codes),
+        }?;
+        Some((Codes::narrow(codes, values.len()), values))
+    })?;
     let packed = values.len() * size + codes.len() * codes.width();
     if packed >= rows.len() * size {
         return None;
@@ -458,6 +463,20 @@ fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
 
 /// Largest value range [`by_offset`] indexes (a 4 MiB scratch table).
 const OFFSET_SPAN: i64 = 1 << 20;
+
+/// Buffers reused by every column packed on a thread, so that packing a store allocates only
+/// what it keeps (large short-lived buffers would each be mapped, faulted in and unmapped).
+#[derive(Default)]
+struct Scratch {
+    /// Codes before narrowing.
+    codes: Vec<u32>,
+    /// [`by_offset`]'s table, all `u32::MAX` between uses.
+    slots: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// The smallest value and the size of the range of an integer column, when that range is
 /// small enough to index.
@@ -472,36 +491,44 @@ fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
     (span <= OFFSET_SPAN).then(|| (min, span as usize))
 }
 
-/// Distinct values and codes, each value's code found in a table indexed by `value − min`.
+/// Distinct values, and each row's code in `codes`, found in a table indexed by `value − min`.
 fn by_offset<T: Value>(
     rows: &[T],
     min: i64,
     span: usize,
     most: usize,
-) -> Option<(Vec<T>, Vec<u32>)> {
-    let mut slot = vec![u32::MAX; span];
+    slots: &mut Vec<u32>,
+    codes: &mut Vec<u32>,
+) -> Option<Vec<T>> {
+    if slots.len() < span {
+        slots.resize(span, u32::MAX);
+    }
+    let at = |v: T| v.integer().map_or(0, |i| (i - min) as usize);
     let mut values = Vec::new();
-    let mut codes = Vec::with_capacity(rows.len());
+    let mut complete = true;
     for &v in rows {
-        let at = v.integer().map_or(0, |i| (i - min) as usize);
-        let code = &mut slot[at];
+        let code = &mut slots[at(v)];
         if *code == u32::MAX {
             if values.len() >= most {
-                return None;
+                complete = false;
+                break;
             }
             *code = values.len() as u32;
             values.push(v);
         }
         codes.push(*code);
     }
-    Some((values, codes))
+    // Back to all-empty for the next column.
+    for &v in &values {
+        slots[at(v)] = u32::MAX;
+    }
+    complete.then_some(values)
 }
 
-/// Distinct values and codes, by hashing each row.
-fn by_hash<T: Value>(rows: &[T], most: usize) -> Option<(Vec<T>, Vec<u32>)> {
+/// Distinct values, and each row's code in `codes`, by hashing each row.
+fn by_hash<T: Value>(rows: &[T], most: usize, codes: &mut Vec<u32>) -> Option<Vec<T>> {
     let mut index: HashMap<T::Bits, u32, FixedState> = HashMap::default();
     let mut values: Vec<T> = Vec::new();
-    let mut codes: Vec<u32> = Vec::with_capacity(rows.len());
     for &v in rows {
         let code = *index.entry(v.bits()).or_insert_with(|| {
             values.push(v);
@@ -512,7 +539,7 @@ fn by_hash<T: Value>(rows: &[T], most: usize) -> Option<(Vec<T>, Vec<u32>)> {
         }
         codes.push(code);
     }
-    Some((values, codes))
+    Some(values)
 }
 
 #[cfg(test)]

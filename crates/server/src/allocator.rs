@@ -8,8 +8,8 @@
 //! cores), memory freed by one thread's work is reused by the next instead of sitting in one
 //! of up to sixteen arenas.
 
-/// Blocks from this size on get their own mapping (glibc's initial default, kept fixed).
-const MMAP_THRESHOLD: i32 = 128 * 1024;
+/// Blocks from this size on get their own mapping.
+const MMAP_THRESHOLD: i32 = 1024 * 1024;
 /// malloc arenas.
 const ARENA_MAX: i32 = 2;
 
