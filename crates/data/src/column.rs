@@ -453,7 +453,7 @@ fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
         Some((Codes::narrow(codes, values.len()), values))
     })?;
     let packed = values.len() * size + codes.len() * codes.width();
-    if packed >= rows.len() * size {
+    if packed >= std::mem::size_of_val(rows) {
         return None;
     }
     let mut values = values;
@@ -488,7 +488,7 @@ fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
         (min, max) = (min.min(v), max.max(v));
     }
     let span = max.checked_sub(min)?.checked_add(1)?;
-    (span <= OFFSET_SPAN).then(|| (min, span as usize))
+    (span <= OFFSET_SPAN).then_some((min, span as usize))
 }
 
 /// Distinct values, and each row's code in `codes`, found in a table indexed by `value − min`.

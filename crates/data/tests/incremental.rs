@@ -59,7 +59,7 @@ fn columns(snap: &StoreSnapshot) -> Columns {
         .into_iter()
         .chain(&o.text)
         .chain([&l.product, &l.key, &l.barcode, &l.category1, &l.category3])
-        .map(|c| resolve(c))
+        .map(resolve)
         .collect();
     text.push(vec![snap.name.clone()]);
     let ints = |col: &Col<i32>| col.iter().map(i64::from).collect::<Vec<_>>();
@@ -76,8 +76,8 @@ fn columns(snap: &StoreSnapshot) -> Columns {
         ints(&l.quantity),
         bits(&l.stock),
     ];
-    numbers.extend(o.money.iter().map(|c| ints(c)));
-    numbers.extend(l.money.iter().map(|c| ints(c)));
+    numbers.extend(o.money.iter().map(&ints));
+    numbers.extend(l.money.iter().map(ints));
     let names = |syms: &[Sym]| {
         let mut v: Vec<String> = syms.iter().map(|&s| d.strings.get(s).to_owned()).collect();
         v.sort();

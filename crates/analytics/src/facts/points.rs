@@ -335,7 +335,7 @@ mod tests {
         assert!(matches!(stored, Stored::Narrow { .. }));
         let all = stored.view(0, 3);
         assert_eq!(all.iter().collect::<Vec<_>>(), built);
-        assert_eq!(all.iter().rev().next(), built.last().copied());
+        assert_eq!(all.iter().next_back(), built.last().copied());
         assert_eq!(all.partition_point(|p| p.day < 20_001), 2);
         let (before, after) = all.split_at(1);
         assert_eq!((before.len(), after.first()), (1, Some(built[1])));
