@@ -7,13 +7,11 @@
 //! Rows are read with `column[i]`, as from a `Vec`: indexing returns a reference into the table
 //! of distinct values, so the many readers of the columns need not change.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+mod pack;
+
 use std::fmt;
 use std::ops::{Index, Range};
 use std::sync::Arc;
-
-use foldhash::fast::FixedState;
 
 /// A value a column can pack: compared and hashed by its bits, so that NaN (an absent 剩余库存)
 /// is one value like any other and packing never changes a value's bits.
@@ -320,7 +318,7 @@ impl<T: Value> Column<T> {
             };
             return;
         }
-        match dictionary(rows) {
+        match pack::dictionary(rows) {
             Some((values, codes)) => {
                 self.repr = Repr::Dict {
                     values,
@@ -436,185 +434,5 @@ impl<T: Value> Iterator for Rows<'_, T> {
     }
 }
 
-/// The distinct values of `rows` in order of first use and each row's code, when that takes
-/// fewer bytes than the rows themselves.
-fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
-    let size = std::mem::size_of::<T>();
-    // Past this many distinct values a table no longer pays even with 2-byte codes (every
-    // value type is 4 or 8 bytes): give up early rather than look up every row of an id column.
-    let most = (rows.len() * size.saturating_sub(2) / size).min(1 << 16);
-    let (codes, values) = SCRATCH.with_borrow_mut(|scratch| {
-        let Scratch { codes, slots } = scratch;
-        codes.clear();
-        let values = match integer_span(rows) {
-            Some((min, span)) => by_offset(rows, min, span, most, slots, codes),
-            None => by_hash(rows, most, codes),
-        }?;
-        Some((Codes::narrow(codes, values.len()), values))
-    })?;
-    let packed = values.len() * size + codes.len() * codes.width();
-    if packed >= std::mem::size_of_val(rows) {
-        return None;
-    }
-    let mut values = values;
-    values.shrink_to_fit();
-    Some((values, codes))
-}
-
-/// Largest value range [`by_offset`] indexes (a 4 MiB scratch table).
-const OFFSET_SPAN: i64 = 1 << 20;
-
-/// Buffers reused by every column packed on a thread, so that packing a store allocates only
-/// what it keeps (large short-lived buffers would each be mapped, faulted in and unmapped).
-#[derive(Default)]
-struct Scratch {
-    /// Codes before narrowing.
-    codes: Vec<u32>,
-    /// [`by_offset`]'s table, all `u32::MAX` between uses.
-    slots: Vec<u32>,
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
-}
-
-/// The smallest value and the size of the range of an integer column, when that range is
-/// small enough to index.
-fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
-    let mut min = i64::MAX;
-    let mut max = i64::MIN;
-    for v in rows {
-        let v = v.integer()?;
-        (min, max) = (min.min(v), max.max(v));
-    }
-    let span = max.checked_sub(min)?.checked_add(1)?;
-    (span <= OFFSET_SPAN).then_some((min, span as usize))
-}
-
-/// Distinct values, and each row's code in `codes`, found in a table indexed by `value − min`.
-fn by_offset<T: Value>(
-    rows: &[T],
-    min: i64,
-    span: usize,
-    most: usize,
-    slots: &mut Vec<u32>,
-    codes: &mut Vec<u32>,
-) -> Option<Vec<T>> {
-    if slots.len() < span {
-        slots.resize(span, u32::MAX);
-    }
-    let at = |v: T| v.integer().map_or(0, |i| (i - min) as usize);
-    let mut values = Vec::new();
-    let mut complete = true;
-    for &v in rows {
-        let code = &mut slots[at(v)];
-        if *code == u32::MAX {
-            if values.len() >= most {
-                complete = false;
-                break;
-            }
-            *code = values.len() as u32;
-            values.push(v);
-        }
-        codes.push(*code);
-    }
-    // Back to all-empty for the next column.
-    for &v in &values {
-        slots[at(v)] = u32::MAX;
-    }
-    complete.then_some(values)
-}
-
-/// Distinct values, and each row's code in `codes`, by hashing each row.
-fn by_hash<T: Value>(rows: &[T], most: usize, codes: &mut Vec<u32>) -> Option<Vec<T>> {
-    let mut index: HashMap<T::Bits, u32, FixedState> = HashMap::default();
-    let mut values: Vec<T> = Vec::new();
-    for &v in rows {
-        let code = *index.entry(v.bits()).or_insert_with(|| {
-            values.push(v);
-            (values.len() - 1) as u32
-        });
-        if values.len() > most {
-            return None;
-        }
-        codes.push(code);
-    }
-    Some(values)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn packed<T: Value>(rows: Vec<T>) -> Column<T> {
-        let mut col = Column::from(rows);
-        col.pack();
-        col
-    }
-
-    #[test]
-    fn a_packed_column_reads_every_row_as_before() {
-        let rows: Vec<i32> = (0..10_000).map(|i| (i * 7919) % 200 - 100).collect();
-        let col = packed(rows.clone());
-        assert_eq!(col.to_vec(), rows);
-        assert_eq!(col[9_999], rows[9_999]);
-        assert!(col.heap_bytes() < rows.len() * 2, "{col:?}");
-    }
-
-    #[test]
-    fn a_column_of_one_value_costs_nothing_per_row() {
-        let col = packed(vec![0i32; 5_000]);
-        assert_eq!(col.heap_bytes(), 0);
-        assert_eq!(col.len(), 5_000);
-        assert_eq!(col[4_999], 0);
-        assert_eq!(col.get(5_000), None);
-    }
-
-    #[test]
-    fn nan_packs_as_one_value_and_keeps_its_bits() {
-        let rows = vec![f32::NAN, 3.0, f32::NAN, 2.5, 3.0];
-        let col = packed(rows.clone());
-        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&col.to_vec()), bits(&rows));
-        assert_eq!(col, Column::from(rows));
-    }
-
-    #[test]
-    fn distinct_rows_stay_plain() {
-        let rows: Vec<u32> = (0..100_000).collect();
-        let col = packed(rows.clone());
-        assert_eq!(col.heap_bytes(), rows.len() * 4);
-        assert_eq!(col.to_vec(), rows);
-    }
-
-    #[test]
-    fn more_than_256_values_take_two_byte_codes() {
-        let rows: Vec<i32> = (0..50_000).map(|i| i % 1_000).collect();
-        let col = packed(rows.clone());
-        assert_eq!(col.heap_bytes(), 1_000 * 4 + 50_000 * 2);
-        assert_eq!(col.to_vec(), rows);
-    }
-
-    #[test]
-    fn a_column_of_runs_reads_every_row_and_range_as_before() {
-        let rows: Vec<u32> = (0..5_000u32).flat_map(|o| [o; 4]).take(19_998).collect();
-        let mut col = Column::from(rows.clone());
-        col.pack_runs();
-        assert!(col.heap_bytes() < rows.len() * 4 * 3 / 5, "{col:?}");
-        assert_eq!(col.to_vec(), rows);
-        assert_eq!(
-            (col[0], col[7], col[19_997]),
-            (rows[0], rows[7], rows[19_997])
-        );
-        assert_eq!(col.range(9..14).collect::<Vec<_>>(), rows[9..14]);
-        assert_eq!(col.get(19_998), None);
-    }
-
-    #[test]
-    fn writing_to_a_packed_column_unpacks_it() {
-        let mut col = packed(vec![1i64, 2, 1, 2]);
-        col.push(3);
-        col.extend_from(&packed(vec![9i64, 9]), 0..2);
-        assert_eq!(col.to_vec(), [1, 2, 1, 2, 3, 9, 9]);
-    }
-}
+mod tests;
