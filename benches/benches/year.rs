@@ -25,6 +25,8 @@
 //!   tenth of the year in every file with the same 28 stores × 365 days; at most ~1.1, Excel's
 //!   row limit). The mix's month scales alike (128 orders per store-day at 1).
 //! - `BENCH_MONTHS=12` uploads only the first N months (a quick check; not the issue's year).
+//! - `BENCH_RESTART_ONLY=1` only restarts on the database a previous run left at this scale
+//!   and prints the restart row (a quick check of start-up time and memory).
 //! - `BENCH_ITERS=5` repetitions of each uncached tab; `BENCH_THREADS=2` server workers (the
 //!   issue's `--threads 2`); `BENCH_CLIENTS=32`, `BENCH_MIX_SECONDS=20` for the mix.
 //!
@@ -106,6 +108,8 @@ fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() -> ExitCode {
+    // As the binary's `main`: this process is the server, and so is its restart child.
+    storeboard::allocator::tune();
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == CHILD) {
         return match child(&args[i + 1..]) {
@@ -229,10 +233,13 @@ fn run(config: &Config) -> Result<(), String> {
         config.threads,
         config.iters
     );
+    let year_dir = dir.join(format!("year-{orders}-db"));
+    if std::env::var_os("BENCH_RESTART_ONLY").is_some_and(|v| !v.is_empty()) {
+        return restart_only(&year_dir, config.threads);
+    }
     data::generate(&months, orders)?;
 
     // 1. Ingest, into a fresh data directory.
-    let year_dir = dir.join(format!("year-{orders}-db"));
     if year_dir.exists() {
         std::fs::remove_dir_all(&year_dir).map_err(|e| format!("clearing {year_dir:?}: {e}"))?;
     }
@@ -318,6 +325,30 @@ fn run(config: &Config) -> Result<(), String> {
     if let Some(failure) = &restart.failure {
         return Err(format!("restart: {failure}"));
     }
+    Ok(())
+}
+
+/// Restarts on the database a previous run left and prints what the restart measured.
+fn restart_only(year_dir: &Path, threads: usize) -> Result<(), String> {
+    let stored: u64 = OrderStore::open(year_dir)
+        .map_err(|e| format!("opening {year_dir:?}: {e}"))?
+        .registry()
+        .summaries()
+        .iter()
+        .map(|s| s.lines as u64)
+        .sum();
+    let r = restart::measure(year_dir, stored, threads)?;
+    println!(
+        "restart on {stored} lines: every line listed at {:?} s (/healthz at {:?} s); resident \
+         {:.0} MB, {:.0} MB with the aggregates (peak {:.0} MB){}",
+        r.complete_s,
+        r.healthz_s,
+        r.rss_mb,
+        r.warm_rss_mb,
+        r.peak_mb,
+        r.failure
+            .map_or(String::new(), |f| format!("; failed: {f}"))
+    );
     Ok(())
 }
 

@@ -57,13 +57,16 @@ impl Summary<'_> {
         );
         let per_line = |mb: f64| mb * 1024.0 * 1024.0 / self.stored.max(1) as f64;
         println!(
-            "| resident memory after the uploads / after a restart | {:.0} MB / {:.0} MB \
-             ({:.0} / {:.0} bytes per line; restart peak {:.0} MB) | 1.42 GB / 1.19 GB \
-             (~110 bytes per line) | ≤ 800 MB after a restart |",
+            "| resident memory after the uploads / after a restart / after a restart with the \
+             aggregates | {:.0} MB / {:.0} MB / {:.0} MB ({:.0} / {:.0} / {:.0} bytes per line; \
+             restart peak {:.0} MB) | 1.42 GB / 1.19 GB (~110 bytes per line) | ≤ 800 MB after a \
+             restart, aggregates included |",
             self.after_uploads,
             r.rss_mb,
+            r.warm_rss_mb,
             per_line(self.after_uploads),
             per_line(r.rss_mb),
+            per_line(r.warm_rss_mb),
             r.peak_mb
         );
         let fmt_s = |s: Option<f64>| s.map_or("never".to_owned(), |s| format!("{s:.2} s"));

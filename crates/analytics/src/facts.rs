@@ -12,7 +12,9 @@
 //! overview and time-slot tabs cost `O(stores × days × channels)`, whatever history is kept.
 
 mod build;
+mod points;
 pub mod series;
+mod sold;
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -160,10 +162,13 @@ pub struct StoreFacts {
     scene_at: Vec<u32>,
     /// (slot, scene index, sums): scene indices follow the time-slot tab's scene list.
     scenes: Vec<(u8, u8, LineSums)>,
-    /// Per cell, its slice of `sold`.
+    /// Per cell, its slice of `sold_list` while the aggregates are built.
     sold_at: Vec<u32>,
-    /// Product keys (string ids) with 销量 > 0, consumables included, sorted per cell.
-    sold: Vec<Sym>,
+    /// Product keys (string ids) with 销量 > 0, consumables included, sorted per cell, while
+    /// the aggregates are built.
+    sold_list: Vec<Sym>,
+    /// The same, kept compact once built.
+    sold: sold::Sold,
     /// Daily points per (product key, channel), consumables left out.
     series: series::ProductSeries,
 }
@@ -209,6 +214,34 @@ impl StoreFacts {
     /// The daily points per (product key, channel).
     pub fn series(&self) -> &series::ProductSeries {
         &self.series
+    }
+
+    /// Heap bytes held by each part of the aggregates, for memory reports: (part, bytes).
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        fn cap<T>(col: &Vec<T>) -> usize {
+            col.capacity() * std::mem::size_of::<T>()
+        }
+        let (series, points) = self.series.heap_parts();
+        vec![
+            (
+                "facts: days, channels",
+                cap(&self.days) + cap(&self.channels),
+            ),
+            ("facts: cells", cap(&self.cells)),
+            (
+                "facts: categories",
+                cap(&self.category_at) + cap(&self.categories),
+            ),
+            ("facts: scenes", cap(&self.scene_at) + cap(&self.scenes)),
+            ("facts: sold keys", self.sold.heap_bytes()),
+            ("facts: product series", series),
+            ("facts: product points", points),
+        ]
+    }
+
+    /// Number of (day, channel) cells and of product points, for memory reports.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.cells.len(), self.series.point_count())
     }
 
     /// Days with kept orders within `from..=to` (days since 1970-01-01), in order.
@@ -259,7 +292,7 @@ impl Selection<'_> {
 
     /// Product keys with 销量 > 0 in some selected cell (may repeat).
     pub fn sold(&self) -> impl Iterator<Item = Sym> + '_ {
-        self.slices(&self.facts.sold_at, &self.facts.sold).copied()
+        self.cells.iter().flat_map(|&k| self.facts.sold.cell(k))
     }
 }
 

@@ -295,7 +295,7 @@ fn columns(args: &[String]) -> Result<(), String> {
     for (c, col) in LINE_MONEY.iter().enumerate() {
         let mut values = snaps.iter().flat_map(|s| {
             let m = &s.data.lines.money;
-            m[c].iter().zip(&m[0]).map(|(&v, &f)| (v, f))
+            m[c].iter().zip(m[0].iter())
         });
         stats(col.name(), &mut values);
     }
@@ -303,7 +303,7 @@ fn columns(args: &[String]) -> Result<(), String> {
     for (c, col) in ORDER_MONEY.iter().enumerate() {
         let mut values = snaps.iter().flat_map(|s| {
             let m = &s.data.orders.money;
-            m[c].iter().zip(&m[0]).map(|(&v, &f)| (v, f))
+            m[c].iter().zip(m[0].iter())
         });
         stats(col.name(), &mut values);
     }

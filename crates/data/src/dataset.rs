@@ -2,11 +2,19 @@
 //! per order. A store's snapshot is one; an upload being parsed is held more compactly, as a
 //! [`crate::staged::Staged`].
 //!
-//! Money is kept in whole cents (`i32`), quantities in thousandths, so sums are exact and a line
-//! costs about 60 bytes; [`NA`] marks an absent value.
+//! Money is kept in whole cents (`i32`), quantities in thousandths, so sums are exact; [`NA`]
+//! marks an absent value. Each column is a [`Col`]: a `Vec` while it is filled, packed when the
+//! snapshot is built ([`Dataset::pack`]): a store's columns hold few distinct values (its
+//! prices, its channels, marketing fields that are mostly 0), and the five attributes of a
+//! product share one code per line, so a line costs ~25 bytes instead of 64.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use foldhash::fast::FixedState;
 
+pub use crate::column::{Codes, Column as Col, Rows, Value};
 use crate::schema::Column;
 pub use crate::strings::Strings;
 
@@ -77,45 +85,45 @@ pub fn fixed(value: i32, scale: f64) -> Option<f64> {
 #[derive(Debug, Clone, Default)]
 pub struct Orders {
     /// 订单ID.
-    pub id: Vec<Sym>,
+    pub id: Col<Sym>,
     /// 下单时间, seconds since 1970 (local time as written in the file).
-    pub time: Vec<i64>,
+    pub time: Col<i64>,
     /// 门店名称.
-    pub store: Vec<Sym>,
+    pub store: Col<Sym>,
     /// 渠道.
-    pub channel: Vec<Sym>,
+    pub channel: Col<Sym>,
     /// [`ORDER_MONEY`] columns, in cents.
-    pub money: [Vec<i32>; 12],
+    pub money: [Col<i32>; 12],
     /// 配送距离 in metres (NaN when absent).
-    pub distance: Vec<f32>,
+    pub distance: Col<f32>,
     /// [`ORDER_TEXT`] columns.
-    pub text: [Vec<Sym>; 4],
+    pub text: [Col<Sym>; 4],
     /// Index of the order's first line; its lines are `first_line[i]..first_line[i + 1]` in a
     /// snapshot (lines are grouped by order there).
-    pub first_line: Vec<u32>,
+    pub first_line: Col<u32>,
 }
 
 /// Line-level columns: one entry per order line.
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
     /// Index of the line's order.
-    pub order: Vec<u32>,
+    pub order: Col<u32>,
     /// 商品名称.
-    pub product: Vec<Sym>,
+    pub product: Col<Sym>,
     /// Product key: 店内码, else 条码, else 商品名称.
-    pub key: Vec<Sym>,
+    pub key: Col<Sym>,
     /// 条码 (kept so a key from 店内码 can still show it).
-    pub barcode: Vec<Sym>,
+    pub barcode: Col<Sym>,
     /// 一级分类名.
-    pub category1: Vec<Sym>,
+    pub category1: Col<Sym>,
     /// 三级分类名.
-    pub category3: Vec<Sym>,
+    pub category3: Col<Sym>,
     /// 销量 in thousandths.
-    pub quantity: Vec<i32>,
+    pub quantity: Col<i32>,
     /// [`LINE_MONEY`] columns, in cents.
-    pub money: [Vec<i32>; 8],
+    pub money: [Col<i32>; 8],
     /// 剩余库存 (NaN when absent).
-    pub stock: Vec<f32>,
+    pub stock: Col<f32>,
 }
 
 /// Which optional columns any line of the dataset had.
@@ -178,15 +186,28 @@ impl Orders {
     /// Empty columns with room for `n` orders.
     pub fn with_capacity(n: usize) -> Self {
         Self {
-            id: Vec::with_capacity(n),
-            time: Vec::with_capacity(n),
-            store: Vec::with_capacity(n),
-            channel: Vec::with_capacity(n),
-            money: std::array::from_fn(|_| Vec::with_capacity(n)),
-            distance: Vec::with_capacity(n),
-            text: std::array::from_fn(|_| Vec::with_capacity(n)),
-            first_line: Vec::with_capacity(n),
+            id: Col::with_capacity(n),
+            time: Col::with_capacity(n),
+            store: Col::with_capacity(n),
+            channel: Col::with_capacity(n),
+            money: std::array::from_fn(|_| Col::with_capacity(n)),
+            distance: Col::with_capacity(n),
+            text: std::array::from_fn(|_| Col::with_capacity(n)),
+            first_line: Col::with_capacity(n),
         }
+    }
+
+    /// Packs every column that repeats values (see [`Col::pack`]).
+    fn pack(&mut self) {
+        // One per order: nothing repeats.
+        self.id.shrink();
+        self.time.shrink();
+        self.first_line.shrink();
+        self.store.pack();
+        self.channel.pack();
+        self.distance.pack();
+        self.money.iter_mut().for_each(Col::pack);
+        self.text.iter_mut().for_each(Col::pack);
     }
 }
 
@@ -194,16 +215,88 @@ impl Lines {
     /// Empty columns with room for `n` lines.
     pub fn with_capacity(n: usize) -> Self {
         Self {
-            order: Vec::with_capacity(n),
-            product: Vec::with_capacity(n),
-            key: Vec::with_capacity(n),
-            barcode: Vec::with_capacity(n),
-            category1: Vec::with_capacity(n),
-            category3: Vec::with_capacity(n),
-            quantity: Vec::with_capacity(n),
-            money: std::array::from_fn(|_| Vec::with_capacity(n)),
-            stock: Vec::with_capacity(n),
+            order: Col::with_capacity(n),
+            product: Col::with_capacity(n),
+            key: Col::with_capacity(n),
+            barcode: Col::with_capacity(n),
+            category1: Col::with_capacity(n),
+            category3: Col::with_capacity(n),
+            quantity: Col::with_capacity(n),
+            money: std::array::from_fn(|_| Col::with_capacity(n)),
+            stock: Col::with_capacity(n),
         }
+    }
+
+    /// Packs every column; the five product attributes share one code per line.
+    fn pack(&mut self) {
+        // Lines are grouped by order: one run per order.
+        self.order.pack_runs();
+        self.quantity.pack();
+        self.stock.pack();
+        self.money.iter_mut().for_each(Col::pack);
+        if !self.pack_products() {
+            for col in self.attributes_mut() {
+                col.pack();
+            }
+        }
+    }
+
+    fn attributes_mut(&mut self) -> [&mut Col<Sym>; 5] {
+        [
+            &mut self.product,
+            &mut self.key,
+            &mut self.barcode,
+            &mut self.category1,
+            &mut self.category3,
+        ]
+    }
+
+    /// Replaces the five product attribute columns by a table of the distinct (商品名称, key,
+    /// 条码, 一级分类名, 三级分类名) and one shared code per line, when that is smaller: they are
+    /// attributes of the product, so a store has a few thousand distinct tuples at most.
+    fn pack_products(&mut self) -> bool {
+        let n = self.product.len();
+        let mut index: HashMap<[Sym; 5], u32, FixedState> = HashMap::default();
+        let mut table: [Vec<Sym>; 5] = Default::default();
+        let mut codes: Vec<u32> = Vec::with_capacity(n);
+        // The last code of each key: a key nearly always comes with the same attributes, so
+        // most lines find their code here without hashing five ids.
+        let keys = self.key.iter().max().map_or(0, |k| k as usize + 1);
+        let mut last_of_key = vec![u32::MAX; keys];
+        for j in 0..n {
+            let tuple = [
+                self.product[j],
+                self.key[j],
+                self.barcode[j],
+                self.category1[j],
+                self.category3[j],
+            ];
+            let last = last_of_key[tuple[1] as usize];
+            let same = |c: u32| table.iter().zip(tuple).all(|(col, v)| col[c as usize] == v);
+            let code = if last != u32::MAX && same(last) {
+                last
+            } else {
+                *index.entry(tuple).or_insert_with(|| {
+                    for (col, v) in table.iter_mut().zip(tuple) {
+                        col.push(v);
+                    }
+                    (table[0].len() - 1) as u32
+                })
+            };
+            last_of_key[tuple[1] as usize] = code;
+            codes.push(code);
+        }
+        let codes = Codes::narrow(&codes, table[0].len());
+        let packed = table[0].len() * 20 + codes.heap_bytes();
+        if n == 0 || packed >= n * 20 {
+            return false;
+        }
+        let codes = Arc::new(codes);
+        for (col, mut values) in self.attributes_mut().into_iter().zip(table) {
+            values.shrink_to_fit();
+            *col = Col::shared(values, Arc::clone(&codes));
+        }
+        true
     }
 }
 
@@ -236,7 +329,7 @@ impl Dataset {
             .orders
             .first_line
             .get(order + 1)
-            .map_or(self.line_count(), |&n| n as usize);
+            .map_or(self.line_count(), |n| n as usize);
         start..end
     }
 
@@ -244,57 +337,57 @@ impl Dataset {
     pub fn day_span(&self) -> Option<(NaiveDate, NaiveDate)> {
         let min = self.orders.time.iter().min()?;
         let max = self.orders.time.iter().max()?;
-        Some((day_of(*min), day_of(*max)))
+        Some((day_of(min), day_of(max)))
     }
 
-    /// Approximate heap bytes held, for memory reports.
+    /// Heap bytes held, for memory reports.
     pub fn heap_bytes(&self) -> usize {
-        let o = &self.orders;
-        let l = &self.lines;
-        let order_bytes = o.id.capacity() * 4
-            + o.time.capacity() * 8
-            + (o.store.capacity() + o.channel.capacity() + o.first_line.capacity()) * 4
-            + o.money.iter().map(|c| c.capacity() * 4).sum::<usize>()
-            + o.text.iter().map(|c| c.capacity() * 4).sum::<usize>()
-            + o.distance.capacity() * 4;
-        let line_bytes = (l.order.capacity()
-            + l.product.capacity()
-            + l.key.capacity()
-            + l.barcode.capacity()
-            + l.category1.capacity()
-            + l.category3.capacity()
-            + l.quantity.capacity()
-            + l.stock.capacity())
-            * 4
-            + l.money.iter().map(|c| c.capacity() * 4).sum::<usize>();
-        order_bytes + line_bytes + self.strings.heap_bytes()
+        self.heap_parts().iter().map(|(_, b)| b).sum()
     }
 
-    /// Shrinks every column to its length.
-    pub fn shrink(&mut self) {
-        let o = &mut self.orders;
-        o.id.shrink_to_fit();
-        o.time.shrink_to_fit();
-        o.store.shrink_to_fit();
-        o.channel.shrink_to_fit();
-        o.distance.shrink_to_fit();
-        o.first_line.shrink_to_fit();
-        o.money.iter_mut().for_each(Vec::shrink_to_fit);
-        o.text.iter_mut().for_each(Vec::shrink_to_fit);
-        let l = &mut self.lines;
-        for col in [
-            &mut l.order,
-            &mut l.product,
-            &mut l.key,
-            &mut l.barcode,
-            &mut l.category1,
-            &mut l.category3,
-        ] {
-            col.shrink_to_fit();
+    /// Heap bytes held by each part of the dataset, for memory reports: (part, bytes). Codes
+    /// shared by several columns are counted once.
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        fn sum<T: Value>(cols: &[Col<T>]) -> usize {
+            cols.iter().map(Col::heap_bytes).sum()
         }
-        l.quantity.shrink_to_fit();
-        l.stock.shrink_to_fit();
-        l.money.iter_mut().for_each(Vec::shrink_to_fit);
+        let (o, l) = (&self.orders, &self.lines);
+        let attributes = [&l.product, &l.key, &l.barcode, &l.category1, &l.category3];
+        let shared = attributes
+            .iter()
+            .skip(1)
+            .filter_map(|c| c.codes())
+            .filter(|c| l.product.codes().is_some_and(|p| Arc::ptr_eq(p, c)))
+            .map(|c| c.heap_bytes())
+            .sum::<usize>();
+        vec![
+            ("orders: id", o.id.heap_bytes()),
+            ("orders: time", o.time.heap_bytes()),
+            (
+                "orders: store, channel",
+                o.store.heap_bytes() + o.channel.heap_bytes(),
+            ),
+            ("orders: money", sum(&o.money)),
+            ("orders: distance", o.distance.heap_bytes()),
+            ("orders: text", sum(&o.text)),
+            ("orders: first_line", o.first_line.heap_bytes()),
+            ("lines: order", l.order.heap_bytes()),
+            (
+                "lines: product attributes",
+                attributes.iter().map(|c| c.heap_bytes()).sum::<usize>() - shared,
+            ),
+            ("lines: quantity", l.quantity.heap_bytes()),
+            ("lines: money", sum(&l.money)),
+            ("lines: stock", l.stock.heap_bytes()),
+            ("strings", self.strings.heap_bytes()),
+        ]
+    }
+
+    /// Packs every column (see [`Col::pack`]): done once, when the snapshot is built. Reads
+    /// give the same rows after.
+    pub fn pack(&mut self) {
+        self.orders.pack();
+        self.lines.pack();
     }
 }
 

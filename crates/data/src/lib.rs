@@ -16,6 +16,7 @@ pub mod backup;
 pub mod cell;
 mod chunked;
 pub mod codec;
+mod column;
 pub mod dataset;
 pub mod db;
 pub mod error;

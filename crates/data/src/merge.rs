@@ -10,7 +10,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::codec::{append, DayRows};
-use crate::dataset::{day_of, Dataset, Lines, Orders, Present, Sym};
+use crate::dataset::{day_of, Col, Dataset, Lines, Orders, Present, Sym};
 
 /// Which stored days of a store an upload replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +130,7 @@ fn day_blocks(data: &Dataset) -> Vec<(NaiveDate, Range<usize>)> {
     for i in 1..=times.len() {
         let ends = times
             .get(i)
-            .is_none_or(|&t| t.div_euclid(86_400) != times[start].div_euclid(86_400));
+            .is_none_or(|t| t.div_euclid(86_400) != times[start].div_euclid(86_400));
         if ends {
             blocks.push((day_of(times[start]), start..i));
             start = i;
@@ -153,12 +153,12 @@ fn copy_blocks(
             .orders
             .first_line
             .get(r.start)
-            .map_or(0, |&l| l as usize);
+            .map_or(0, |l| l as usize);
         let end = data
             .orders
             .first_line
             .get(r.end)
-            .map_or(data.line_count(), |&l| l as usize);
+            .map_or(data.line_count(), |l| l as usize);
         start..end
     };
     let source = |s: Source| if s == Source::Old { old } else { new };
@@ -190,19 +190,20 @@ fn copy_blocks(
 }
 
 /// Extends `dst` with `src[range]`, through `map` when given.
-fn extend_syms(dst: &mut Vec<Sym>, src: &[Sym], range: Range<usize>, map: Option<&[Sym]>) {
+fn extend_syms(dst: &mut Col<Sym>, src: &Col<Sym>, range: Range<usize>, map: Option<&[Sym]>) {
     match map {
         Some(map) => dst.extend(
-            src[range]
-                .iter()
-                .map(|&s| map.get(s as usize).copied().unwrap_or(0)),
+            src.range(range)
+                .map(|s| map.get(s as usize).copied().unwrap_or(0)),
         ),
-        None => dst.extend_from_slice(&src[range]),
+        None => dst.extend_from(src, range),
     }
 }
 
-fn shifted(values: &[u32], shift: i64) -> impl Iterator<Item = u32> + '_ {
-    values.iter().map(move |&v| (i64::from(v) + shift) as u32)
+fn shifted(values: &Col<u32>, range: Range<usize>, shift: i64) -> impl Iterator<Item = u32> + '_ {
+    values
+        .range(range)
+        .map(move |v| (i64::from(v) + shift) as u32)
 }
 
 fn copy_orders(
@@ -218,13 +219,13 @@ fn copy_orders(
     for (dst, col) in o.text.iter_mut().zip(&s.text) {
         extend_syms(dst, col, range.clone(), map);
     }
-    o.time.extend_from_slice(&s.time[range.clone()]);
-    o.distance.extend_from_slice(&s.distance[range.clone()]);
+    o.time.extend_from(&s.time, range.clone());
+    o.distance.extend_from(&s.distance, range.clone());
     for (dst, col) in o.money.iter_mut().zip(&s.money) {
-        dst.extend_from_slice(&col[range.clone()]);
+        dst.extend_from(col, range.clone());
     }
     o.first_line
-        .extend(shifted(&s.first_line[range], line_shift));
+        .extend(shifted(&s.first_line, range, line_shift));
 }
 
 fn copy_lines(
@@ -235,7 +236,7 @@ fn copy_lines(
     map: Option<&[Sym]>,
 ) {
     l.order
-        .extend(shifted(&s.order[range.clone()], order_shift));
+        .extend(shifted(&s.order, range.clone(), order_shift));
     for (dst, col) in [
         (&mut l.product, &s.product),
         (&mut l.key, &s.key),
@@ -245,9 +246,9 @@ fn copy_lines(
     ] {
         extend_syms(dst, col, range.clone(), map);
     }
-    l.quantity.extend_from_slice(&s.quantity[range.clone()]);
-    l.stock.extend_from_slice(&s.stock[range.clone()]);
+    l.quantity.extend_from(&s.quantity, range.clone());
+    l.stock.extend_from(&s.stock, range.clone());
     for (dst, col) in l.money.iter_mut().zip(&s.money) {
-        dst.extend_from_slice(&col[range.clone()]);
+        dst.extend_from(col, range.clone());
     }
 }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use dashmap::DashMap;
 use serde::Serialize;
 
-use crate::dataset::{day_of, Dataset, Sym};
+use crate::dataset::{day_of, Col, Dataset, Sym};
 
 /// One store's orders, sorted by time, with lines grouped by order. Never changes once built;
 /// a write builds a new one with a new version.
@@ -60,16 +60,16 @@ impl StoreSnapshot {
     /// Wraps a dataset whose orders are sorted by time and whose lines are grouped by order.
     pub fn new(name: String, version: u64, mut data: Dataset) -> Self {
         data.strings.freeze();
-        data.shrink();
+        data.pack();
         let mut days: Vec<(NaiveDate, u32)> = Vec::new();
-        for (i, &t) in data.orders.time.iter().enumerate() {
+        for (i, t) in data.orders.time.iter().enumerate() {
             let day = day_of(t);
             if days.last().is_none_or(|(d, _)| *d != day) {
                 days.push((day, i as u32));
             }
         }
-        let distinct = |col: &[Sym]| {
-            let mut v = col.to_vec();
+        let distinct = |col: &Col<Sym>| {
+            let mut v = col.values();
             v.sort_unstable();
             v.dedup();
             v

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
-use storeboard_data::dataset::Sym;
+use storeboard_data::dataset::{Col, Sym};
 use storeboard_data::{ingest, IngestOptions, OrderStore, StoreError, StoreSnapshot, UploadMode};
 use storeboard_fixtures as fx;
 
@@ -51,32 +51,33 @@ struct Columns {
 
 fn columns(snap: &StoreSnapshot) -> Columns {
     let d = &snap.data;
-    let resolve =
-        |col: &[Sym]| -> Vec<String> { col.iter().map(|&s| d.strings.get(s).to_owned()).collect() };
+    let resolve = |col: &Col<Sym>| -> Vec<String> {
+        col.iter().map(|s| d.strings.get(s).to_owned()).collect()
+    };
     let (o, l) = (&d.orders, &d.lines);
     let mut text: Vec<Vec<String>> = [&o.id, &o.store, &o.channel]
         .into_iter()
         .chain(&o.text)
         .chain([&l.product, &l.key, &l.barcode, &l.category1, &l.category3])
-        .map(|c| resolve(c))
+        .map(resolve)
         .collect();
     text.push(vec![snap.name.clone()]);
-    let ints = |col: &[i32]| col.iter().map(|&v| i64::from(v)).collect::<Vec<_>>();
-    let bits = |col: &[f32]| {
+    let ints = |col: &Col<i32>| col.iter().map(i64::from).collect::<Vec<_>>();
+    let bits = |col: &Col<f32>| {
         col.iter()
             .map(|v| i64::from(v.to_bits()))
             .collect::<Vec<_>>()
     };
     let mut numbers: Vec<Vec<i64>> = vec![
-        o.time.clone(),
+        o.time.to_vec(),
         bits(&o.distance),
-        o.first_line.iter().map(|&v| i64::from(v)).collect(),
-        l.order.iter().map(|&v| i64::from(v)).collect(),
+        o.first_line.iter().map(i64::from).collect(),
+        l.order.iter().map(i64::from).collect(),
         ints(&l.quantity),
         bits(&l.stock),
     ];
-    numbers.extend(o.money.iter().map(|c| ints(c)));
-    numbers.extend(l.money.iter().map(|c| ints(c)));
+    numbers.extend(o.money.iter().map(&ints));
+    numbers.extend(l.money.iter().map(ints));
     let names = |syms: &[Sym]| {
         let mut v: Vec<String> = syms.iter().map(|&s| d.strings.get(s).to_owned()).collect();
         v.sort();

@@ -9,6 +9,7 @@
 //! sessions kept in the database, the audit log of logins ([`access`]).
 
 pub mod access;
+pub mod allocator;
 pub mod assets;
 pub mod business;
 pub mod cli;

@@ -14,6 +14,7 @@ use storeboard_tabs::TabsState;
 use storeboard_upload::UploadState;
 
 fn main() -> ExitCode {
+    storeboard::allocator::tune();
     // `storeboard backup …` / `storeboard restore …` run instead of the server.
     if let Some(code) = storeboard::ops::dispatch(std::env::args_os()) {
         return code;

@@ -141,8 +141,8 @@ impl StoreFacts {
             let mut sold = c.sold;
             sold.sort_unstable();
             sold.dedup();
-            self.sold.extend(sold);
-            self.sold_at.push(self.sold.len() as u32);
+            self.sold_list.extend(sold);
+            self.sold_at.push(self.sold_list.len() as u32);
         }
     }
 }
@@ -202,7 +202,10 @@ impl StoreFacts {
         self.categories.shrink_to_fit();
         self.scene_at.shrink_to_fit();
         self.scenes.shrink_to_fit();
-        self.sold_at.shrink_to_fit();
-        self.sold.shrink_to_fit();
+        let (at, list) = (
+            std::mem::take(&mut self.sold_at),
+            std::mem::take(&mut self.sold_list),
+        );
+        self.sold = super::sold::Sold::new(at, list);
     }
 }

@@ -1,7 +1,8 @@
 //! Per product key and channel, one point per day it had a line: the daily sums the product
 //! tabs and 今日必做 read instead of the lines. Consumables are left out (both leave them out).
 //!
-//! A period is a binary search into each series; all stores are a merge by key name.
+//! A period is a binary search into each series; all stores are a merge by key name. The points
+//! are kept narrow ([`super::points`]) and read through [`Points`].
 
 use std::collections::HashMap;
 
@@ -9,6 +10,8 @@ use storeboard_data::dataset::Sym;
 use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
+use super::points::Stored;
+pub use super::points::{Points, PointsIter};
 use crate::order::{cents, line_col, Exact};
 
 /// No line of the day had a stock reading.
@@ -49,7 +52,7 @@ pub struct Series {
 #[derive(Debug, Default)]
 pub struct ProductSeries {
     series: Vec<Series>,
-    points: Vec<Point>,
+    points: Stored,
 }
 
 impl ProductSeries {
@@ -58,47 +61,73 @@ impl ProductSeries {
         &self.series
     }
 
+    /// Heap bytes of the series index and of the points.
+    pub fn heap_parts(&self) -> (usize, usize) {
+        (
+            self.series.capacity() * std::mem::size_of::<Series>(),
+            self.points.heap_bytes(),
+        )
+    }
+
+    /// Number of points, over every series.
+    pub fn point_count(&self) -> usize {
+        self.points.len()
+    }
+
     /// The points of series `k` with a day in `from..=to` (days since 1970-01-01).
-    pub fn points(&self, k: usize, from: i64, to: i64) -> &[Point] {
+    pub fn points(&self, k: usize, from: i64, to: i64) -> Points<'_> {
         let start = self.series[k].start as usize;
         let end = self
             .series
             .get(k + 1)
             .map_or(self.points.len(), |s| s.start as usize);
-        let pts = &self.points[start..end];
+        let pts = self.points.view(start, end);
         // Questions are mostly about recent days and a series can be a year long: a binary
         // search over all of it costs a cache miss per step (a year of series took most of
         // 今日必做's time). Gallop back from the end to `to`, then, as a series has at most one
         // point a day, `from` is within the `to - from + 1` points before that.
-        let b = gallop_back(pts, |p| p.day <= to);
+        let b = gallop_back(pts.len(), |i| pts.day(i) <= to);
         let span = usize::try_from(to.saturating_sub(from).saturating_add(1)).unwrap_or(usize::MAX);
         let low = b.saturating_sub(span);
-        let a = match pts[low..b].first() {
+        let a = if low < b && pts.day(low) >= from {
             // Everything from `low` is in the range (always so for `from` = `i64::MIN`).
-            Some(p) if p.day >= from => low,
-            _ => low + pts[low..b].partition_point(|p| p.day < from),
+            low
+        } else {
+            partition(low, b, |i| pts.day(i) < from)
         };
-        &pts[a..b]
+        pts.slice(a, b)
     }
 }
 
-/// `pts.partition_point(below)` for a `below` that holds on a prefix, found from the end: the
-/// last 1, 2, 4, … points are checked until one is `below`, then that stretch is searched.
-fn gallop_back<T>(pts: &[T], below: impl Fn(&T) -> bool) -> usize {
-    let n = pts.len();
+/// The first index in `low..high` where `below` stops holding (it holds on a prefix).
+fn partition(mut low: usize, mut high: usize, below: impl Fn(usize) -> bool) -> usize {
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if below(mid) {
+            low = mid + 1;
+        } else {
+            high = mid;
+        }
+    }
+    low
+}
+
+/// [`partition`] over `0..n`, found from the end: the last 1, 2, 4, … indices are checked
+/// until one is `below`, then that stretch is searched.
+fn gallop_back(n: usize, below: impl Fn(usize) -> bool) -> usize {
     // The answer is in `low..=high`: everything before `low` is below, nothing from `high` is.
     let (mut low, mut high) = (0, n);
     let mut step = 1;
     while step <= n {
         let at = n - step;
-        if below(&pts[at]) {
+        if below(at) {
             low = at + 1;
             break;
         }
         high = at;
         step *= 2;
     }
-    low + pts[low..high].partition_point(&below)
+    partition(low, high, below)
 }
 
 #[cfg(test)]
@@ -111,7 +140,11 @@ mod gallop_tests {
             let days: Vec<i64> = (0..n).map(|i| i * 2).collect();
             for to in -2..(2 * n + 2) {
                 let want = days.partition_point(|&d| d <= to);
-                assert_eq!(gallop_back(&days, |&d| d <= to), want, "n {n} to {to}");
+                assert_eq!(
+                    gallop_back(days.len(), |i| days[i] <= to),
+                    want,
+                    "n {n} to {to}"
+                );
             }
         }
     }
@@ -121,6 +154,9 @@ mod gallop_tests {
 #[derive(Default)]
 pub(super) struct SeriesBuilder {
     open: HashMap<(Sym, u16), (Vec<Point>, u32)>,
+    /// Each day with a kept order and the first line of its first kept order: the origin of
+    /// the day's lines in narrow points.
+    days: Vec<(i64, u32)>,
 }
 
 impl SeriesBuilder {
@@ -140,6 +176,9 @@ impl SeriesBuilder {
             &l.money[line_col(Column::Profit)],
         );
         let order = i as u32 + 1;
+        if self.days.last().is_none_or(|d| d.0 != e.day) {
+            self.days.push((e.day, e.lines.start as u32));
+        }
         for j in e.lines.clone() {
             if consumable.is_some_and(|c| l.category1[j] == c) {
                 continue;
@@ -181,18 +220,19 @@ impl SeriesBuilder {
         let mut open: Vec<((Sym, u16), Vec<Point>)> =
             self.open.into_iter().map(|(k, (p, _))| (k, p)).collect();
         open.sort_unstable_by_key(|(k, _)| *k);
-        let mut out = ProductSeries {
-            series: Vec::with_capacity(open.len()),
-            points: Vec::with_capacity(open.iter().map(|(_, p)| p.len()).sum()),
-        };
+        let mut series = Vec::with_capacity(open.len());
+        let mut all = Vec::with_capacity(open.iter().map(|(_, p)| p.len()).sum());
         for ((key, channel), points) in open {
-            out.series.push(Series {
+            series.push(Series {
                 key,
                 channel,
-                start: out.points.len() as u32,
+                start: all.len() as u32,
             });
-            out.points.extend(points);
+            all.extend(points);
         }
-        out
+        ProductSeries {
+            series,
+            points: Stored::new(all, &self.days),
+        }
     }
 }

@@ -145,7 +145,7 @@ fn products<'a>(
                     }
                 }
             };
-            window.iter().for_each(&mut add);
+            window.iter().for_each(|pt| add(&pt));
             // Before the window only three facts matter: that the product was seen, its latest
             // sale and its latest stock reading. The latest of each is enough.
             let last_sale = before.iter().rposition(|pt| pt.quantity > 0);
@@ -157,7 +157,7 @@ fn products<'a>(
             picked.sort_unstable();
             picked.dedup();
             for pt in picked.into_iter().filter_map(|i| before.get(i)) {
-                add(pt);
+                add(&pt);
             }
         }
     }
