@@ -129,21 +129,36 @@ fn cards(h: &History<'_>, filters: &Filters, business: &Business) -> Today {
     let y = h.last_day(filters.from, filters.to);
     let consumable = business.consumable_category.as_str();
     let alert = business.delivery_cost_alert;
-    let product = |name, cap, rule: ProductRule| card(name, y, cap, Rows::Products, |d| rule(h, d));
+    let product = |name, cap, rule: ProductRule| {
+        card(
+            name,
+            y,
+            cap,
+            Rows::Products,
+            |d| rule(h, d),
+            |d| rule(h, d).len(),
+        )
+    };
+    let loss = |o: &OrderFigures<'_>| o.profit < 0.0;
+    let high = |o: &OrderFigures<'_>| o.delivery_net > alert;
+    let count =
+        |d, keep: &dyn Fn(&OrderFigures<'_>) -> bool| h.orders_on(d).filter(|o| keep(o)).count();
     let cards = vec![
         card(
             ("loss_orders", "亏损订单"),
             y,
             ROW_CAP,
             Rows::Orders,
-            |d| order_rows(h, d, |o| o.profit < 0.0, |r| r.profit),
+            |d| order_rows(h, d, loss, |r| r.profit),
+            |d| count(d, &loss),
         ),
         card(
             ("high_delivery", "高配送费"),
             y,
             ROW_CAP,
             Rows::Orders,
-            |d| order_rows(h, d, |o| o.delivery_net > alert, |r| -r.delivery_net),
+            |d| order_rows(h, d, high, |r| -r.delivery_net),
+            |d| count(d, &high),
         ),
         product(
             ("hot_out_of_stock", "热销缺货"),
@@ -156,6 +171,7 @@ fn cards(h: &History<'_>, filters: &Filters, business: &Business) -> Today {
             ROW_CAP,
             Rows::Prices,
             |d| prices::price_anomalies(h, d, consumable),
+            |d| prices::count_price_anomalies(h, d, consumable),
         ),
         product(("sales_drop", "销量下滑"), ROW_CAP, products::sales_drop),
         product(
@@ -180,13 +196,15 @@ fn cards(h: &History<'_>, filters: &Filters, business: &Business) -> Today {
     }
 }
 
-/// A card from its rule: yesterday's rows (capped) and the trend over the three days before.
+/// A card from its rule: yesterday's rows (capped) and the trend over the three days before,
+/// from `count_on` (the same rule, counted without building its rows).
 fn card<R>(
     (key, title): (&'static str, &'static str),
     yesterday: Option<NaiveDate>,
     cap: usize,
     wrap: fn(Vec<R>) -> Rows,
     rows_on: impl Fn(NaiveDate) -> Vec<R>,
+    count_on: impl Fn(NaiveDate) -> usize,
 ) -> Card {
     let Some(y) = yesterday else {
         return Card {
@@ -200,7 +218,7 @@ fn card<R>(
     };
     let mut rows = rows_on(y);
     let count = rows.len();
-    let before: usize = (1..=TREND_DAYS).map(|k| rows_on(back(y, k)).len()).sum();
+    let before: usize = (1..=TREND_DAYS).map(|k| count_on(back(y, k))).sum();
     rows.truncate(cap);
     Card {
         key,
