@@ -375,6 +375,7 @@ fn assemble(filters: &Filters, acc: HashMap<&str, Acc<'_>>, business: &Business)
 }
 
 mod from_facts;
+pub(crate) use from_facts::Latest;
 pub mod page;
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::facts::series::{Point, NO_LINE};
 use crate::filters::Filters;
 use crate::order::{cents_to_yuan, day_from_days, orders, SALES_SCALE};
 use crate::overview::{line_time, parts, Part};
+use crate::products::Latest;
 
 /// The days the product rules look at before yesterday: two weeks for the weekly comparisons
 /// of the trend's oldest day (`back(d, 13)` with `d` = yesterday − 3).
@@ -57,29 +58,19 @@ pub(super) fn load<'a>(
 #[derive(Clone, Copy, Default)]
 struct Day {
     sums: Option<Sums>,
-    stock: Option<(usize, u32)>,
+    stock: Option<Latest>,
 }
 
 impl Day {
-    /// Adds one series' point of this day; `time` gives a line's order time, read only to
-    /// decide between two stores' readings (within a store the later line is the later one).
-    fn add(&mut self, sums: Sums, stock: Option<(usize, u32)>, time: impl Fn(usize, u32) -> i64) {
+    /// Adds one series' point of this day; the later stock line wins by the products tab's
+    /// rule ([`Latest::max`]), `time` giving a line's order time when two stores tie.
+    fn add(&mut self, sums: Sums, stock: Option<Latest>, time: impl Fn(usize, u32) -> i64) {
         match &mut self.sums {
             Some(s) => s.add(&sums),
             None => self.sums = Some(sums),
         }
-        // Per day, the stock of the latest line: (order time, store, line) decides, as when
-        // the lines are read in order.
-        let Some(new) = stock else {
-            return;
-        };
-        let later = match self.stock {
-            None => true,
-            Some(cur) if cur.0 == new.0 => new.1 > cur.1,
-            Some(cur) => (time(new.0, new.1), new.0) > (time(cur.0, cur.1), cur.0),
-        };
-        if later {
-            self.stock = stock;
+        if let Some(new) = stock {
+            self.stock = Latest::max(self.stock, new, time);
         }
     }
 }
@@ -135,7 +126,11 @@ fn products<'a>(
                     sales: pt.sales as f64 / SALES_SCALE,
                     profit: cents_to_yuan(pt.profit),
                 };
-                let stock = (pt.stock_line != NO_LINE).then_some((store, pt.stock_line));
+                let stock = (pt.stock_line != NO_LINE).then_some(Latest {
+                    day: pt.day,
+                    store,
+                    line: pt.stock_line,
+                });
                 match m.window.get_mut((pt.day - from) as usize) {
                     Some(day) if pt.day >= from => day.add(sums, stock, time),
                     _ => {
@@ -198,9 +193,12 @@ fn into_product<'a>(parts: &[Part<'a>], from: i64, m: Merged) -> Product<'a> {
         .iter()
         .filter_map(|(d, day)| Some((day_from_days(*d), day.sums?)));
     let latest = days.iter().filter_map(|(d, day)| {
-        let (store, j) = day.stock?;
-        let stock = parts[store].snap.data.lines.stock[j as usize];
-        Some((day_from_days(*d), (line_time(parts, store, j), stock)))
+        let at = day.stock?;
+        let stock = parts[at.store].snap.data.lines.stock[at.line as usize];
+        Some((
+            day_from_days(*d),
+            (line_time(parts, at.store, at.line), stock),
+        ))
     });
     Product::from_parts(name, category, summed.collect(), latest.collect())
 }
