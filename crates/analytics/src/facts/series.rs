@@ -89,7 +89,10 @@ impl ProductSeries {
         let b = gallop_back(pts.len(), |i| pts.day(i) <= to);
         let span = usize::try_from(to.saturating_sub(from).saturating_add(1)).unwrap_or(usize::MAX);
         let low = b.saturating_sub(span);
-        let a = if low < b && pts.day(low) >= from {
+        let a = if from == i64::MIN {
+            // Everything up to `to`: no need to read the series' first point (a cache miss).
+            0
+        } else if low < b && pts.day(low) >= from {
             // Everything from `low` is in the range (always so for `from` = `i64::MIN`).
             low
         } else {
@@ -98,6 +101,35 @@ impl ProductSeries {
         pts.slice(a, b)
     }
 }
+
+impl ProductSeries {
+    /// Series `k`'s points up to `to`, split before `from`: (the points before `from`, the
+    /// points of `from..=to`).
+    ///
+    /// Made for a short recent window over series read one after another: the window is found
+    /// by stepping forward through the at most `to - from + 1` points before `to`'s end (one
+    /// stretch of memory) instead of searching them, and the series' start is never read.
+    pub fn split(&self, k: usize, from: i64, to: i64) -> (Points<'_>, Points<'_>) {
+        let start = self.series[k].start as usize;
+        let end = self
+            .series
+            .get(k + 1)
+            .map_or(self.points.len(), |s| s.start as usize);
+        let pts = self.points.view(start, end);
+        let b = gallop_back(pts.len(), |i| pts.day(i) <= to);
+        let span = usize::try_from(to.saturating_sub(from).saturating_add(1)).unwrap_or(usize::MAX);
+        let low = b.saturating_sub(span);
+        let a = if span <= SCAN_SPAN {
+            (low..b).find(|&i| pts.day(i) >= from).unwrap_or(b)
+        } else {
+            partition(low, b, |i| pts.day(i) < from)
+        };
+        (pts.slice(0, a), pts.slice(a, b))
+    }
+}
+
+/// Longest window [`ProductSeries::split`] steps through rather than searches.
+const SCAN_SPAN: usize = 64;
 
 /// The first index in `low..high` where `below` stops holding (it holds on a prefix).
 fn partition(mut low: usize, mut high: usize, below: impl Fn(usize) -> bool) -> usize {

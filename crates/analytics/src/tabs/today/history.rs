@@ -1,7 +1,7 @@
 //! The history 今日必做 looks back on: every kept order up to the last day, indexed by day, and
 //! per-product daily sums (consumables left out) with their stock readings.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
@@ -10,22 +10,23 @@ use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
 use crate::filters::Filters;
-use crate::order::{line_col, orders, units, yuan, OrderFigures};
+use crate::order::{cents, cents_to_yuan, line_col, orders, pct, OrderFigures, SALES_SCALE};
 
 /// `d` moved `n` days back.
 pub(super) fn back(d: NaiveDate, n: i64) -> NaiveDate {
     d - Duration::days(n)
 }
 
-/// A product's figures over some days; quantity in thousandths so thresholds compare exactly.
+/// A product's figures over some days, exact: quantity in thousandths so thresholds compare
+/// exactly, money in integers so that the aggregates and the lines sum to the same cent.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Sums {
     /// Σ销量 in thousandths.
     pub quantity: i64,
-    /// Σ实收价格 × 销量 (yuan).
-    pub sales: f64,
-    /// Σ利润额 (yuan).
-    pub profit: f64,
+    /// Σ实收价格 × 销量 (1/100,000 yuan).
+    pub sales: i64,
+    /// Σ利润额 (cents).
+    pub profit: i64,
 }
 
 impl Sums {
@@ -34,6 +35,21 @@ impl Sums {
         self.quantity += other.quantity;
         self.sales += other.sales;
         self.profit += other.profit;
+    }
+
+    /// Sales in yuan.
+    pub fn sales_yuan(&self) -> f64 {
+        self.sales as f64 / SALES_SCALE
+    }
+
+    /// Profit in yuan.
+    pub fn profit_yuan(&self) -> f64 {
+        cents_to_yuan(self.profit)
+    }
+
+    /// Profit / sales × 100, `None` without sales.
+    pub fn margin_pct(&self) -> Option<f64> {
+        pct(self.profit_yuan(), self.sales_yuan())
     }
 }
 
@@ -46,8 +62,8 @@ pub(super) struct Product<'a> {
     pub category: &'a str,
     /// Sums per day with at least one line (sold or not).
     days: BTreeMap<NaiveDate, Sums>,
-    /// Per day, the (order time, 剩余库存) of its latest line that had a stock value.
-    stock: BTreeMap<NaiveDate, (i64, f32)>,
+    /// Per day, the 剩余库存 of its latest line that had a stock value.
+    stock: BTreeMap<NaiveDate, f32>,
 }
 
 impl<'a> Product<'a> {
@@ -56,7 +72,7 @@ impl<'a> Product<'a> {
         name: &'a str,
         category: &'a str,
         days: BTreeMap<NaiveDate, Sums>,
-        stock: BTreeMap<NaiveDate, (i64, f32)>,
+        stock: BTreeMap<NaiveDate, f32>,
     ) -> Self {
         Self {
             name,
@@ -80,7 +96,7 @@ impl<'a> Product<'a> {
         self.stock
             .range(..=d)
             .next_back()
-            .map(|(_, &(_, s))| f64::from(s))
+            .map(|(_, &s)| f64::from(s))
     }
 
     /// The last day on or before `d` with 销量 > 0.
@@ -175,6 +191,8 @@ pub(super) fn is_consumable(o: &OrderFigures<'_>, j: usize, consumable: &str) ->
 
 fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a str, Product<'a>> {
     let mut out: BTreeMap<&'a str, Product<'a>> = BTreeMap::new();
+    // The order time of each product-day's stock reading so far: the latest line wins.
+    let mut times: HashMap<(&'a str, NaiveDate), i64> = HashMap::new();
     for o in orders {
         let snap: &'a StoreSnapshot = o.snap;
         let (data, l) = (&snap.data, &snap.data.lines);
@@ -188,18 +206,20 @@ fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a s
             .clone()
             .filter(|&j| !is_consumable(o, j, consumable))
         {
-            let p = out.entry(data.strings.get(l.key[j])).or_default();
+            let key = data.strings.get(l.key[j]);
+            let p = out.entry(key).or_default();
             p.name = data.strings.get(l.product[j]);
             p.category = data.strings.get(l.category1[j]);
             let day = p.days.entry(o.day).or_default();
             day.quantity += i64::from(l.quantity[j]);
-            day.sales += yuan(actual[j]) * units(l.quantity[j]);
-            day.profit += yuan(profit[j]);
+            day.sales += cents(actual[j]) * i64::from(l.quantity[j]);
+            day.profit += cents(profit[j]);
             let stock = l.stock[j];
             if !stock.is_nan() {
-                let e = p.stock.entry(o.day).or_insert((time, stock));
-                if time >= e.0 {
-                    *e = (time, stock);
+                let at = times.entry((key, o.day)).or_insert(time);
+                if time >= *at {
+                    *at = time;
+                    p.stock.insert(o.day, stock);
                 }
             }
         }

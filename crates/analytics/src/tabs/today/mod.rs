@@ -9,6 +9,7 @@ mod history;
 mod prices;
 mod products;
 mod recent;
+mod window;
 
 use std::sync::Arc;
 

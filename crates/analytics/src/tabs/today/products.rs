@@ -55,9 +55,9 @@ impl ProductCardRow {
             category: p.category.to_owned(),
             quantity: units_of(s.quantity),
             previous_quantity: None,
-            sales: s.sales,
-            profit: s.profit,
-            margin_pct: pct(s.profit, s.sales),
+            sales: s.sales_yuan(),
+            profit: s.profit_yuan(),
+            margin_pct: s.margin_pct(),
             previous_margin_pct: None,
             change_pct: None,
             stock: p.stock_at(d),
@@ -128,8 +128,8 @@ pub(super) fn margin_drop(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> 
         .iter()
         .filter_map(|(key, p)| {
             let (cur, prev) = weeks(p, d);
-            let now = pct(cur.profit, cur.sales)?;
-            let before = pct(prev.profit, prev.sales).filter(|&m| m > 0.0)?;
+            let now = cur.margin_pct()?;
+            let before = prev.margin_pct().filter(|&m| m > 0.0)?;
             let dropped = cur.quantity >= 5_000 && before - now > MARGIN_DROP_POINTS + EPS;
             dropped.then(|| ProductCardRow {
                 previous_quantity: Some(units_of(prev.quantity)),
@@ -206,7 +206,7 @@ pub(super) fn top_profit(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
         .iter()
         .filter_map(|(key, p)| {
             let s = p.sums(d, d);
-            (s.profit > 0.0).then(|| ProductCardRow::new(key, p, s, d))
+            (s.profit > 0).then(|| ProductCardRow::new(key, p, s, d))
         })
         .collect();
     sort_by(&mut rows, |r| -r.profit);

@@ -1,0 +1,107 @@
+//! Times the tabs in process on a data directory, uncached: a profiling aid (`perf record`).
+//!
+//! ```sh
+//! cargo run --release -p storeboard-analytics --example tab_probe -- DIR today 30 [ITERS] [STORE]
+//! # PROBE_CHECK=1: compare 今日必做 with its every-line reference once (writes both to /tmp when
+//! # they differ); PROBE_SHIFT=N ends the period N days before the last; PROBE_CHANNEL=渠道
+//! ```
+
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::Days;
+use storeboard_analytics::{facts, Business, Filters};
+use storeboard_data::OrderStore;
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [dir, tab, days, rest @ ..] = args.as_slice() else {
+        return Err("usage: tab_probe DIR TAB DAYS [ITERS] [STORE]".to_owned());
+    };
+    let days: u64 = days.parse().map_err(|e| format!("DAYS: {e}"))?;
+    let iters: usize = rest
+        .first()
+        .map_or(Ok(20), |s| s.parse())
+        .map_err(|e| format!("ITERS: {e}"))?;
+    let store = rest.get(1).cloned();
+    let started = Instant::now();
+    let db = OrderStore::open(Path::new(dir)).map_err(|e| e.to_string())?;
+    let snaps = db.registry().all();
+    let business = Business::default();
+    for s in &snaps {
+        facts::facts(s, &business);
+    }
+    println!("opened {} stores in {:?}", snaps.len(), started.elapsed());
+    let last = snaps
+        .iter()
+        .filter_map(|s| s.summary().last_day)
+        .max()
+        .ok_or("no data")?;
+    let shift: u64 = std::env::var("PROBE_SHIFT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let last = last - Days::new(shift);
+    let filters = Filters {
+        store,
+        from: last - Days::new(days - 1),
+        to: last,
+        channel: std::env::var("PROBE_CHANNEL").ok(),
+        requested: None,
+    };
+    if std::env::var_os("PROBE_CHECK").is_some() && tab == "today" {
+        let fast = storeboard_analytics::today(&snaps, &filters, &business);
+        let slow = storeboard_analytics::tabs::today::today_from_lines(&snaps, &filters, &business);
+        println!(
+            "check against every line: {}",
+            if fast == slow { "equal" } else { "DIFFERENT" }
+        );
+        if fast != slow {
+            let pretty = |t| serde_json::to_string_pretty(t).unwrap_or_default();
+            std::fs::write("/tmp/today_fast.json", pretty(&fast)).map_err(|e| e.to_string())?;
+            std::fs::write("/tmp/today_slow.json", pretty(&slow)).map_err(|e| e.to_string())?;
+        }
+    }
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    let cpu_before = cpu_ms();
+    for _ in 0..iters {
+        let t = Instant::now();
+        bytes = match tab.as_str() {
+            "today" => {
+                serde_json::to_vec(&storeboard_analytics::today(&snaps, &filters, &business))
+            }
+            "overview" => {
+                serde_json::to_vec(&storeboard_analytics::overview(&snaps, &filters, &business))
+            }
+            "timeslots" => serde_json::to_vec(&storeboard_analytics::timeslots(
+                &snaps, &filters, &business,
+            )),
+            other => return Err(format!("unknown tab {other}")),
+        }
+        .map_err(|e| e.to_string())?
+        .len();
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let cpu = (cpu_ms() - cpu_before) / iters as f64;
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{tab} {days} d: median {:.2} ms, min {:.2} ms, CPU {cpu:.1} ms per answer, {bytes} bytes",
+        times[times.len() / 2],
+        times[0]
+    );
+    Ok(())
+}
+
+/// This process's CPU time (user + system, every thread, finished ones included), in ms.
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name's closing parenthesis; utime and stime are 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // `rest` starts at field 3 (state, not a number, skipped by the parse): utime is f[10].
+    (f.get(10).copied().unwrap_or(0.0) + f.get(11).copied().unwrap_or(0.0)) * 10.0
+}
