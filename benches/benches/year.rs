@@ -25,6 +25,8 @@
 //!   tenth of the year in every file with the same 28 stores × 365 days; at most ~1.1, Excel's
 //!   row limit). The mix's month scales alike (128 orders per store-day at 1).
 //! - `BENCH_MONTHS=12` uploads only the first N months (a quick check; not the issue's year).
+//! - `BENCH_QUERIES_ONLY=1` only measures the uncached tabs on the year database a previous run
+//!   left at this scale, and the click mix (a quick check of the analytics).
 //! - `BENCH_RESTART_ONLY=1` only restarts on the database a previous run left at this scale
 //!   and prints the restart row (a quick check of start-up time and memory).
 //! - `BENCH_ITERS=5` repetitions of each uncached tab; `BENCH_THREADS=2` server workers (the
@@ -237,6 +239,9 @@ fn run(config: &Config) -> Result<(), String> {
     if std::env::var_os("BENCH_RESTART_ONLY").is_some_and(|v| !v.is_empty()) {
         return restart_only(&year_dir, config.threads);
     }
+    if std::env::var_os("BENCH_QUERIES_ONLY").is_some_and(|v| !v.is_empty()) {
+        return queries_only(config, &dir, &year_dir, (first, last));
+    }
     data::generate(&months, orders)?;
 
     // 1. Ingest, into a fresh data directory.
@@ -296,20 +301,7 @@ fn run(config: &Config) -> Result<(), String> {
     let tabs = tabs::uncached_tabs(addr, config.iters, first, last);
 
     // 5. The click mix at one month.
-    let mix_dir = common::chain_database(&dir, config.mix_orders());
-    let mix_addr = start_server(
-        mix_dir,
-        storeboard_tabs::DEFAULT_CAPACITY,
-        config.threads,
-        Settings::default().max_request_body_size,
-    )?;
-    let month = mix_month(mix_addr)?;
-    let mix_lines = stored_lines(mix_addr)?;
-    println!(
-        "click mix: {} clients × {} s over {mix_lines} lines ({} – {}) …",
-        config.clients, config.mix_seconds, month.first, month.last
-    );
-    let mix = mix::run(mix_addr, &month, config.clients, config.mix_seconds);
+    let (mix, mix_lines) = click_mix(config, &dir)?;
 
     let summary = report::Summary {
         config,
@@ -375,4 +367,49 @@ fn mix_month(addr: SocketAddr) -> Result<mix::Month, String> {
             .max()
             .ok_or("no data in the mix database")?,
     })
+}
+
+/// `BENCH_QUERIES_ONLY`: the uncached tabs on the year database a previous run left, and the
+/// click mix; no upload, no restart (for iterating on the analytics).
+fn queries_only(
+    config: &Config,
+    dir: &Path,
+    year_dir: &Path,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<(), String> {
+    if !year_dir.exists() {
+        return Err(format!(
+            "{year_dir:?} is missing: run the whole bench once first"
+        ));
+    }
+    let limit = Settings::default().max_request_body_size;
+    let addr = start_server(year_dir.to_path_buf(), 0, config.threads, limit)?;
+    println!("{} lines stored; uncached tabs …", stored_lines(addr)?);
+    let tabs = tabs::uncached_tabs(addr, config.iters, first, last);
+    let (mix, mix_lines) = click_mix(config, dir)?;
+    println!("\n| what | measured | old core (issue 11, full scale) | target |");
+    println!("|---|---|---|---|");
+    report::print_queries(config, &tabs, &mix, mix_lines);
+    Ok(())
+}
+
+/// The click mix at one month, on the database of `--bench tabs_load` (generated if missing).
+fn click_mix(config: &Config, dir: &Path) -> Result<(mix::MixStats, u64), String> {
+    let mix_dir = common::chain_database(dir, config.mix_orders());
+    let mix_addr = start_server(
+        mix_dir,
+        storeboard_tabs::DEFAULT_CAPACITY,
+        config.threads,
+        Settings::default().max_request_body_size,
+    )?;
+    let month = mix_month(mix_addr)?;
+    let mix_lines = stored_lines(mix_addr)?;
+    println!(
+        "click mix: {} clients × {} s over {mix_lines} lines ({} – {}) …",
+        config.clients, config.mix_seconds, month.first, month.last
+    );
+    Ok((
+        mix::run(mix_addr, &month, config.clients, config.mix_seconds),
+        mix_lines,
+    ))
 }

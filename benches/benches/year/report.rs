@@ -21,7 +21,7 @@ pub(crate) struct Summary<'a> {
 impl Summary<'_> {
     /// Prints the table (Markdown, for docs/performance.md).
     pub(crate) fn print(&self) {
-        let (uploads, r, m) = (self.uploads, self.restart, self.mix);
+        let (uploads, r) = (self.uploads, self.restart);
         let total: f64 = uploads.iter().map(|u| u.seconds).sum();
         let calamine: f64 = uploads.iter().map(|u| u.calamine).sum();
         let (first, last) = (&uploads[0], &uploads[uploads.len() - 1]);
@@ -84,7 +84,20 @@ impl Summary<'_> {
                 .as_ref()
                 .map_or(String::new(), |f| format!("; failed: {f}"))
         );
-        for case in self.tabs {
+        print_queries(self.config, self.tabs, self.mix, self.mix_lines);
+        if self.config.scale != 1.0 || uploads.len() != 12 {
+            println!(
+                "\n(reduced scale: the old-core figures and the targets are for the full year)"
+            );
+        }
+    }
+}
+
+/// The rows of the uncached tabs and of the click mix (also printed alone by
+/// `BENCH_QUERIES_ONLY`).
+pub(crate) fn print_queries(config: &Config, tabs: &[TabCase], m: &MixStats, mix_lines: u64) {
+    {
+        for case in tabs {
             let mut measured = case
                 .median_ms
                 .map_or("no answer".to_owned(), |ms| format!("{ms:.1} ms"));
@@ -105,9 +118,9 @@ impl Summary<'_> {
             "| click mix, {} clients, one month ({} lines, {} s) | {:.0} requests/s, p50 {:.1} ms, \
              p99 {:.1} ms, max {:.0} ms; errors {} (timeouts > {} s {}, non-200 {}, I/O {}){} | \
              190–230 requests/s, p99 1.4 s, a few timeouts | p99 ≤ 50 ms, no error |",
-            self.config.clients,
-            self.mix_lines,
-            self.config.mix_seconds,
+            config.clients,
+            mix_lines,
+            config.mix_seconds,
             m.rate(),
             m.p50_ms,
             m.p99_ms,
@@ -121,11 +134,6 @@ impl Summary<'_> {
                 .as_ref()
                 .map_or(String::new(), |e| format!("; first: {e}"))
         );
-        if self.config.scale != 1.0 || uploads.len() != 12 {
-            println!(
-                "\n(reduced scale: the old-core figures and the targets are for the full year)"
-            );
-        }
     }
 }
 
