@@ -90,7 +90,7 @@ fn main() {
                 &|| timeslots::timeslots_from_lines(s, f, b).empty,
             ),
             ("today", &|| today::today(s, f, b).empty, &|| {
-                today::today_from_lines(s, f, b).empty
+                today::today_from_lines(s, f, b, 1).empty
             }),
         ];
         for (tab, fast, slow) in tabs {

@@ -50,8 +50,15 @@ fn main() -> Result<(), String> {
         requested: None,
     };
     if std::env::var_os("PROBE_CHECK").is_some() && tab == "today" {
-        let fast = storeboard_analytics::today(&snaps, &filters, &business);
-        let slow = storeboard_analytics::tabs::today::today_from_lines(&snaps, &filters, &business);
+        let window = std::env::var("PROBE_WINDOW")
+            .ok()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(1);
+        let fast =
+            storeboard_analytics::tabs::today::today_window(&snaps, &filters, &business, window);
+        let slow = storeboard_analytics::tabs::today::today_from_lines(
+            &snaps, &filters, &business, window,
+        );
         println!(
             "check against every line: {}",
             if fast == slow { "equal" } else { "DIFFERENT" }

@@ -84,6 +84,8 @@ pub struct Cell {
     pub loss_orders: u32,
     /// Orders with 配送净成本 above `[business] delivery_cost_alert`.
     pub high_delivery: u32,
+    /// Lines (not consumables) sold below their unit purchase cost (价格异常).
+    pub price_anomalies: u32,
     /// Orders by 商品实收额 band (the overview's AOV bands).
     pub aov: [Bin; 8],
     /// Orders by 订单实际利润 bucket.
@@ -107,6 +109,7 @@ impl Cell {
         self.consumable_cost += o.consumable_cost;
         self.loss_orders += o.loss_orders;
         self.high_delivery += o.high_delivery;
+        self.price_anomalies += o.price_anomalies;
         for (a, b) in self.aov.iter_mut().zip(&o.aov) {
             a.merge(b);
         }

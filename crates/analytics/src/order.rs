@@ -150,6 +150,18 @@ pub fn cents_to_yuan(cents: i64) -> f64 {
     cents as f64 / 100.0
 }
 
+/// How far a line sold below its unit purchase cost (价格异常): `Some((商品采购成本 − 实收价格 ×
+/// 销量))` in 1/100,000 yuan (cents × thousandths) when 实收价格 < 商品采购成本 / 销量, compared
+/// exactly. Lines with 销量 ≤ 0, no 实收价格, or a cost ≤ 0 (an empty cost reads as 0) are never
+/// anomalies. Consumables are the caller's to skip.
+pub(crate) fn below_cost(quantity: i32, actual: i32, cost: i32) -> Option<i64> {
+    if quantity <= 0 || actual == NA || cost == NA || cost <= 0 {
+        return None;
+    }
+    let gap = i64::from(cost) * 1000 - i64::from(actual) * i64::from(quantity);
+    (gap > 0).then_some(gap)
+}
+
 /// One kept order's figures as exact integers: money in cents, sales in 1/100,000 yuan.
 #[derive(Debug, Clone)]
 pub(crate) struct Exact {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use storeboard_tabs::TabQuery;
 
 /// Parameters that select data (the tabs API's query); every link keeps them.
-pub const FILTER_KEYS: [&str; 4] = ["store", "from", "to", "channel"];
+pub const FILTER_KEYS: [&str; 5] = ["store", "from", "to", "channel", "window"];
 
 /// One request's parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,6 +65,7 @@ impl ViewQuery {
             from: get("from"),
             to: get("to"),
             channel: get("channel"),
+            window: get("window"),
         }
     }
 

@@ -51,6 +51,12 @@ impl TabsState {
         let (computed, filters, hit) = self.computed(tab, query).await?;
         let json = match computed {
             Computed::Json(json) => json,
+            Computed::Today { today, .. } => {
+                let json = web::block(move || serde_json::to_vec(&*today))
+                    .await
+                    .map_err(|_| TabsError::Cancelled)??;
+                Bytes::from(json)
+            }
             Computed::Products { products, .. } => {
                 let json = web::block(move || serde_json::to_vec(&*products))
                     .await
@@ -70,7 +76,7 @@ impl TabsState {
                 filters,
                 hit,
             }),
-            (Computed::Json(_), ..) => Err(TabsError::Failed(
+            (Computed::Json(_) | Computed::Today { .. }, ..) => Err(TabsError::Failed(
                 "the products tab was cached as JSON".to_owned(),
             )),
         }
@@ -100,6 +106,33 @@ impl TabsState {
         })
     }
 
+    /// 今日必做 for `query` as `GET /api/v1/tabs/today` answers it: at most `limit` rows per
+    /// card (`0`: all), `total_rows` still counting every row. The computed tab comes from the
+    /// cache; only the answer is cut and serialised.
+    pub async fn today_page(&self, query: &TabQuery, limit: usize) -> Result<TabAnswer, TabsError> {
+        let (computed, filters, hit) = self.computed(Tab::Today, query).await?;
+        let Computed::Today { today, .. } = computed else {
+            return Err(TabsError::Failed(
+                "今日必做 was cached as another tab".to_owned(),
+            ));
+        };
+        let json = web::block(move || {
+            if limit == 0 {
+                return serde_json::to_vec(&*today);
+            }
+            let mut page = (*today).clone();
+            page.truncate_rows(limit);
+            serde_json::to_vec(&page)
+        })
+        .await
+        .map_err(|_| TabsError::Cancelled)??;
+        Ok(TabAnswer {
+            json: Bytes::from(json),
+            filters,
+            hit,
+        })
+    }
+
     /// The computed tab for `query` and whether it was a cache hit.
     async fn computed(
         &self,
@@ -109,12 +142,19 @@ impl TabsState {
         let snaps = selected(self, query.store().as_deref());
         let today = chrono::Local::now().date_naive();
         let filters = query.resolve_within(&snaps, today, self.max_period_days())?;
-        let key = CacheKey::new(tab, &snaps, &filters, self.fingerprint);
+        let window = if tab == Tab::Today {
+            query.window()?
+        } else {
+            0
+        };
+        let key = CacheKey::new(tab, &snaps, &filters, self.fingerprint).with_variant(window);
         let business = Arc::clone(&self.business);
         let computed = filters.clone();
         let (value, source) = self
             .cache
-            .get_or_compute(key, move || tab.compute(&snaps, &computed, &business))
+            .get_or_compute(key, move || {
+                tab.compute(&snaps, &computed, &business, window)
+            })
             .await?;
         Ok((value, filters, source == Source::Hit))
     }

@@ -46,6 +46,8 @@ pub struct CacheKey {
     stores: Vec<(String, u64)>,
     filters: Filters,
     business: u64,
+    /// What else the tab's answer depends on (今日必做's window); 0 for the other tabs.
+    variant: u8,
 }
 
 impl CacheKey {
@@ -60,7 +62,14 @@ impl CacheKey {
             stores,
             filters: filters.clone(),
             business,
+            variant: 0,
         }
+    }
+
+    /// This key for a variant of the tab's answer (今日必做's window).
+    pub fn with_variant(mut self, variant: u8) -> Self {
+        self.variant = variant;
+        self
     }
 
     /// The bytes the key holds: itself, its store list and its texts.

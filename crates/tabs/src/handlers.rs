@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use bytes::Bytes;
 
 use crate::error::TabsError;
-use crate::paging::parse_paging;
+use crate::paging::{parse_paging, parse_row_limit};
 use crate::query::TabQuery;
 use crate::tab::Tab;
 use crate::TabsState;
@@ -29,7 +29,11 @@ pub(crate) async fn tab(
             let paging = parse_paging(req.query_string())?;
             state.products_page(&query, paging).await?
         }
-        Tab::Today | Tab::Overview | Tab::Timeslots => state.answer(tab, &query).await?,
+        Tab::Today => {
+            let limit = parse_row_limit(req.query_string())?;
+            state.today_page(&query, limit).await?
+        }
+        Tab::Overview | Tab::Timeslots => state.answer(tab, &query).await?,
     };
     Ok(respond(
         answer.json,

@@ -52,7 +52,7 @@ pub use cache::{
 pub use error::TabsError;
 pub use flight::Source;
 pub use handlers::CACHE_HEADER;
-pub use paging::parse_paging;
+pub use paging::{parse_paging, parse_row_limit};
 pub use query::{TabQuery, DEFAULT_DAYS, DEFAULT_MAX_PERIOD_DAYS};
 pub use tab::Tab;
 

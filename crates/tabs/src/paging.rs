@@ -46,6 +46,22 @@ pub fn parse_paging(query_string: &str) -> Result<Paging, TabsError> {
     Ok(Paging { limit, page, sort })
 }
 
+/// `limit` of `GET /api/v1/tabs/today`: rows per card (default [`DEFAULT_LIMIT`], `0` = all);
+/// other parameters are ignored.
+pub fn parse_row_limit(query_string: &str) -> Result<usize, TabsError> {
+    #[derive(Deserialize)]
+    struct Limit {
+        limit: Option<String>,
+    }
+    let raw = web::Query::<Limit>::from_query(query_string)
+        .map_err(|e| TabsError::BadQuery(e.to_string()))?
+        .into_inner();
+    match raw.limit.filter(|v| !v.is_empty()) {
+        Some(v) => whole("limit", v, 0, "a whole number of rows, 0 for all (e.g. 50)"),
+        None => Ok(DEFAULT_LIMIT),
+    }
+}
+
 /// `value` as a whole number of at least `min`: ASCII digits only (no sign, space or point).
 fn whole(
     param: &'static str,
@@ -114,6 +130,17 @@ mod tests {
         }
         let err = parse_paging("sort=price").expect_err("unknown");
         assert!(err.to_string().contains("margin_pct"), "{err}");
+    }
+
+    #[test]
+    fn the_row_limit_defaults_to_two_hundred_and_zero_means_every_row() {
+        assert_eq!(parse_row_limit("").expect("default"), 200);
+        assert_eq!(parse_row_limit("window=3&limit=0").expect("all"), 0);
+        assert_eq!(parse_row_limit("limit=5").expect("5"), 5);
+        assert!(matches!(
+            parse_row_limit("limit=-5"),
+            Err(TabsError::BadParam { param: "limit", .. })
+        ));
     }
 
     #[test]

@@ -28,9 +28,28 @@ pub struct TabQuery {
     pub to: Option<String>,
     /// One channel (渠道); missing or empty means all channels.
     pub channel: Option<String>,
+    /// 今日必做's window: `1`, `3` or `7` days ending yesterday for the order and line cards;
+    /// missing or empty means 1. Other tabs ignore it.
+    pub window: Option<String>,
 }
 
 impl TabQuery {
+    /// 今日必做's window (1 when missing or empty); any other value than 1, 3 or 7 is a
+    /// [`TabsError::BadParam`] naming `window`.
+    pub fn window(&self) -> Result<u8, TabsError> {
+        let Some(v) = non_empty(self.window.as_deref()) else {
+            return Ok(1);
+        };
+        storeboard_analytics::today::WINDOWS
+            .into_iter()
+            .find(|w| w.to_string() == v)
+            .ok_or(TabsError::BadParam {
+                param: "window",
+                value: v,
+                expected: "1, 3 or 7 (days ending yesterday)".to_owned(),
+            })
+    }
+
     /// The selected store: `None` (all stores) when missing or empty.
     pub fn store(&self) -> Option<String> {
         non_empty(self.store.as_deref())
@@ -174,6 +193,7 @@ mod tests {
             from: some(from),
             to: some(to),
             channel: some(channel),
+            window: None,
         }
     }
 
@@ -251,6 +271,24 @@ mod tests {
         assert_eq!((f.from, f.to), (day(24), day(30)));
         let empty = query("", "", "", "").resolve(&[], day(30)).expect("valid");
         assert_eq!((empty.from, empty.to), (day(24), day(30)));
+    }
+
+    #[test]
+    fn the_window_is_one_three_or_seven_and_anything_else_is_refused_by_name() {
+        let q = |w: &str| TabQuery {
+            window: Some(w.to_owned()),
+            ..TabQuery::default()
+        };
+        assert_eq!(TabQuery::default().window().expect("default"), 1);
+        assert_eq!(q("").window().expect("empty"), 1);
+        assert_eq!(q("3").window().expect("3"), 3);
+        assert_eq!(q("7").window().expect("7"), 7);
+        for bad in ["2", "07", "30", "-1", "seven"] {
+            match q(bad).window() {
+                Err(TabsError::BadParam { param, .. }) => assert_eq!(param, "window"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
     }
 
     #[test]

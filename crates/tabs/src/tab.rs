@@ -8,7 +8,8 @@ use std::mem::size_of;
 
 use bytes::Bytes;
 use storeboard_analytics::products::ProductRow;
-use storeboard_analytics::{Business, Filters, Products};
+use storeboard_analytics::today::Card;
+use storeboard_analytics::{Business, Filters, Products, Today};
 use storeboard_data::StoreSnapshot;
 
 use crate::cache::Weigh;
@@ -77,8 +78,17 @@ impl Tab {
         snaps: &[Arc<StoreSnapshot>],
         filters: &Filters,
         business: &Business,
+        window: u8,
     ) -> Result<Computed, TabsError> {
         match self {
+            Tab::Today => {
+                let today =
+                    storeboard_analytics::today::today_window(snaps, filters, business, window);
+                Ok(Computed::Today {
+                    weight: weigh_today(&today),
+                    today: Arc::new(today),
+                })
+            }
             Tab::Products => {
                 let products = storeboard_analytics::products(snaps, filters, business);
                 Ok(Computed::Products {
@@ -86,7 +96,7 @@ impl Tab {
                     products: Arc::new(products),
                 })
             }
-            Tab::Today | Tab::Overview | Tab::Timeslots => {
+            Tab::Overview | Tab::Timeslots => {
                 self.render(snaps, filters, business).map(Computed::Json)
             }
         }
@@ -96,8 +106,15 @@ impl Tab {
 /// A computed tab as the cache holds it.
 #[derive(Debug, Clone)]
 pub(crate) enum Computed {
-    /// The JSON answer (today, overview, timeslots).
+    /// The JSON answer (overview, timeslots).
     Json(Bytes),
+    /// 今日必做, unserialised: a request serialises it with its own row limit.
+    Today {
+        /// The tab, every row of every card.
+        today: Arc<Today>,
+        /// Its [`weigh_today`], computed once.
+        weight: usize,
+    },
     /// The products tab, unserialised: a request serialises only its page.
     Products {
         /// The tab.
@@ -111,9 +128,19 @@ impl Weigh for Computed {
     fn weight(&self) -> usize {
         match self {
             Computed::Json(json) => json.len(),
-            Computed::Products { weight, .. } => *weight,
+            Computed::Products { weight, .. } | Computed::Today { weight, .. } => *weight,
         }
     }
+}
+
+/// The bytes 今日必做 holds, roughly: its cards and their rows (a row's fields and texts are
+/// about 200 bytes).
+fn weigh_today(t: &Today) -> usize {
+    size_of::<Today>()
+        + t.cards
+            .iter()
+            .map(|c| size_of::<Card>() + c.rows.len() * 200 + c.products.len() * 64)
+            .sum::<usize>()
 }
 
 /// The bytes a products tab holds: every row of every list (the row itself and its texts).

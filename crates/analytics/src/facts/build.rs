@@ -12,7 +12,7 @@ use storeboard_data::StoreSnapshot;
 use super::series::SeriesBuilder;
 use super::{Bin, Cell, LineSums, StoreFacts};
 use crate::config::Business;
-use crate::order::{cents, cents_to_yuan, exact, line_col, Exact, Rules};
+use crate::order::{below_cost, cents, cents_to_yuan, exact, line_col, Exact, Rules};
 use crate::overview::{AOV_BOUNDS, PROFIT_BOUNDS};
 use crate::timeslots::{slot_of, Scenes};
 
@@ -92,11 +92,13 @@ fn add_lines(
     snap: &StoreSnapshot,
     e: &Exact,
     scene_of: &mut SceneOf<'_, '_>,
+    consumable: Option<Sym>,
 ) {
     let l = &snap.data.lines;
-    let (actual, profit) = (
+    let (actual, profit, cost) = (
         &l.money[line_col(Column::ActualPrice)],
         &l.money[line_col(Column::Profit)],
+        &l.money[line_col(Column::Cost)],
     );
     let slot = slot_of(e.hour);
     for j in e.lines.clone() {
@@ -118,6 +120,10 @@ fn add_lines(
             .merge(&sums);
         if quantity > 0 {
             acc.sold.push(l.key[j]);
+        }
+        let bought = consumable.is_none_or(|c| l.category1[j] != c);
+        if bought && below_cost(l.quantity[j], actual[j], cost[j]).is_some() {
+            acc.cell.price_anomalies += 1;
         }
     }
 }
@@ -183,7 +189,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
             continue;
         };
         add_order(&mut acc[c].cell, &e, alert);
-        add_lines(&mut acc[c], snap, &e, &mut scene_of);
+        add_lines(&mut acc[c], snap, &e, &mut scene_of, rules.consumable);
         series.add(snap, i, &e, c as u16, rules.consumable);
     }
     if let Some(day) = current {

@@ -92,10 +92,12 @@ fn today_from_aggregates_equals_today_from_every_line() {
     let snaps = generated(&ExportSpec { days: 30, ..spec() });
     let business = Business::default();
     for f in filter_cases() {
-        let (fast, slow) = (
-            crate::today::today(&snaps, &f, &business),
-            crate::today::today_from_lines(&snaps, &f, &business),
-        );
-        assert_same_by_key(&fast, &slow, &format!("{f:?}"));
+        for window in crate::today::WINDOWS {
+            let (fast, slow) = (
+                crate::today::today_window(&snaps, &f, &business, window),
+                crate::today::today_from_lines(&snaps, &f, &business, window),
+            );
+            assert_same_by_key(&fast, &slow, &format!("{f:?} window {window}"));
+        }
     }
 }

@@ -10,7 +10,9 @@ use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
 use crate::filters::Filters;
-use crate::order::{cents, cents_to_yuan, line_col, orders, pct, OrderFigures, SALES_SCALE};
+use crate::order::{
+    below_cost, cents, cents_to_yuan, line_col, orders, pct, OrderFigures, SALES_SCALE,
+};
 
 /// `d` moved `n` days back.
 pub(super) fn back(d: NaiveDate, n: i64) -> NaiveDate {
@@ -27,6 +29,8 @@ pub(super) struct Sums {
     pub sales: i64,
     /// Σ利润额 (cents).
     pub profit: i64,
+    /// Σ商品采购成本 (cents).
+    pub cost: i64,
 }
 
 impl Sums {
@@ -35,6 +39,12 @@ impl Sums {
         self.quantity += other.quantity;
         self.sales += other.sales;
         self.profit += other.profit;
+        self.cost += other.cost;
+    }
+
+    /// 单品成本 = Σ商品采购成本 / Σ销量 (yuan), `None` without a quantity.
+    pub fn unit_cost(&self) -> Option<f64> {
+        (self.quantity > 0).then(|| cents_to_yuan(self.cost) * 1000.0 / self.quantity as f64)
     }
 
     /// Sales in yuan.
@@ -64,6 +74,8 @@ pub(super) struct Product<'a> {
     days: BTreeMap<NaiveDate, Sums>,
     /// Per day, the 剩余库存 of its latest line that had a stock value.
     stock: BTreeMap<NaiveDate, f32>,
+    /// Sums per (day, 渠道), at least for the last week to yesterday.
+    channel_days: BTreeMap<(NaiveDate, &'a str), Sums>,
 }
 
 impl<'a> Product<'a> {
@@ -73,13 +85,28 @@ impl<'a> Product<'a> {
         category: &'a str,
         days: BTreeMap<NaiveDate, Sums>,
         stock: BTreeMap<NaiveDate, f32>,
+        channel_days: BTreeMap<(NaiveDate, &'a str), Sums>,
     ) -> Self {
         Self {
             name,
             category,
             days,
             stock,
+            channel_days,
         }
+    }
+
+    /// Sums per 渠道 over `from..=to` (days of the last week to yesterday), by channel name.
+    pub fn channel_sums(&self, from: NaiveDate, to: NaiveDate) -> BTreeMap<&'a str, Sums> {
+        let mut out: BTreeMap<&'a str, Sums> = BTreeMap::new();
+        for (&(_, channel), s) in self
+            .channel_days
+            .range((from, "")..)
+            .take_while(|((d, _), _)| *d <= to)
+        {
+            out.entry(channel).or_default().add(s);
+        }
+        out
     }
 
     /// Sums over the inclusive days `from..=to`.
@@ -114,8 +141,22 @@ impl<'a> Product<'a> {
     }
 }
 
-/// Kept orders of the days the order cards list, and the products of the lines up to the last
-/// day of the period.
+/// What the order and line cards count per day, for their trends.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum TrendCount {
+    /// 亏损订单.
+    Loss = 0,
+    /// 高配送费.
+    HighDelivery = 1,
+    /// 价格异常 (lines).
+    Price = 2,
+}
+
+/// Per day: loss orders, high-delivery orders, price-anomaly lines.
+pub(super) type DayCounts = BTreeMap<NaiveDate, [u32; 3]>;
+
+/// Kept orders of the days the order cards list, the per-day counts of those cards, and the
+/// products of the lines up to the last day of the period.
 pub(super) struct History<'a> {
     /// Kept orders (store and channel filters applied).
     pub orders: Vec<OrderFigures<'a>>,
@@ -123,16 +164,23 @@ pub(super) struct History<'a> {
     by_day: BTreeMap<NaiveDate, Vec<usize>>,
     /// Days with kept orders up to `filters.to`.
     days: BTreeSet<NaiveDate>,
+    /// Per day, what the order and line cards count (at least the four windows of a week
+    /// ending yesterday).
+    counts: DayCounts,
     /// Products by key (sorted, so ties come out in key order).
     pub products: BTreeMap<&'a str, Product<'a>>,
+    /// The consumables' 一级分类名.
+    consumable: String,
 }
 
 impl<'a> History<'a> {
-    /// A history of `orders`, `products` and the days with orders.
+    /// A history of `orders`, `products`, the days with orders and their counts.
     pub fn new(
         orders: Vec<OrderFigures<'a>>,
         products: BTreeMap<&'a str, Product<'a>>,
         days: BTreeSet<NaiveDate>,
+        counts: DayCounts,
+        consumable: &str,
     ) -> Self {
         let mut by_day: BTreeMap<NaiveDate, Vec<usize>> = BTreeMap::new();
         for (k, o) in orders.iter().enumerate() {
@@ -142,7 +190,9 @@ impl<'a> History<'a> {
             orders,
             by_day,
             days,
+            counts,
             products,
+            consumable: consumable.to_owned(),
         }
     }
 
@@ -158,9 +208,48 @@ impl<'a> History<'a> {
             ..filters.clone()
         };
         let orders = orders(snaps, &wide, business);
-        let products = products(&orders, &business.consumable_category);
+        let consumable = business.consumable_category.as_str();
+        let products = products(&orders, consumable);
         let days = orders.iter().map(|o| o.day).collect();
-        History::new(orders, products, days)
+        let mut counts = DayCounts::new();
+        for o in &orders {
+            let c = counts.entry(o.day).or_default();
+            c[0] += u32::from(o.profit < 0.0);
+            c[1] += u32::from(o.delivery_net > business.delivery_cost_alert);
+            c[2] += anomalies(o, consumable);
+        }
+        History::new(orders, products, days, counts, consumable)
+    }
+
+    /// The consumables' 一级分类名.
+    pub fn consumable(&self) -> &str {
+        &self.consumable
+    }
+
+    /// The mean of `what` over the three windows of `window` days before the one ending `y`.
+    pub fn trend_mean(&self, what: TrendCount, y: NaiveDate, window: i64) -> f64 {
+        let sum: u32 = (1..=3)
+            .map(|k| {
+                let to = back(y, k * window);
+                self.counts
+                    .range(back(to, window - 1)..=to)
+                    .map(|(_, c)| c[what as usize])
+                    .sum::<u32>()
+            })
+            .sum();
+        f64::from(sum) / 3.0
+    }
+
+    /// The kept orders of the days `from..=to`, by day.
+    pub fn orders_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Iterator<Item = &OrderFigures<'a>> {
+        self.by_day
+            .range(from..=to)
+            .flat_map(|(_, ks)| ks)
+            .map(|&k| &self.orders[k])
     }
 
     /// The last day with orders within `from..=to`.
@@ -168,19 +257,29 @@ impl<'a> History<'a> {
         self.days.range(from..=to).next_back().copied()
     }
 
-    /// The kept orders of day `d`.
-    pub fn orders_on(&self, d: NaiveDate) -> impl Iterator<Item = &OrderFigures<'a>> {
-        self.by_day
-            .get(&d)
-            .into_iter()
-            .flatten()
-            .map(|&k| &self.orders[k])
+    /// Days with orders within `from..=to`.
+    pub fn days_with_orders(&self, from: NaiveDate, to: NaiveDate) -> usize {
+        self.days.range(from..=to).count()
     }
 
     /// True when some order falls within `from..=to`.
     pub fn has_orders(&self, from: NaiveDate, to: NaiveDate) -> bool {
         self.days.range(from..=to).next().is_some()
     }
+}
+
+/// The lines of `o` sold below their unit cost (价格异常), consumables left out.
+fn anomalies(o: &OrderFigures<'_>, consumable: &str) -> u32 {
+    let l = &o.snap.data.lines;
+    let (actual, cost) = (
+        &l.money[line_col(Column::ActualPrice)],
+        &l.money[line_col(Column::Cost)],
+    );
+    let below = |j: usize| below_cost(l.quantity[j], actual[j], cost[j]).is_some();
+    o.lines
+        .clone()
+        .filter(|&j| below(j) && !is_consumable(o, j, consumable))
+        .count() as u32
 }
 
 /// True when line `j` of `o` is a consumable (一级分类名 = the configured category).
@@ -197,9 +296,10 @@ fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a s
         let snap: &'a StoreSnapshot = o.snap;
         let (data, l) = (&snap.data, &snap.data.lines);
         let time = data.orders.time[o.index];
-        let (actual, profit) = (
+        let (actual, profit, cost) = (
             &l.money[line_col(Column::ActualPrice)],
             &l.money[line_col(Column::Profit)],
+            &l.money[line_col(Column::Cost)],
         );
         for j in o
             .lines
@@ -214,6 +314,17 @@ fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a s
             day.quantity += i64::from(l.quantity[j]);
             day.sales += cents(actual[j]) * i64::from(l.quantity[j]);
             day.profit += cents(profit[j]);
+            day.cost += cents(cost[j]);
+            let line = Sums {
+                quantity: i64::from(l.quantity[j]),
+                sales: cents(actual[j]) * i64::from(l.quantity[j]),
+                profit: cents(profit[j]),
+                cost: cents(cost[j]),
+            };
+            p.channel_days
+                .entry((o.day, o.channel))
+                .or_default()
+                .add(&line);
             let stock = l.stock[j];
             if !stock.is_nan() {
                 let at = times.entry((key, o.day)).or_insert(time);

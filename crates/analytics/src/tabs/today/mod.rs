@@ -5,7 +5,9 @@
 //! the 7 before…) may reach before `filters.from`: the history is loaded with the period's start
 //! widened, store and channel kept.
 
+mod card;
 mod history;
+mod orders;
 mod prices;
 mod products;
 mod recent;
@@ -13,64 +15,56 @@ mod window;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::Serialize;
 use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
 use crate::filters::Filters;
-use crate::order::{pct, OrderFigures};
+use card::{tiers, Card as CardOf, Channels, Kind};
+pub use card::{CardProduct, ChannelSplit, Group, Tier, Trend};
 use history::{back, History};
+pub use orders::OrderRow;
 pub use prices::PriceRow;
 pub use products::ProductCardRow;
+
+/// A to-do card.
+pub type Card = CardOf;
 
 /// A product card's rule, evaluated as of a day.
 type ProductRule = fn(&History<'_>, NaiveDate) -> Vec<ProductCardRow>;
 
-/// Detail rows kept per card (the count and `total_rows` are never capped).
-pub const ROW_CAP: usize = 200;
 /// Rows of the 高利润商品 card.
 pub const TOP_PROFIT_ROWS: usize = 10;
 /// Days before yesterday whose mean count is the trend's base.
 const TREND_DAYS: i64 = 3;
+/// The windows (days ending yesterday) the order and line cards can count over.
+pub const WINDOWS: [u8; 3] = [1, 3, 7];
 
 /// The whole tab.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Today {
     /// The filters it was computed for.
     pub filters: Filters,
+    /// Days ending yesterday that 亏损订单, 高配送费 and 价格异常 count over (1, 3 or 7).
+    pub window: u8,
     /// True when no order matched the period.
     pub empty: bool,
     /// The last day with orders in the period (`null` when empty).
     pub yesterday: Option<NaiveDate>,
-    /// The ten cards, in the order of docs §9.
+    /// "昨日 ¥X 利润风险, N 项紧急".
+    pub summary: Summary,
+    /// The cards: 🔴 urgent first, then 🟡 watch, then 🟢 highlights.
     pub cards: Vec<Card>,
 }
 
-/// One to-do card.
+/// The line at the top of the page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Card {
-    /// Stable id (`loss_orders`).
-    pub key: &'static str,
-    /// Title shown (亏损订单).
-    pub title: &'static str,
-    /// Matches on yesterday (for 高利润商品: products with a positive profit).
-    pub count: usize,
-    /// `count` against the mean of the three days before; `null` when that mean is 0.
-    pub trend: Option<Trend>,
-    /// Rows before the cap (equals `count`).
-    pub total_rows: usize,
-    /// The first rows, most urgent first.
-    pub rows: Rows,
-}
-
-/// A count against the mean of the three days before.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Trend {
-    /// Mean count of the three days before yesterday.
-    pub previous_mean: f64,
-    /// (count − mean) / mean × 100.
-    pub change_pct: f64,
+pub struct Summary {
+    /// Urgent cards with something to report.
+    pub urgent_count: usize,
+    /// Σ the urgent cards' `amount` (yuan).
+    pub at_risk_amount: f64,
 }
 
 /// The detail rows of a card; serialized as a plain array of objects.
@@ -85,31 +79,61 @@ pub enum Rows {
     Products(Vec<ProductCardRow>),
 }
 
-/// One order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OrderRow {
-    /// 门店名称.
-    pub store: String,
-    /// 订单ID.
-    pub order_id: String,
-    /// 渠道.
-    pub channel: String,
-    /// 下单时间.
-    pub time: NaiveDateTime,
-    /// 商品实收额.
-    pub sales: f64,
-    /// 订单实际利润.
-    pub profit: f64,
-    /// 配送净成本.
-    pub delivery_net: f64,
+impl Rows {
+    /// Keeps the first `n` rows.
+    pub fn truncate(&mut self, n: usize) {
+        match self {
+            Rows::Orders(r) => r.truncate(n),
+            Rows::Prices(r) => r.truncate(n),
+            Rows::Products(r) => r.truncate(n),
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Orders(r) => r.len(),
+            Rows::Prices(r) => r.len(),
+            Rows::Products(r) => r.len(),
+        }
+    }
+
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
-/// Computes the 今日必做 tab.
-///
-/// Answered from the stores' aggregates ([`crate::facts`]) and the lines of four days: the cost
-/// follows the stores, products and days shown, not the history kept.
+impl Today {
+    /// Keeps at most `limit` rows per card (`0`: all); `total_rows` still counts every row.
+    pub fn truncate_rows(&mut self, limit: usize) {
+        if limit > 0 {
+            for card in &mut self.cards {
+                card.rows.truncate(limit);
+            }
+        }
+    }
+}
+
+/// Computes the 今日必做 tab with the order and line cards over yesterday alone.
 pub fn today(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Today {
-    cards(&recent::load(snaps, filters, business), filters, business)
+    today_window(snaps, filters, business, 1)
+}
+
+/// Computes the 今日必做 tab, the order and line cards over the `window` days ending yesterday
+/// (1, 3 or 7; other values are clamped into 1..=7).
+///
+/// Answered from the stores' aggregates ([`crate::facts`]) and the lines of the window's days:
+/// the cost follows the stores, products and days shown, not the history kept.
+pub fn today_window(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+    window: u8,
+) -> Today {
+    let window = window.clamp(1, 7);
+    let h = recent::load(snaps, filters, business, i64::from(window));
+    cards(&h, filters, business, window)
 }
 
 /// The 今日必做 tab computed from every line of the history: the reference the aggregates are
@@ -118,156 +142,175 @@ pub fn today_from_lines(
     snaps: &[Arc<StoreSnapshot>],
     filters: &Filters,
     business: &Business,
+    window: u8,
 ) -> Today {
+    let window = window.clamp(1, 7);
     cards(
         &History::load_from_lines(snaps, filters, business),
         filters,
         business,
+        window,
     )
 }
 
-fn cards(h: &History<'_>, filters: &Filters, business: &Business) -> Today {
+const fn kind(
+    key: &'static str,
+    title: &'static str,
+    group: Group,
+    amount_label: Option<&'static str>,
+) -> Kind {
+    Kind {
+        key,
+        title,
+        group,
+        amount_label,
+    }
+}
+
+const LOSS: Kind = kind("loss_orders", "亏损订单", Group::Urgent, Some("亏损金额"));
+const HIGH: Kind = kind("high_delivery", "高配送费", Group::Watch, Some("配送溢价"));
+const OUT: Kind = kind(
+    "hot_out_of_stock",
+    "热销缺货",
+    Group::Urgent,
+    Some("日损失利润"),
+);
+const PRICE: Kind = kind("price_anomaly", "价格异常", Group::Urgent, Some("低于成本"));
+const DROP: Kind = kind("sales_drop", "销量下滑", Group::Watch, Some("损失利润"));
+const MARGIN: Kind = kind("margin_drop", "利润率下滑", Group::Watch, Some("利润损失"));
+const SLOW: Kind = kind("slow_movers", "滞销积压", Group::Watch, Some("占用成本"));
+const NEW: Kind = kind(
+    "new_products",
+    "新品表现",
+    Group::Highlight,
+    Some("新品销售额"),
+);
+const HOT: Kind = kind(
+    "hot_products",
+    "爆款商品",
+    Group::Highlight,
+    Some("爆款销售额"),
+);
+const TOP: Kind = kind("top_profit", "高利润商品", Group::Highlight, Some("利润"));
+
+fn cards(h: &History<'_>, filters: &Filters, business: &Business, window: u8) -> Today {
     let y = h.last_day(filters.from, filters.to);
-    let consumable = business.consumable_category.as_str();
-    let alert = business.delivery_cost_alert;
-    let product = |name, cap, rule: ProductRule| {
-        card(
-            name,
-            y,
-            cap,
-            Rows::Products,
-            |d| rule(h, d),
-            |d| rule(h, d).len(),
-        )
+    let w = i64::from(window);
+    let cards = match y {
+        None => [LOSS, OUT, PRICE, HIGH, DROP, MARGIN, SLOW, NEW, HOT, TOP]
+            .map(|k| {
+                let rows = match k.key {
+                    "loss_orders" | "high_delivery" => Rows::Orders(Vec::new()),
+                    "price_anomaly" => Rows::Prices(Vec::new()),
+                    _ => Rows::Products(Vec::new()),
+                };
+                Card::empty(k, rows)
+            })
+            .to_vec(),
+        Some(y) => vec![
+            orders::loss_orders(h, LOSS, y, w),
+            product_card(
+                h,
+                OUT,
+                y,
+                products::hot_out_of_stock,
+                (6, &products::OUT_TIERS),
+            ),
+            prices::price_anomalies(h, PRICE, y, w),
+            orders::high_delivery(h, HIGH, y, w, business.delivery_cost_alert),
+            product_card(h, DROP, y, products::sales_drop, (6, &[])),
+            product_card(
+                h,
+                MARGIN,
+                y,
+                products::margin_drop,
+                (6, &products::MARGIN_TIERS),
+            ),
+            product_card(
+                h,
+                SLOW,
+                y,
+                products::slow_movers,
+                (6, &products::IDLE_TIERS),
+            ),
+            product_card(h, NEW, y, products::new_products, (0, &[])),
+            product_card(h, HOT, y, products::hot_products, (0, &[])),
+            top_profit(h, y),
+        ],
     };
-    let loss = |o: &OrderFigures<'_>| o.profit < 0.0;
-    let high = |o: &OrderFigures<'_>| o.delivery_net > alert;
-    let count =
-        |d, keep: &dyn Fn(&OrderFigures<'_>) -> bool| h.orders_on(d).filter(|o| keep(o)).count();
-    let cards = vec![
-        card(
-            ("loss_orders", "亏损订单"),
-            y,
-            ROW_CAP,
-            Rows::Orders,
-            |d| order_rows(h, d, loss, |r| r.profit),
-            |d| count(d, &loss),
-        ),
-        card(
-            ("high_delivery", "高配送费"),
-            y,
-            ROW_CAP,
-            Rows::Orders,
-            |d| order_rows(h, d, high, |r| -r.delivery_net),
-            |d| count(d, &high),
-        ),
-        product(
-            ("hot_out_of_stock", "热销缺货"),
-            ROW_CAP,
-            products::hot_out_of_stock,
-        ),
-        card(
-            ("price_anomaly", "价格异常"),
-            y,
-            ROW_CAP,
-            Rows::Prices,
-            |d| prices::price_anomalies(h, d, consumable),
-            |d| prices::count_price_anomalies(h, d, consumable),
-        ),
-        product(("sales_drop", "销量下滑"), ROW_CAP, products::sales_drop),
-        product(
-            ("margin_drop", "利润率下滑"),
-            ROW_CAP,
-            products::margin_drop,
-        ),
-        product(("slow_movers", "滞销"), ROW_CAP, products::slow_movers),
-        product(("new_products", "新品"), ROW_CAP, products::new_products),
-        product(("hot_products", "爆款"), ROW_CAP, products::hot_products),
-        product(
-            ("top_profit", "高利润商品"),
-            TOP_PROFIT_ROWS,
-            products::top_profit,
-        ),
-    ];
+    let urgent = cards.iter().filter(|c| c.group == Group::Urgent);
+    let at_risk: f64 = urgent.clone().filter_map(|c| c.amount).sum();
     Today {
         filters: filters.clone(),
+        window,
         empty: y.is_none(),
         yesterday: y,
+        summary: Summary {
+            urgent_count: urgent.filter(|c| c.count > 0).count(),
+            at_risk_amount: (at_risk * 100.0).round() / 100.0,
+        },
         cards,
     }
 }
 
-/// A card from its rule: yesterday's rows (capped) and the trend over the three days before,
-/// from `count_on` (the same rule, counted without building its rows).
-fn card<R>(
-    (key, title): (&'static str, &'static str),
-    yesterday: Option<NaiveDate>,
-    cap: usize,
-    wrap: fn(Vec<R>) -> Rows,
-    rows_on: impl Fn(NaiveDate) -> Vec<R>,
-    count_on: impl Fn(NaiveDate) -> usize,
-) -> Card {
-    let Some(y) = yesterday else {
-        return Card {
-            key,
-            title,
-            count: 0,
-            trend: None,
-            total_rows: 0,
-            rows: wrap(Vec::new()),
-        };
-    };
-    let mut rows = rows_on(y);
-    let count = rows.len();
-    let before: usize = (1..=TREND_DAYS).map(|k| count_on(back(y, k))).sum();
-    rows.truncate(cap);
-    Card {
-        key,
-        title,
-        count,
-        trend: trend(count, before as f64 / TREND_DAYS as f64),
-        total_rows: count,
-        rows: wrap(rows),
-    }
-}
-
-/// `count` against `mean`, `None` when the mean is 0.
-fn trend(count: usize, mean: f64) -> Option<Trend> {
-    pct(count as f64 - mean, mean).map(|change_pct| Trend {
-        previous_mean: mean,
-        change_pct,
-    })
-}
-
-/// The orders of day `d` that `keep` selects, sorted by `rank` (smallest first).
-fn order_rows(
+/// A product card from its rule: yesterday's rows, the trend over the three days before, the
+/// money (Σ of the rows'), the tiers and the channel split over the card's window (`days`
+/// before yesterday to yesterday).
+fn product_card(
     h: &History<'_>,
-    d: NaiveDate,
-    keep: impl Fn(&OrderFigures<'_>) -> bool,
-    rank: fn(&OrderRow) -> f64,
-) -> Vec<OrderRow> {
-    let mut rows: Vec<OrderRow> = h.orders_on(d).filter(|o| keep(o)).map(order_row).collect();
-    rows.sort_by(|a, b| rank(a).total_cmp(&rank(b)).then(a.time.cmp(&b.time)));
-    rows
-}
-
-fn order_row(o: &OrderFigures<'_>) -> OrderRow {
-    let data = &o.snap.data;
-    OrderRow {
-        store: o.snap.name.clone(),
-        order_id: data.strings.get(data.orders.id[o.index]).to_owned(),
-        channel: o.channel.to_owned(),
-        time: order_time(data.orders.time[o.index]),
-        sales: o.sales,
-        profit: o.profit,
-        delivery_net: o.delivery_net,
+    kind: Kind,
+    y: NaiveDate,
+    rule: ProductRule,
+    (days, tier_names): (i64, &[&'static str]),
+) -> Card {
+    let rows = rule(h, y);
+    let before: usize = (1..=TREND_DAYS).map(|k| rule(h, back(y, k)).len()).sum();
+    let total: i64 = rows.iter().map(|r| r.cents).sum();
+    let tier_of = |r: &ProductCardRow| tier_names.iter().position(|t| Some(*t) == r.tier);
+    let tiers = tiers(tier_names, rows.iter().filter_map(tier_of));
+    let channels = product_channels(h, &rows, back(y, days), y);
+    let count = rows.len();
+    let mean = before as f64 / TREND_DAYS as f64;
+    Card {
+        tiers,
+        channels,
+        ..Card::new(kind, Rows::Products(rows), count, total, mean)
     }
 }
 
-fn order_time(t: i64) -> NaiveDateTime {
-    DateTime::from_timestamp(t, 0)
-        .map(|d| d.naive_utc())
-        .unwrap_or_default()
+/// 高利润商品: the product card, its rows cut to the top ten.
+fn top_profit(h: &History<'_>, y: NaiveDate) -> Card {
+    let mut card = product_card(h, TOP, y, products::top_profit, (0, &[]));
+    card.rows.truncate(TOP_PROFIT_ROWS);
+    card.total_rows = card.rows.len();
+    card
+}
+
+/// Per channel: the rows' products that sold on it over `from..=to`, and each row's money split
+/// by the channel's share of the product's sales there.
+fn product_channels(
+    h: &History<'_>,
+    rows: &[ProductCardRow],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<ChannelSplit> {
+    let mut channels = Channels::default();
+    for r in rows {
+        let Some(p) = h.products.get(r.key.as_str()) else {
+            continue;
+        };
+        let sums = p.channel_sums(from, to);
+        let total: i64 = sums.values().map(|s| s.sales.max(0)).sum();
+        for (channel, s) in sums.iter().filter(|(_, s)| s.quantity > 0) {
+            let share = if total > 0 {
+                (i128::from(r.cents) * i128::from(s.sales.max(0)) / i128::from(total)) as i64
+            } else {
+                0
+            };
+            channels.add(channel, share);
+        }
+    }
+    channels.into_splits(true)
 }
 
 #[cfg(test)]
@@ -331,9 +374,9 @@ I1,2026-11-02 10:00,一号店,P1,1,收银机订单,5.00,5.00,1.00,0,0,0,饮料,P
             keys,
             [
                 "loss_orders",
-                "high_delivery",
                 "hot_out_of_stock",
                 "price_anomaly",
+                "high_delivery",
                 "sales_drop",
                 "margin_drop",
                 "slow_movers",
@@ -378,6 +421,59 @@ I1,2026-11-02 10:00,一号店,P1,1,收银机订单,5.00,5.00,1.00,0,0,0,饮料,P
         assert_eq!(got, [("P2", "严重"), ("P1", "轻微")]);
         assert!((rows[1].unit_cost - 5.0).abs() < 1e-9);
         assert!((rows[1].gap_pct.unwrap_or_default() + 20.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_cards_carry_their_money_group_channels_and_tiers() {
+        let t = today(&snapshots(CSV), &filters(1, 6), &Business::default());
+        let loss = card(&t, "loss_orders");
+        // L1 and L2 each lose ¥1.
+        assert_eq!(
+            (loss.group, loss.count, loss.amount),
+            (Group::Urgent, 2, Some(2.0))
+        );
+        assert_eq!(loss.amount_label, "亏损金额");
+        assert_eq!(
+            loss.channels,
+            [ChannelSplit {
+                channel: "收银机订单".into(),
+                count: 2,
+                amount: Some(2.0)
+            }]
+        );
+        // L3: 配送净成本 6.50, ¥0.50 over the ¥6 alert; the export has no 配送距离.
+        let high = card(&t, "high_delivery");
+        assert_eq!((high.group, high.amount), (Group::Watch, Some(0.5)));
+        let unknown = high.tiers.iter().find(|t| t.name == "距离未知");
+        assert_eq!(unknown.map(|t| t.count), Some(1));
+        // P2: cost 5 − 3 × 1 = ¥2; P1: cost 10 − 4 × 2 = ¥2. P2 is 严重 (3 < 0.8 × 5).
+        let price = card(&t, "price_anomaly");
+        assert_eq!(price.amount, Some(4.0));
+        let tiers: Vec<(&str, usize)> = price.tiers.iter().map(|t| (t.name, t.count)).collect();
+        assert_eq!(tiers, [("严重", 1), ("轻微", 1)]);
+        assert_eq!(price.products.len(), 2);
+        // Red cards with something: 亏损订单 (¥2) and 价格异常 (¥4); 热销缺货 has nothing.
+        assert_eq!(t.summary.urgent_count, 2);
+        assert!((t.summary.at_risk_amount - 6.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_three_day_window_counts_and_sums_the_order_cards_over_three_days() {
+        let t = today_window(&snapshots(CSV), &filters(5, 5), &Business::default(), 3);
+        let loss = card(&t, "loss_orders");
+        // Days 3–5: J1, J2 (−1 each), K1 (−2), L1, L2 (−1 each): 5 orders, ¥6.
+        assert_eq!(
+            (loss.count, loss.total_rows, loss.amount),
+            (5, 5, Some(6.0))
+        );
+        assert_eq!(order_ids(loss)[0], "K1", "the largest loss first");
+        // P1's own lines lose in J1, J2 (−1 each) and K1 (−2): three orders, ¥4.
+        assert_eq!(loss.products.len(), 1);
+        assert_eq!((loss.products[0].count, loss.products[0].amount), (3, 4.0));
+        // The three windows before (days 0–2, −3–−1, −6–−4) have no loss order: no trend.
+        assert!(loss.trend.is_none());
+        let sum: usize = loss.channels.iter().map(|c| c.count).sum();
+        assert_eq!(sum, loss.count, "the channel split sums to the count");
     }
 
     #[test]

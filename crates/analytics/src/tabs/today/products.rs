@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::history::{back, History, Product, Sums};
-use crate::order::{pct, units};
+use crate::order::{cents_to_yuan, pct, units};
 
 /// Margin drops of at most this many points (plus float noise) are not a drop.
 const MARGIN_DROP_POINTS: f64 = 5.0;
@@ -44,6 +44,13 @@ pub struct ProductCardRow {
     pub last_sale: Option<NaiveDate>,
     /// Days from `last_sale` to yesterday.
     pub days_since_sale: Option<i64>,
+    /// The product's part of the card's money figure (yuan); `null` on a card without one.
+    pub amount: Option<f64>,
+    /// Its tier, on a card with tiers.
+    pub tier: Option<&'static str>,
+    /// `amount` in cents, for exact sums.
+    #[serde(skip)]
+    pub(super) cents: i64,
 }
 
 impl ProductCardRow {
@@ -63,8 +70,34 @@ impl ProductCardRow {
             stock: p.stock_at(d),
             last_sale,
             days_since_sale: last_sale.map(|l| (d - l).num_days()),
+            amount: None,
+            tier: None,
+            cents: 0,
         }
     }
+
+    /// This row with its money (cents, at least 0) and tier.
+    fn with(mut self, cents: i64, tier: Option<&'static str>) -> Self {
+        self.cents = cents.max(0);
+        self.amount = Some(cents_to_yuan(self.cents));
+        self.tier = tier;
+        self
+    }
+}
+
+/// Tiers of 热销缺货 by days out of stock up to yesterday.
+pub(super) const OUT_TIERS: [&str; 3] = ["新增", "第2天", "持续"];
+/// Tiers of 利润率下滑 by points lost.
+pub(super) const MARGIN_TIERS: [&str; 4] = ["5-10pp", "10-15pp", "15-20pp", ">20pp"];
+/// Tiers of 滞销积压 by days without a sale.
+pub(super) const IDLE_TIERS: [&str; 3] = ["新增", "持续", "严重"];
+
+/// Days without a sale from which a product in stock is 滞销积压, and the tiers' bounds.
+const IDLE_DAYS: [i64; 3] = [3, 7, 15];
+
+/// Sales (1/100,000 yuan) rounded to the cent.
+fn sales_cents(s: &Sums) -> i64 {
+    (s.sales + 500).div_euclid(1000)
 }
 
 fn units_of(millis: i64) -> f64 {
@@ -85,15 +118,33 @@ fn sort_by<F: Fn(&ProductCardRow) -> f64>(rows: &mut [ProductCardRow], key: F) {
     rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then_with(|| a.key.cmp(&b.key)));
 }
 
-/// 热销缺货: sold in the 7 days ending `d`, latest stock ≤ 0 (a negative count is out too).
+/// 热销缺货: sold in the 7 days ending `d` and latest stock ≤ 0 (a negative count is out too);
+/// for a product without any stock reading: sold ≥ 3 the day before `d` and nothing on `d`.
+/// Money = the estimated profit lost per day: its mean daily profit over the 7 days (or the
+/// days with orders among them when fewer). Tiers by days out of stock up to `d`.
 pub(super) fn hot_out_of_stock(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
+    let days = h.days_with_orders(back(d, 6), d).max(1) as i64;
     let mut rows: Vec<ProductCardRow> = h
         .products
         .iter()
         .filter_map(|(key, p)| {
             let s = p.sums(back(d, 6), d);
-            let out = p.stock_at(d).is_some_and(|st| st <= 0.0);
-            (s.quantity > 0 && out).then(|| ProductCardRow::new(key, p, s, d))
+            let stock = p.stock_at(d);
+            let out = match stock {
+                Some(st) => s.quantity > 0 && st <= 0.0,
+                None => {
+                    p.sums(back(d, 1), back(d, 1)).quantity >= 3_000 && p.sums(d, d).quantity == 0
+                }
+            };
+            if !out {
+                return None;
+            }
+            let out_days = (0..7)
+                .take_while(|&k| p.stock_at(back(d, k)).is_none_or(|st| st <= 0.0))
+                .count()
+                .max(1);
+            let tier = OUT_TIERS[out_days.min(3) - 1];
+            Some(ProductCardRow::new(key, p, s, d).with(s.profit.max(0) / days, Some(tier)))
         })
         .collect();
     sort_by(&mut rows, |r| -r.quantity);
@@ -109,10 +160,15 @@ pub(super) fn sales_drop(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
         .filter_map(|(key, p)| {
             let (cur, prev) = weeks(p, d);
             let dropped = prev.quantity >= 14_000 && cur.quantity * 10 < prev.quantity * 7;
-            dropped.then(|| ProductCardRow {
-                previous_quantity: Some(units_of(prev.quantity)),
-                change_pct: quantity_change(cur.quantity, prev.quantity),
-                ..ProductCardRow::new(key, p, cur, d)
+            // Lost profit = (earlier daily profit − recent daily profit) × 7.
+            let lost = prev.profit - cur.profit;
+            dropped.then(|| {
+                ProductCardRow {
+                    previous_quantity: Some(units_of(prev.quantity)),
+                    change_pct: quantity_change(cur.quantity, prev.quantity),
+                    ..ProductCardRow::new(key, p, cur, d)
+                }
+                .with(lost, None)
             })
         })
         .collect();
@@ -130,12 +186,22 @@ pub(super) fn margin_drop(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> 
             let (cur, prev) = weeks(p, d);
             let now = cur.margin_pct()?;
             let before = prev.margin_pct().filter(|&m| m > 0.0)?;
-            let dropped = cur.quantity >= 5_000 && before - now > MARGIN_DROP_POINTS + EPS;
-            dropped.then(|| ProductCardRow {
-                previous_quantity: Some(units_of(prev.quantity)),
-                previous_margin_pct: Some(before),
-                change_pct: Some(now - before),
-                ..ProductCardRow::new(key, p, cur, d)
+            let drop = before - now;
+            let dropped = cur.quantity >= 5_000 && drop > MARGIN_DROP_POINTS + EPS;
+            // 利润损失 = recent sales × points lost / 100.
+            let lost = (cur.sales_yuan() * drop).round() as i64;
+            let tier = MARGIN_TIERS[[10.0, 15.0, 20.0]
+                .iter()
+                .filter(|&&b| drop > b + EPS)
+                .count()];
+            dropped.then(|| {
+                ProductCardRow {
+                    previous_quantity: Some(units_of(prev.quantity)),
+                    previous_margin_pct: Some(before),
+                    change_pct: Some(now - before),
+                    ..ProductCardRow::new(key, p, cur, d)
+                }
+                .with(lost, Some(tier))
             })
         })
         .collect();
@@ -143,16 +209,30 @@ pub(super) fn margin_drop(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> 
     rows
 }
 
-/// 滞销: stock > 0 and no sale in the 7 days ending `d` (never sold counts too).
+/// 滞销积压: stock > 0 and no sale for at least 3 days up to `d` (never sold counts as the
+/// longest). Money = the cost tied up: stock × 单品成本 (of the last 17 days' lines, else of its
+/// last sale's day). Tiers: 新增 3–6 days, 持续 7–14, 严重 ≥ 15 or never sold.
 pub(super) fn slow_movers(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
     let mut rows: Vec<ProductCardRow> = h
         .products
         .iter()
         .filter(|(_, p)| p.seen_by(d))
         .filter_map(|(key, p)| {
-            let in_stock = p.stock_at(d).is_some_and(|st| st > 0.0);
-            let idle = p.last_sale(d).is_none_or(|l| l <= back(d, 7));
-            (in_stock && idle).then(|| ProductCardRow::new(key, p, p.sums(back(d, 6), d), d))
+            let stock = p.stock_at(d).filter(|&st| st > 0.0)?;
+            let idle = p.last_sale(d).map(|l| (d - l).num_days());
+            if idle.is_some_and(|n| n < IDLE_DAYS[0]) {
+                return None;
+            }
+            let tier = IDLE_TIERS[IDLE_DAYS[1..]
+                .iter()
+                .filter(|&&b| idle.is_none_or(|n| n >= b))
+                .count()];
+            let unit_cost = p.sums(back(d, 16), d).unit_cost().or_else(|| {
+                let l = p.last_sale(d)?;
+                p.sums(l, l).unit_cost()
+            });
+            let tied = unit_cost.map_or(0, |c| (stock * c * 100.0).round() as i64);
+            Some(ProductCardRow::new(key, p, p.sums(back(d, 6), d), d).with(tied, Some(tier)))
         })
         .collect();
     sort_by(&mut rows, |r| {
@@ -173,7 +253,7 @@ pub(super) fn new_products(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow>
         .filter_map(|(key, p)| {
             let s = p.sums(d, d);
             let fresh = s.quantity > 0 && p.sums(back(d, 7), back(d, 1)).quantity == 0;
-            fresh.then(|| ProductCardRow::new(key, p, s, d))
+            fresh.then(|| ProductCardRow::new(key, p, s, d).with(sales_cents(&s), None))
         })
         .collect();
     sort_by(&mut rows, |r| -r.quantity);
@@ -188,10 +268,13 @@ pub(super) fn hot_products(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow>
         .filter_map(|(key, p)| {
             let (s, prev) = (p.sums(d, d), p.sums(back(d, 1), back(d, 1)));
             let hot = s.quantity >= 10_000 && s.quantity * 2 > prev.quantity * 3;
-            hot.then(|| ProductCardRow {
-                previous_quantity: Some(units_of(prev.quantity)),
-                change_pct: quantity_change(s.quantity, prev.quantity),
-                ..ProductCardRow::new(key, p, s, d)
+            hot.then(|| {
+                ProductCardRow {
+                    previous_quantity: Some(units_of(prev.quantity)),
+                    change_pct: quantity_change(s.quantity, prev.quantity),
+                    ..ProductCardRow::new(key, p, s, d)
+                }
+                .with(sales_cents(&s), None)
             })
         })
         .collect();
@@ -206,7 +289,7 @@ pub(super) fn top_profit(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
         .iter()
         .filter_map(|(key, p)| {
             let s = p.sums(d, d);
-            (s.profit > 0).then(|| ProductCardRow::new(key, p, s, d))
+            (s.profit > 0).then(|| ProductCardRow::new(key, p, s, d).with(s.profit, None))
         })
         .collect();
     sort_by(&mut rows, |r| -r.profit);
@@ -256,7 +339,7 @@ mod tests {
             channel: None,
             requested: None,
         };
-        let h = crate::today::recent::load(snaps, &filters, &Business::default());
+        let h = crate::today::recent::load(snaps, &filters, &Business::default(), 1);
         rule(&h, day(to)).into_iter().map(|r| r.key).collect()
     }
 
@@ -289,14 +372,14 @@ mod tests {
             channel: None,
             requested: None,
         };
-        let h = crate::today::recent::load(&snaps, &filters, &Business::default());
+        let h = crate::today::recent::load(&snaps, &filters, &Business::default(), 1);
         let row = &margin_drop(&h, day(14))[0];
         assert!((row.change_pct.unwrap_or_default() + 5.01).abs() < 1e-9);
         assert_eq!(row.quantity, 10.0);
     }
 
     #[test]
-    fn stock_cards_use_the_latest_stock_and_seven_idle_days() {
+    fn stock_cards_use_the_latest_stock_and_three_idle_days() {
         let snaps = snapshots(&csv(&[
             ("a", 10, "OUT", 1, "1.00", "0.10", "0"),
             ("b", 10, "NEGOUT", 1, "1.00", "0.10", "-2"),
@@ -310,8 +393,9 @@ mod tests {
         ]));
         // OLDOUT last sold on day 7, outside the 7 days 8–14; RESTOCK's latest stock is 5.
         assert_eq!(keys(&snaps, 14, hot_out_of_stock), ["NEGOUT", "OUT"]);
-        // SLOW last sold 7 days ago; RECENT 6 days ago; the bag is a consumable.
-        assert_eq!(keys(&snaps, 14, slow_movers), ["SLOW"]);
+        // SLOW last sold 7 days ago, RECENT 6 (both at least 3, the longest first); RESTOCK
+        // sold 2 days ago; the bag is a consumable.
+        assert_eq!(keys(&snaps, 14, slow_movers), ["SLOW", "RECENT"]);
     }
 
     #[test]

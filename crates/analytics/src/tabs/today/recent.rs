@@ -1,6 +1,6 @@
-//! 今日必做's history from the stores' aggregates: the days with orders from the cells, the
-//! product histories from the daily product points, and raw orders only for the four days whose
-//! order-level cards list rows (yesterday and the three days of its trend).
+//! 今日必做's history from the stores' aggregates: the days with orders and the order cards'
+//! daily counts from the cells, the product histories from the daily product points, and raw
+//! orders only for the days whose order-level cards list rows (the window ending yesterday).
 //!
 //! Cost: `O(stores × days in the period)` cells, the products' window ([`window`]: its points and
 //! one step back per series), and the lines of four days; nothing proportional to the history.
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use storeboard_data::StoreSnapshot;
 
-use super::history::{back, History};
+use super::history::{back, DayCounts, History};
 use super::{window, TREND_DAYS};
 use crate::config::Business;
 use crate::filters::Filters;
@@ -22,30 +22,43 @@ use crate::overview::parts;
 /// of the trend's oldest day (`back(d, 13)` with `d` = yesterday − 3).
 const WINDOW_DAYS: i64 = 13 + TREND_DAYS;
 
-/// Builds the history of [`History`] from the aggregates.
+/// Days of per-day counts the order and line cards' trends read: four windows of a week.
+const COUNT_DAYS: i64 = 4 * 7;
+
+/// Builds the history of [`History`] from the aggregates, with the raw orders of the `window`
+/// days ending yesterday.
 pub(super) fn load<'a>(
     snaps: &'a [Arc<StoreSnapshot>],
     filters: &Filters,
     business: &Business,
+    window: i64,
 ) -> History<'a> {
     let parts = parts(snaps, filters, business);
+    let consumable = business.consumable_category.as_str();
     // The days the cards ask about: yesterday within the period, and the weeks before the
     // trend's oldest day (never more, so a long history costs nothing here).
-    let first = back(filters.from, WINDOW_DAYS);
+    let first = back(filters.from, WINDOW_DAYS.max(COUNT_DAYS));
     let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
+    let mut counts = DayCounts::new();
     for p in &parts {
         let sel = p.facts.select(first, filters.to, p.channel);
-        days.extend(sel.cells().map(|(d, _, _)| d));
+        for (d, _, cell) in sel.cells() {
+            days.insert(d);
+            let c = counts.entry(d).or_default();
+            c[0] += cell.loss_orders;
+            c[1] += cell.high_delivery;
+            c[2] += cell.price_anomalies;
+        }
     }
     let Some(&y) = days.range(filters.from..=filters.to).next_back() else {
-        return History::new(Vec::new(), BTreeMap::new(), days);
+        return History::new(Vec::new(), BTreeMap::new(), days, counts, consumable);
     };
     let raw = Filters {
-        from: back(y, TREND_DAYS),
+        from: back(y, window - 1),
         to: y,
         ..filters.clone()
     };
     let orders = orders(snaps, &raw, business);
     let products = window::products(&parts, back(y, WINDOW_DAYS), y);
-    History::new(orders, products, days)
+    History::new(orders, products, days, counts, consumable)
 }

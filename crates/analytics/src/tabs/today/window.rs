@@ -25,7 +25,7 @@ use crate::products::Latest;
 pub(super) const STOCK_DAYS: usize = 7;
 
 /// One product key's window, merged over stores and channels.
-struct Merged {
+struct Merged<'a> {
     /// The last line read (store, line): its 商品名称 and 一级分类名 are the product's.
     name: Option<(usize, u32)>,
     /// Sums per window day (`from + i`).
@@ -36,9 +36,11 @@ struct Merged {
     older: Option<Reading>,
     /// Days before the window that matter: one to say the product was seen, its last sale.
     before: Vec<(i64, Sums)>,
+    /// Sums per (stock day, 渠道): the channel split of the cards.
+    channel_days: Vec<(i64, &'a str, Sums)>,
 }
 
-impl Merged {
+impl Merged<'_> {
     fn new(window_days: usize) -> Self {
         Self {
             name: None,
@@ -46,6 +48,7 @@ impl Merged {
             stock: [None; STOCK_DAYS],
             older: None,
             before: Vec::new(),
+            channel_days: Vec::new(),
         }
     }
 }
@@ -110,7 +113,7 @@ pub(super) fn products<'a>(
         stock_from: day_number(stock_from),
         to: day_number(y),
     };
-    let mut merged: HashMap<&'a str, Merged> = HashMap::new();
+    let mut merged: HashMap<&'a str, Merged<'a>> = HashMap::new();
     for (store, p) in parts.iter().enumerate() {
         let channel = p.channel.map(|s| p.facts.channel_index(s));
         let series = p.facts.series();
@@ -124,16 +127,22 @@ pub(super) fn products<'a>(
             let Some(last) = window.last().or_else(|| before.last()) else {
                 continue;
             };
-            let key = p.snap.data.strings.get(series.all()[k].key);
+            let s = series.all()[k];
+            let key = p.snap.data.strings.get(s.key);
+            let channel = p
+                .facts
+                .channels()
+                .get(usize::from(s.channel))
+                .map_or("", |&c| p.snap.data.strings.get(c));
             let width = (days.to - days.from + 1) as usize;
             let m = merged.entry(key).or_insert_with(|| Merged::new(width));
             // The name is the one of the last line read: the later store, then the later line.
             m.name = m.name.max(Some((store, last.last_line)));
-            days.add_series(m, store, (&before, &window), &time);
+            days.add_series(m, (store, channel), (&before, &window), &time);
         }
     }
     // Sorted by key once, so ties in the cards come out in key order.
-    let mut merged: Vec<(&'a str, Merged)> = merged.into_iter().collect();
+    let mut merged: Vec<(&'a str, Merged<'a>)> = merged.into_iter().collect();
     merged.sort_unstable_by(|a, b| a.0.cmp(b.0));
     merged
         .into_iter()
@@ -150,10 +159,10 @@ struct Days {
 
 impl Days {
     /// Adds one series (of store `store`) split at the window's start.
-    fn add_series(
+    fn add_series<'a>(
         &self,
-        m: &mut Merged,
-        store: usize,
+        m: &mut Merged<'a>,
+        (store, channel): (usize, &'a str),
         (before, window): (&Points<'_>, &Points<'_>),
         time: &impl Fn(usize, u32) -> i64,
     ) {
@@ -169,6 +178,9 @@ impl Days {
         for pt in window.iter() {
             if let Some(day) = slot(&mut m.window, pt.day - self.from) {
                 add(day, &pt);
+            }
+            if pt.day >= self.stock_from {
+                m.channel_days.push((pt.day, channel, sums(&pt)));
             }
             match reading(&pt) {
                 Some(r) if pt.day >= self.stock_from => {
@@ -210,6 +222,7 @@ fn sums(pt: &Point) -> Sums {
         quantity: pt.quantity,
         sales: pt.sales,
         profit: pt.profit,
+        cost: pt.cost,
     }
 }
 
@@ -220,7 +233,7 @@ fn add(day: &mut Option<Sums>, pt: &Point) {
     }
 }
 
-fn into_product<'a>(parts: &[Part<'a>], days: &Days, m: Merged) -> Product<'a> {
+fn into_product<'a>(parts: &[Part<'a>], days: &Days, m: Merged<'a>) -> Product<'a> {
     let (name, category) = m.name.map_or(("", ""), |(store, j)| {
         let data = &parts[store].snap.data;
         let j = j as usize;
@@ -248,7 +261,14 @@ fn into_product<'a>(parts: &[Part<'a>], days: &Days, m: Merged) -> Product<'a> {
         .chain(m.stock.iter().flatten())
         .map(value)
         .collect();
-    Product::from_parts(name, category, summed, stock)
+    let mut channel_days: BTreeMap<(NaiveDate, &'a str), Sums> = BTreeMap::new();
+    for (d, channel, s) in m.channel_days {
+        channel_days
+            .entry((day_from_days(d), channel))
+            .or_default()
+            .add(&s);
+    }
+    Product::from_parts(name, category, summed, stock, channel_days)
 }
 
 /// The order time of each line of a store's days `from..=to`, read once in file order: the

@@ -11,18 +11,22 @@ pub(crate) const ORDER_ROWS: &[Column] = &[
     col("sales", "实收", "商品实收额", Kind::Money),
     col("profit", "利润", "订单实际利润", Kind::Money),
     same("delivery_net", "配送净成本", Kind::Money),
+    col("distance_km", "距离km", "配送距离(km)", Kind::Qty),
 ];
 
 /// 价格异常 (`storeboard_analytics::today::PriceRow`), in the sheet's order.
 pub(crate) const PRICE_ROWS: &[Column] = &[
     same("store", "门店", Kind::Text),
     same("order_id", "订单ID", Kind::Text),
+    col("day", "日期", "下单日期", Kind::Date),
+    same("channel", "渠道", Kind::Text),
     same("key", "商品编码", Kind::Text),
     same("name", "商品名称", Kind::Text),
     same("quantity", "销量", Kind::Qty),
     same("actual_price", "实收价格", Kind::Money),
     same("unit_cost", "单位成本", Kind::Money),
     col("gap_pct", "价差", "低于成本(%)", Kind::Pct),
+    col("loss", "损失", "低于成本金额", Kind::Money),
     col("severity", "程度", "严重程度", Kind::Text),
 ];
 
@@ -35,6 +39,7 @@ pub(crate) const PRICE_ROWS_PAGE: &[&str] = &[
     "actual_price",
     "unit_cost",
     "gap_pct",
+    "loss",
     "severity",
 ];
 
@@ -54,6 +59,8 @@ pub(crate) const PRODUCT_ROWS: &[Column] = &[
     col("stock", "库存", "剩余库存", Kind::Qty),
     same("last_sale", "最后销售日", Kind::Date),
     same("days_since_sale", "未售天数", Kind::Int),
+    col("amount", "金额", "涉及金额", Kind::Money),
+    col("tier", "级别", "级别", Kind::Text),
 ];
 
 /// The product columns the page shows.
@@ -68,4 +75,6 @@ pub(crate) const PRODUCT_ROWS_PAGE: &[&str] = &[
     "margin_pct",
     "stock",
     "days_since_sale",
+    "amount",
+    "tier",
 ];

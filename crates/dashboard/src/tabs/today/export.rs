@@ -14,9 +14,12 @@ use crate::export::sheet::{col, Col, Kind};
 use crate::export::ExportError;
 
 /// The 汇总 sheet's columns, over the objects [`summary_rows`] builds.
-const SUMMARY: [Col; 6] = [
+const SUMMARY: [Col; 9] = [
     col("卡片", "title", Kind::Text),
+    col("分组", "group_name", Kind::Text),
     col("数量", "count", Kind::Int),
+    col("金额", "amount", Kind::Money),
+    col("金额说明", "amount_label", Kind::Text),
     col("前三日均值", "trend.previous_mean", Kind::Num),
     col("变化(%)", "trend.change_pct", Kind::Pct),
     col("明细总数", "total_rows", Kind::Int),
@@ -32,7 +35,14 @@ pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     sheet.label(row, 0, "日期(昨日)")?;
     let yesterday = book.get(json, "yesterday")?;
     sheet.value(row, 1, yesterday, Kind::Date, &|| "yesterday".to_owned())?;
-    let header = row + 2;
+    sheet.label(row + 1, 0, "利润风险(紧急卡片金额合计)")?;
+    let at_risk = book
+        .get(json, "summary")
+        .and_then(|s| book.get(s, "at_risk_amount"))?;
+    sheet.value(row + 1, 1, at_risk, Kind::Money, &|| {
+        "summary.at_risk_amount".to_owned()
+    })?;
+    let header = row + 3;
     sheet.table(header, &SUMMARY, &summary_rows(&book, cards)?, "cards")?;
     sheet.freeze(header + 1, 0)?;
     book.push(sheet)?;
@@ -56,14 +66,37 @@ pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     book.bytes()
 }
 
-/// Each card's summary fields, plus `shown`: the rows its sheet holds (cards keep at most 200).
+/// The group's name as the page shows it.
+pub(crate) fn group_name(group: &str) -> &'static str {
+    match group {
+        "urgent" => "🔴 紧急处理",
+        "watch" => "🟡 关注观察",
+        "highlight" => "🟢 亮点",
+        _ => "",
+    }
+}
+
+/// Each card's summary fields, plus its group's name and `shown`: the rows its sheet holds
+/// (every row: the answer the workbook is written from is never cut).
 fn summary_rows(book: &Book, cards: &[Value]) -> Result<Vec<Value>, ExportError> {
     cards
         .iter()
         .enumerate()
         .map(|(i, card)| {
             let mut row = serde_json::Map::new();
-            for field in ["title", "count", "trend", "total_rows"] {
+            let group = card
+                .get("group")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            row.insert("group_name".to_owned(), Value::from(group_name(group)));
+            for field in [
+                "title",
+                "count",
+                "amount",
+                "amount_label",
+                "trend",
+                "total_rows",
+            ] {
                 let v = book
                     .get(card, field)
                     .map_err(|_| book.shape(format!("cards[{i}].{field} is missing")))?;
@@ -141,23 +174,28 @@ mod tests {
 
     fn card(key: &str, title: &str, count: usize, rows: Value) -> Value {
         let trend = (count > 0).then(|| json!({"previous_mean": 2.0, "change_pct": 50.0}));
-        json!({"key": key, "title": title, "count": count, "trend": trend, "total_rows": count, "rows": rows})
+        json!({"key": key, "title": title, "group": "urgent", "count": count, "amount": 12.5,
+               "amount_label": "亏损金额", "trend": trend, "total_rows": count, "rows": rows})
     }
 
     fn today() -> Value {
         let order = json!({"store": "门店/1", "order_id": "3826112701600018654", "channel": "美团闪购",
-                           "time": "2026-11-27T12:00:00", "sales": 35.5, "profit": -172.09, "delivery_net": 4.6});
-        let price = json!({"store": "门店1", "order_id": "38261127", "key": "100076", "name": "伊利纯牛奶",
+                           "time": "2026-11-27T12:00:00", "sales": 35.5, "profit": -172.09, "delivery_net": 4.6,
+                           "distance_km": 2.5});
+        let price = json!({"store": "门店1", "order_id": "38261127", "day": "2026-11-27",
+                           "channel": "美团闪购", "key": "100076", "name": "伊利纯牛奶",
                            "quantity": 1.0, "actual_price": 0.0, "unit_cost": 39.77, "gap_pct": -100.0,
-                           "severity": "严重"});
+                           "loss": 39.77, "severity": "严重"});
         let product = json!({"key": "100048", "name": "=1+1", "category": "饮料", "quantity": 118.0,
                              "previous_quantity": 71.0, "sales": 2542.0, "profit": 754.3, "margin_pct": 29.67,
                              "previous_margin_pct": null, "change_pct": 66.2, "stock": 32.0,
-                             "last_sale": "2026-11-27", "days_since_sale": 0});
+                             "last_sale": "2026-11-27", "days_since_sale": 0,
+                             "amount": 2542.0, "tier": null});
         json!({
             "filters": {"store": null, "from": "2026-11-21", "to": "2026-11-27", "channel": null},
             "empty": false,
             "yesterday": "2026-11-27",
+            "summary": {"urgent_count": 2, "at_risk_amount": 25.0},
             "cards": [
                 card("loss_orders", "亏损订单", 3, json!([order])),
                 card("price_anomaly", "价格异常", 1, json!([price])),
@@ -177,10 +215,14 @@ mod tests {
         let s = wb.sheet("汇总");
         assert_eq!(texts(s, 4)[0], "日期(昨日)");
         assert_eq!(num(s, 4, 1), 46_353.0, "2026-11-27 as an Excel date");
-        assert_eq!(texts(s, 6), SUMMARY.map(|c| c.header));
-        assert_eq!(texts(s, 7)[0], "亏损订单");
-        assert_eq!((num(s, 7, 1), num(s, 7, 3), num(s, 7, 5)), (3.0, 50.0, 1.0));
-        assert_eq!(cell(s, 9, 2), Data::Empty, "no trend, no trend figures");
+        assert_eq!(num(s, 5, 1), 25.0, "the money at risk under the date");
+        assert_eq!(texts(s, 7), SUMMARY.map(|c| c.header));
+        assert_eq!(texts(s, 8)[..2], ["亏损订单", "🔴 紧急处理"]);
+        assert_eq!(
+            (num(s, 8, 2), num(s, 8, 3), num(s, 8, 6), num(s, 8, 8)),
+            (3.0, 12.5, 50.0, 1.0)
+        );
+        assert_eq!(cell(s, 10, 5), Data::Empty, "no trend, no trend figures");
         Ok(())
     }
 
@@ -212,7 +254,7 @@ mod tests {
         let order = json!({"order_id": "1"});
         let price = json!({"order_id": "1", "actual_price": 1.0});
         assert_eq!(columns("new_card", Some(&order))[1].key, "order_id");
-        assert_eq!(columns("new_card", Some(&price))[5].key, "actual_price");
+        assert_eq!(columns("new_card", Some(&price))[7].key, "actual_price");
         assert_eq!(columns("new_card", None)[3].header, "销量");
     }
 }

@@ -46,12 +46,15 @@ mod tests {
         let price = PriceRow {
             store: "A".into(),
             order_id: "1".into(),
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 5).expect("valid"),
+            channel: "美团闪购".into(),
             key: "K".into(),
             name: "N".into(),
             quantity: 1.0,
             actual_price: 1.0,
             unit_cost: 2.0,
             gap_pct: Some(-50.0),
+            loss: 1.0,
             severity: "严重",
         };
         let price = serde_json::to_value(price).expect("serialises");

@@ -22,7 +22,7 @@ const CARD_PAGE_SIZE: usize = 10;
 
 /// To-do cards where a rise is bad news (more loss orders, more price anomalies, …) and shows
 /// red; on the other cards and on every KPI a rise is good news.
-const BAD_WHEN_UP: [&str; 7] = [
+const BAD_WHEN_UP: [&str; 10] = [
     "loss_orders",
     "high_delivery",
     "hot_out_of_stock",
@@ -30,6 +30,9 @@ const BAD_WHEN_UP: [&str; 7] = [
     "sales_drop",
     "margin_drop",
     "slow_movers",
+    "customer_churn",
+    "aov_anomaly",
+    "price_elasticity",
 ];
 
 /// `good`, `bad` or `flat`: the colour of a change of the card `key`.
@@ -37,30 +40,113 @@ fn card_trend(key: &str, change: Option<f64>) -> &'static str {
     trend_class(BAD_WHEN_UP.contains(&key), change)
 }
 
-/// ✅ 今日必做.
+/// The groups in page order: key, heading.
+const GROUPS: [(&str, &str); 3] = [
+    ("urgent", "🔴 紧急处理"),
+    ("watch", "🟡 关注观察"),
+    ("highlight", "🟢 亮点"),
+];
+
+/// Products listed under a card's money (the rest are in its export).
+const CARD_PRODUCTS: usize = 10;
+
+/// ✅ 今日必做: the summary line, the window switch, then the cards by group (the urgent group
+/// open), each with its money, trend, channel split, tiers and rows.
 pub(crate) fn today(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
+    let window = json.get("window").and_then(Value::as_u64).unwrap_or(1);
     let cards: Vec<Value> = arr(json, "cards")
         .iter()
-        .map(|card| {
-            let rows = arr(card, "rows");
-            let key = card.get("key").and_then(Value::as_str).unwrap_or("card");
-            let trend = card
-                .get("trend")
-                .and_then(|t| t.get("change_pct"))
-                .and_then(Value::as_f64);
-            json!({
-                "key": key,
-                "title": card.get("title"),
-                "count": card.get("count"),
-                "total_rows": card.get("total_rows"),
-                "shown_rows": rows.len(),
-                "trend": trend.map(|t| format::signed_pct(Some(t))),
-                "trend_class": card_trend(key, trend),
-                "table": sized_table(key, &card_columns(rows), rows, CARD_PAGE_SIZE, q, href),
-            })
+        .map(|c| card(c, q, href))
+        .collect();
+    let groups: Vec<Value> = GROUPS
+        .iter()
+        .map(|(key, name)| {
+            let members: Vec<&Value> = cards.iter().filter(|c| c["group"] == *key).collect();
+            let with_items = members
+                .iter()
+                .filter(|c| c["count"].as_u64() > Some(0))
+                .count();
+            json!({"key": key, "name": name, "open": *key == "urgent", "cards": members,
+                   "with_items": with_items})
         })
         .collect();
-    json!({"yesterday": json.get("yesterday"), "cards": cards})
+    let summary = json.get("summary");
+    let at_risk = summary
+        .and_then(|s| s.get("at_risk_amount"))
+        .and_then(Value::as_f64);
+    let urgent = summary
+        .and_then(|s| s.get("urgent_count"))
+        .and_then(Value::as_u64);
+    let when = if window == 1 {
+        "昨日".to_owned()
+    } else {
+        format!("近{window}天")
+    };
+    let windows: Vec<Value> = [(1, "昨日"), (3, "近3天"), (7, "近7天")]
+        .iter()
+        .map(|(n, label)| {
+            json!({"label": label, "active": *n == window,
+                   "href": href(&q.with("window", &n.to_string()))})
+        })
+        .collect();
+    json!({
+        "yesterday": json.get("yesterday"),
+        "window": window,
+        "windows": windows,
+        "summary": format!(
+            "{when} {} 利润风险, {} 项紧急",
+            format::money(at_risk),
+            urgent.unwrap_or(0)
+        ),
+        "groups": groups,
+    })
+}
+
+/// One card as the template shows it.
+fn card(card: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
+    let rows = arr(card, "rows");
+    let key = card.get("key").and_then(Value::as_str).unwrap_or("card");
+    let trend = card
+        .get("trend")
+        .and_then(|t| t.get("change_pct"))
+        .and_then(Value::as_f64);
+    let money = |v: &Value| v.as_f64().map(|a| format::money(Some(a)));
+    let channels: Vec<Value> = arr(card, "channels")
+        .iter()
+        .map(|c| {
+            json!({"channel": c.get("channel"), "count": c.get("count"),
+                        "amount": c.get("amount").and_then(money)})
+        })
+        .collect();
+    let tiers: Vec<&Value> = arr(card, "tiers")
+        .iter()
+        .filter(|t| t["count"].as_u64() > Some(0))
+        .collect();
+    let products: Vec<Value> = arr(card, "products")
+        .iter()
+        .take(CARD_PRODUCTS)
+        .map(|p| {
+            json!({"name": p.get("name"), "count": p.get("count"),
+                        "amount": p.get("amount").and_then(money), "action": p.get("action")})
+        })
+        .collect();
+    let count = card.get("count").and_then(Value::as_u64).unwrap_or(0);
+    json!({
+        "key": key,
+        "title": card.get("title"),
+        "group": card.get("group"),
+        "count": count,
+        "amount": card.get("amount").and_then(money),
+        "amount_label": card.get("amount_label"),
+        "total_rows": card.get("total_rows"),
+        "trend": trend.map(|t| format::signed_pct(Some(t))),
+        "trend_class": card_trend(key, trend),
+        "channels": channels,
+        "tiers": tiers,
+        "products": products,
+        "note": card.get("note"),
+        "table": (count > 0).then(|| sized_table(key, &card_columns(rows), rows, CARD_PAGE_SIZE, q, href)),
+    })
 }
 
 #[cfg(test)]
