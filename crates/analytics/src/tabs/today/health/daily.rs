@@ -96,7 +96,18 @@ pub(super) fn read<'a>(parts: &[Part<'a>], first: i64, last: i64) -> Daily<'a> {
             }
         }
     }
-    let labels = latest
+    Daily {
+        keys,
+        labels: labels(parts, &latest),
+        first,
+        span,
+        days,
+    }
+}
+
+/// 商品名称 and 一级分类名 of each (day, store, line): the only lines read.
+fn labels<'a>(parts: &[Part<'a>], latest: &[(i64, usize, u32)]) -> Vec<(&'a str, &'a str)> {
+    latest
         .iter()
         .map(|&(_, store, j)| {
             let data = &parts[store].snap.data;
@@ -106,12 +117,5 @@ pub(super) fn read<'a>(parts: &[Part<'a>], first: i64, last: i64) -> Daily<'a> {
                 data.strings.get(data.lines.category1[j]),
             )
         })
-        .collect();
-    Daily {
-        keys,
-        labels,
-        first,
-        span,
-        days,
-    }
+        .collect()
 }
