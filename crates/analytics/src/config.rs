@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::today::health::HealthRules;
+
 /// The business configuration; `Default` is today's rules (docs/metrics.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -20,6 +22,8 @@ pub struct Business {
     pub scene_keywords: Vec<SceneKeywords>,
     /// Category → scene, for products no keyword matched.
     pub category_scenes: Vec<CategoryScene>,
+    /// 今日必做's 商品健康 (six quadrants): `[business.health]`.
+    pub health: HealthRules,
 }
 
 /// Keywords of one scene.
@@ -97,6 +101,7 @@ impl Default for Business {
                     &["可乐", "雪碧", "矿泉水", "饮料", "茶", "果汁", "咖啡"],
                 ),
             ],
+            health: HealthRules::default(),
             category_scenes: vec![
                 category("酒水饮料", "饮品解渴"),
                 category("休闲食品", "休闲零食"),

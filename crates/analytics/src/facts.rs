@@ -316,6 +316,7 @@ pub fn rules_key(business: &Business) -> u64 {
         delivery_cost_alert,
         scene_keywords,
         category_scenes,
+        health: _, // 今日必做 reads it per request; no aggregate depends on it
     } = business;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     fee_channels.hash(&mut h);

@@ -74,8 +74,9 @@ pub(super) struct Product<'a> {
     days: BTreeMap<NaiveDate, Sums>,
     /// Per day, the 剩余库存 of its latest line that had a stock value.
     stock: BTreeMap<NaiveDate, f32>,
-    /// Sums per (day, 渠道), at least for the last week to yesterday.
-    channel_days: BTreeMap<(NaiveDate, &'a str), Sums>,
+    /// Sums per day and 渠道 (in no order, a (day, channel) possibly split over entries), at
+    /// least for the last week to yesterday.
+    channel_days: Vec<(NaiveDate, &'a str, Sums)>,
 }
 
 impl<'a> Product<'a> {
@@ -85,7 +86,7 @@ impl<'a> Product<'a> {
         category: &'a str,
         days: BTreeMap<NaiveDate, Sums>,
         stock: BTreeMap<NaiveDate, f32>,
-        channel_days: BTreeMap<(NaiveDate, &'a str), Sums>,
+        channel_days: Vec<(NaiveDate, &'a str, Sums)>,
     ) -> Self {
         Self {
             name,
@@ -99,10 +100,10 @@ impl<'a> Product<'a> {
     /// Sums per 渠道 over `from..=to` (days of the last week to yesterday), by channel name.
     pub fn channel_sums(&self, from: NaiveDate, to: NaiveDate) -> BTreeMap<&'a str, Sums> {
         let mut out: BTreeMap<&'a str, Sums> = BTreeMap::new();
-        for (&(_, channel), s) in self
+        for (_, channel, s) in self
             .channel_days
-            .range((from, "")..)
-            .take_while(|((d, _), _)| *d <= to)
+            .iter()
+            .filter(|(d, _, _)| (from..=to).contains(d))
         {
             out.entry(channel).or_default().add(s);
         }
@@ -321,10 +322,7 @@ fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a s
                 profit: cents(profit[j]),
                 cost: cents(cost[j]),
             };
-            p.channel_days
-                .entry((o.day, o.channel))
-                .or_default()
-                .add(&line);
+            p.channel_days.push((o.day, o.channel, line));
             let stock = l.stock[j];
             if !stock.is_nan() {
                 let at = times.entry((key, o.day)).or_insert(time);

@@ -6,6 +6,7 @@
 //! widened, store and channel kept.
 
 mod card;
+pub mod health;
 mod history;
 mod orders;
 mod prices;
@@ -56,6 +57,8 @@ pub struct Today {
     pub summary: Summary,
     /// The cards: 🔴 urgent first, then 🟡 watch, then 🟢 highlights.
     pub cards: Vec<Card>,
+    /// 商品健康: the six quadrants over the 30 days to yesterday (`null` when empty).
+    pub health: Option<health::Health>,
 }
 
 /// The line at the top of the page.
@@ -132,8 +135,30 @@ pub fn today_window(
     window: u8,
 ) -> Today {
     let window = window.clamp(1, 7);
-    let h = recent::load(snaps, filters, business, i64::from(window));
-    cards(&h, filters, business, window)
+    let Some(y) = recent::yesterday(snaps, filters, business) else {
+        let none = History::new(
+            Vec::new(),
+            Default::default(),
+            Default::default(),
+            Default::default(),
+            &business.consumable_category,
+        );
+        return cards(&none, filters, business, window);
+    };
+    // 商品健康 reads 60 days of product points, the cards their own window and orders: two
+    // independent halves of the answer, on the two cores these machines have.
+    let (mut today, health) = std::thread::scope(|scope| {
+        let health =
+            scope.spawn(|| health::health_with(snaps, filters, business, y, &business.health));
+        let h = recent::load(snaps, filters, business, i64::from(window));
+        let today = cards(&h, filters, business, window);
+        let health = health
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (today, health)
+    });
+    today.health = Some(health);
+    today
 }
 
 /// The 今日必做 tab computed from every line of the history: the reference the aggregates are
@@ -145,12 +170,18 @@ pub fn today_from_lines(
     window: u8,
 ) -> Today {
     let window = window.clamp(1, 7);
-    cards(
+    let mut today = cards(
         &History::load_from_lines(snaps, filters, business),
         filters,
         business,
         window,
-    )
+    );
+    // 商品健康 has one path (the product points); its own tests check it against hand-worked
+    // figures.
+    today.health = today
+        .yesterday
+        .map(|d| health::health_with(snaps, filters, business, d, &business.health));
+    today
 }
 
 const fn kind(
@@ -250,6 +281,7 @@ fn cards(h: &History<'_>, filters: &Filters, business: &Business, window: u8) ->
             at_risk_amount: (at_risk * 100.0).round() / 100.0,
         },
         cards,
+        health: None,
     }
 }
 

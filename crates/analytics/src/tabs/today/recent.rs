@@ -25,6 +25,21 @@ const WINDOW_DAYS: i64 = 13 + TREND_DAYS;
 /// Days of per-day counts the order and line cards' trends read: four windows of a week.
 const COUNT_DAYS: i64 = 4 * 7;
 
+/// The last day with kept orders in the filters' period, store and channel.
+pub(super) fn yesterday(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Option<NaiveDate> {
+    parts(snaps, filters, business)
+        .iter()
+        .filter_map(|p| {
+            let sel = p.facts.select(filters.from, filters.to, p.channel);
+            sel.cells().last().map(|(d, _, _)| d)
+        })
+        .max()
+}
+
 /// Builds the history of [`History`] from the aggregates, with the raw orders of the `window`
 /// days ending yesterday.
 pub(super) fn load<'a>(

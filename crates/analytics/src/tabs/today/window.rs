@@ -261,13 +261,11 @@ fn into_product<'a>(parts: &[Part<'a>], days: &Days, m: Merged<'a>) -> Product<'
         .chain(m.stock.iter().flatten())
         .map(value)
         .collect();
-    let mut channel_days: BTreeMap<(NaiveDate, &'a str), Sums> = BTreeMap::new();
-    for (d, channel, s) in m.channel_days {
-        channel_days
-            .entry((day_from_days(d), channel))
-            .or_default()
-            .add(&s);
-    }
+    let channel_days = m
+        .channel_days
+        .into_iter()
+        .map(|(d, channel, s)| (day_from_days(d), channel, s))
+        .collect();
     Product::from_parts(name, category, summed, stock, channel_days)
 }
 
