@@ -13,6 +13,7 @@ use crate::filters::Filters;
 use crate::order::{
     below_cost, cents, cents_to_yuan, line_col, orders, pct, OrderFigures, SALES_SCALE,
 };
+use crate::overview::AOV_BOUNDS;
 
 /// `d` moved `n` days back.
 pub(super) fn back(d: NaiveDate, n: i64) -> NaiveDate {
@@ -31,6 +32,9 @@ pub(super) struct Sums {
     pub profit: i64,
     /// Σ商品采购成本 (cents).
     pub cost: i64,
+    /// Orders holding the product (distinct per day and channel, so a sum over days and
+    /// channels counts each order once).
+    pub orders: i64,
 }
 
 impl Sums {
@@ -40,6 +44,12 @@ impl Sums {
         self.sales += other.sales;
         self.profit += other.profit;
         self.cost += other.cost;
+        self.orders += other.orders;
+    }
+
+    /// Mean 实收单价 = Σ(实收价格 × 销量) / Σ销量 (yuan), `None` without a quantity.
+    pub fn unit_price(&self) -> Option<f64> {
+        (self.quantity > 0).then(|| self.sales_yuan() * 1000.0 / self.quantity as f64)
     }
 
     /// 单品成本 = Σ商品采购成本 / Σ销量 (yuan), `None` without a quantity.
@@ -156,6 +166,36 @@ pub(super) enum TrendCount {
 /// Per day: loss orders, high-delivery orders, price-anomaly lines.
 pub(super) type DayCounts = BTreeMap<NaiveDate, [u32; 3]>;
 
+/// Orders of one day on one channel (or more, added): their sales and AOV bands.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DayBins {
+    /// Orders.
+    pub orders: u32,
+    /// Σ 商品实收额 (1/100,000 yuan).
+    pub sales: i64,
+    /// Orders per band of the overview's AOV bands.
+    pub bands: [u32; 8],
+}
+
+impl DayBins {
+    /// Adds `o`.
+    pub fn add(&mut self, o: &DayBins) {
+        self.orders += o.orders;
+        self.sales += o.sales;
+        for (a, b) in self.bands.iter_mut().zip(o.bands) {
+            *a += b;
+        }
+    }
+
+    /// 客单价 = sales / orders (yuan), `None` without orders.
+    pub fn aov(&self) -> Option<f64> {
+        (self.orders > 0).then(|| self.sales as f64 / SALES_SCALE / f64::from(self.orders))
+    }
+}
+
+/// Per (day, 渠道), the orders' bins.
+pub(super) type Bins<'a> = BTreeMap<(NaiveDate, &'a str), DayBins>;
+
 /// Kept orders of the days the order cards list, the per-day counts of those cards, and the
 /// products of the lines up to the last day of the period.
 pub(super) struct History<'a> {
@@ -172,6 +212,8 @@ pub(super) struct History<'a> {
     pub products: BTreeMap<&'a str, Product<'a>>,
     /// The consumables' 一级分类名.
     consumable: String,
+    /// Per (day, 渠道), the orders' bins (at least the two weeks to yesterday).
+    pub bins: Bins<'a>,
 }
 
 impl<'a> History<'a> {
@@ -194,6 +236,7 @@ impl<'a> History<'a> {
             counts,
             products,
             consumable: consumable.to_owned(),
+            bins: Bins::new(),
         }
     }
 
@@ -213,13 +256,32 @@ impl<'a> History<'a> {
         let products = products(&orders, consumable);
         let days = orders.iter().map(|o| o.day).collect();
         let mut counts = DayCounts::new();
+        let mut bins = Bins::new();
         for o in &orders {
             let c = counts.entry(o.day).or_default();
             c[0] += u32::from(o.profit < 0.0);
             c[1] += u32::from(o.delivery_net > business.delivery_cost_alert);
             c[2] += anomalies(o, consumable);
+            let b = bins.entry((o.day, o.channel)).or_default();
+            b.orders += 1;
+            b.sales += (o.sales * SALES_SCALE).round() as i64;
+            let band = AOV_BOUNDS.iter().rposition(|&x| o.sales >= x).unwrap_or(0);
+            b.bands[band] += 1;
         }
-        History::new(orders, products, days, counts, consumable)
+        let mut h = History::new(orders, products, days, counts, consumable);
+        h.bins = bins;
+        h
+    }
+
+    /// The orders' bins of `from..=to` per 渠道.
+    pub fn bins_between(&self, from: NaiveDate, to: NaiveDate) -> BTreeMap<&'a str, DayBins> {
+        let mut out: BTreeMap<&'a str, DayBins> = BTreeMap::new();
+        for ((d, channel), b) in &self.bins {
+            if (from..=to).contains(d) {
+                out.entry(*channel).or_default().add(b);
+            }
+        }
+        out
     }
 
     /// The consumables' 一级分类名.
@@ -302,12 +364,17 @@ fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a s
             &l.money[line_col(Column::Profit)],
             &l.money[line_col(Column::Cost)],
         );
+        let mut in_order: Vec<&'a str> = Vec::new();
         for j in o
             .lines
             .clone()
             .filter(|&j| !is_consumable(o, j, consumable))
         {
             let key = data.strings.get(l.key[j]);
+            let first_in_order = !in_order.contains(&key);
+            if first_in_order {
+                in_order.push(key);
+            }
             let p = out.entry(key).or_default();
             p.name = data.strings.get(l.product[j]);
             p.category = data.strings.get(l.category1[j]);
@@ -316,11 +383,13 @@ fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a s
             day.sales += cents(actual[j]) * i64::from(l.quantity[j]);
             day.profit += cents(profit[j]);
             day.cost += cents(cost[j]);
+            day.orders += i64::from(first_in_order);
             let line = Sums {
                 quantity: i64::from(l.quantity[j]),
                 sales: cents(actual[j]) * i64::from(l.quantity[j]),
                 profit: cents(profit[j]),
                 cost: cents(cost[j]),
+                orders: i64::from(first_in_order),
             };
             p.channel_days.push((o.day, o.channel, line));
             let stock = l.stock[j];

@@ -5,7 +5,9 @@
 //! the 7 before…) may reach before `filters.from`: the history is loaded with the period's start
 //! widened, store and channel kept.
 
+mod aov;
 mod card;
+mod elasticity;
 pub mod health;
 mod history;
 mod orders;
@@ -22,8 +24,10 @@ use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
 use crate::filters::Filters;
+pub use aov::AovRow;
 use card::{tiers, Card as CardOf, Channels, Kind};
 pub use card::{CardProduct, ChannelSplit, Group, Tier, Trend};
+pub use elasticity::ElasticityRow;
 use history::{back, History};
 pub use orders::OrderRow;
 pub use prices::PriceRow;
@@ -80,6 +84,10 @@ pub enum Rows {
     Prices(Vec<PriceRow>),
     /// The product cards.
     Products(Vec<ProductCardRow>),
+    /// 客单价异常.
+    Aov(Vec<AovRow>),
+    /// 价格弹性.
+    Elasticity(Vec<ElasticityRow>),
 }
 
 impl Rows {
@@ -89,6 +97,8 @@ impl Rows {
             Rows::Orders(r) => r.truncate(n),
             Rows::Prices(r) => r.truncate(n),
             Rows::Products(r) => r.truncate(n),
+            Rows::Aov(r) => r.truncate(n),
+            Rows::Elasticity(r) => r.truncate(n),
         }
     }
 
@@ -98,6 +108,8 @@ impl Rows {
             Rows::Orders(r) => r.len(),
             Rows::Prices(r) => r.len(),
             Rows::Products(r) => r.len(),
+            Rows::Aov(r) => r.len(),
+            Rows::Elasticity(r) => r.len(),
         }
     }
 
@@ -223,21 +235,32 @@ const HOT: Kind = kind(
     Some("爆款销售额"),
 );
 const TOP: Kind = kind("top_profit", "高利润商品", Group::Highlight, Some("利润"));
+const AOV: Kind = kind(
+    "aov_anomaly",
+    "客单价异常",
+    Group::Watch,
+    Some("客单价损失"),
+);
+const ELASTIC: Kind = kind("price_elasticity", "价格弹性", Group::Watch, None);
 
 fn cards(h: &History<'_>, filters: &Filters, business: &Business, window: u8) -> Today {
     let y = h.last_day(filters.from, filters.to);
     let w = i64::from(window);
     let cards = match y {
-        None => [LOSS, OUT, PRICE, HIGH, DROP, MARGIN, SLOW, NEW, HOT, TOP]
-            .map(|k| {
-                let rows = match k.key {
-                    "loss_orders" | "high_delivery" => Rows::Orders(Vec::new()),
-                    "price_anomaly" => Rows::Prices(Vec::new()),
-                    _ => Rows::Products(Vec::new()),
-                };
-                Card::empty(k, rows)
-            })
-            .to_vec(),
+        None => [
+            LOSS, OUT, PRICE, HIGH, DROP, MARGIN, SLOW, AOV, ELASTIC, NEW, HOT, TOP,
+        ]
+        .map(|k| {
+            let rows = match k.key {
+                "loss_orders" | "high_delivery" => Rows::Orders(Vec::new()),
+                "price_anomaly" => Rows::Prices(Vec::new()),
+                "aov_anomaly" => Rows::Aov(Vec::new()),
+                "price_elasticity" => Rows::Elasticity(Vec::new()),
+                _ => Rows::Products(Vec::new()),
+            };
+            Card::empty(k, rows)
+        })
+        .to_vec(),
         Some(y) => vec![
             orders::loss_orders(h, LOSS, y, w),
             product_card(
@@ -264,6 +287,8 @@ fn cards(h: &History<'_>, filters: &Filters, business: &Business, window: u8) ->
                 products::slow_movers,
                 (6, &products::IDLE_TIERS),
             ),
+            aov_card(h, y),
+            elasticity_card(h, y),
             product_card(h, NEW, y, products::new_products, (0, &[])),
             product_card(h, HOT, y, products::hot_products, (0, &[])),
             top_profit(h, y),
@@ -300,13 +325,55 @@ fn product_card(
     let total: i64 = rows.iter().map(|r| r.cents).sum();
     let tier_of = |r: &ProductCardRow| tier_names.iter().position(|t| Some(*t) == r.tier);
     let tiers = tiers(tier_names, rows.iter().filter_map(tier_of));
-    let channels = product_channels(h, &rows, back(y, days), y);
+    let keys = rows.iter().map(|r| (r.key.as_str(), r.cents));
+    let channels = product_channels(h, keys, back(y, days), y, true);
     let count = rows.len();
     let mean = before as f64 / TREND_DAYS as f64;
     Card {
         tiers,
         channels,
         ..Card::new(kind, Rows::Products(rows), count, total, mean)
+    }
+}
+
+/// 客单价异常: its findings as of yesterday, the trend over the same rule on the three days
+/// before.
+fn aov_card(h: &History<'_>, y: NaiveDate) -> Card {
+    let found = aov::aov_anomaly(h, y);
+    let before: usize = (1..=TREND_DAYS)
+        .map(|k| aov::aov_anomaly(h, back(y, k)).rows.len())
+        .sum();
+    let level = |r: &AovRow| aov::LEVELS.iter().position(|l| *l == r.level);
+    let tiers = tiers(&aov::LEVELS, found.rows.iter().filter_map(level));
+    let mut channels = Channels::default();
+    for (channel, cents) in &found.channels {
+        channels.add(channel, *cents);
+    }
+    let count = found.rows.len();
+    let mean = before as f64 / TREND_DAYS as f64;
+    Card {
+        tiers,
+        channels: channels.into_splits(true),
+        ..Card::new(AOV, Rows::Aov(found.rows), count, found.money, mean)
+    }
+}
+
+/// 价格弹性: the products whose price moved ≥ 5% week on week, tiered by elasticity.
+fn elasticity_card(h: &History<'_>, y: NaiveDate) -> Card {
+    let rows = elasticity::price_elasticity(h, y);
+    let before: usize = (1..=TREND_DAYS)
+        .map(|k| elasticity::price_elasticity(h, back(y, k)).len())
+        .sum();
+    let level = |r: &ElasticityRow| elasticity::LEVELS.iter().position(|l| *l == r.level);
+    let tiers = tiers(&elasticity::LEVELS, rows.iter().filter_map(level));
+    let keys = rows.iter().map(|r| (r.key.as_str(), 0));
+    let channels = product_channels(h, keys, back(y, 6), y, false);
+    let count = rows.len();
+    let mean = before as f64 / TREND_DAYS as f64;
+    Card {
+        tiers,
+        channels,
+        ..Card::new(ELASTIC, Rows::Elasticity(rows), count, 0, mean)
     }
 }
 
@@ -320,29 +387,30 @@ fn top_profit(h: &History<'_>, y: NaiveDate) -> Card {
 
 /// Per channel: the rows' products that sold on it over `from..=to`, and each row's money split
 /// by the channel's share of the product's sales there.
-fn product_channels(
+fn product_channels<'k>(
     h: &History<'_>,
-    rows: &[ProductCardRow],
+    rows: impl Iterator<Item = (&'k str, i64)>,
     from: NaiveDate,
     to: NaiveDate,
+    with_money: bool,
 ) -> Vec<ChannelSplit> {
     let mut channels = Channels::default();
-    for r in rows {
-        let Some(p) = h.products.get(r.key.as_str()) else {
+    for (key, cents) in rows {
+        let Some(p) = h.products.get(key) else {
             continue;
         };
         let sums = p.channel_sums(from, to);
         let total: i64 = sums.values().map(|s| s.sales.max(0)).sum();
         for (channel, s) in sums.iter().filter(|(_, s)| s.quantity > 0) {
             let share = if total > 0 {
-                (i128::from(r.cents) * i128::from(s.sales.max(0)) / i128::from(total)) as i64
+                (i128::from(cents) * i128::from(s.sales.max(0)) / i128::from(total)) as i64
             } else {
                 0
             };
             channels.add(channel, share);
         }
     }
-    channels.into_splits(true)
+    channels.into_splits(with_money)
 }
 
 #[cfg(test)]
@@ -412,6 +480,8 @@ I1,2026-11-02 10:00,一号店,P1,1,收银机订单,5.00,5.00,1.00,0,0,0,饮料,P
                 "sales_drop",
                 "margin_drop",
                 "slow_movers",
+                "aov_anomaly",
+                "price_elasticity",
                 "new_products",
                 "hot_products",
                 "top_profit"
@@ -513,7 +583,7 @@ I1,2026-11-02 10:00,一号店,P1,1,收银机订单,5.00,5.00,1.00,0,0,0,饮料,P
         let t = today(&snapshots(CSV), &filters(20, 25), &Business::default());
         assert!(t.empty);
         assert_eq!(t.yesterday, None);
-        assert_eq!(t.cards.len(), 10);
+        assert_eq!(t.cards.len(), 12);
         assert!(t
             .cards
             .iter()

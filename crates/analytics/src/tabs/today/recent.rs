@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use storeboard_data::StoreSnapshot;
 
-use super::history::{back, DayCounts, History};
+use super::history::{back, Bins, DayCounts, History};
 use super::{window, TREND_DAYS};
 use crate::config::Business;
 use crate::filters::Filters;
@@ -55,14 +55,23 @@ pub(super) fn load<'a>(
     let first = back(filters.from, WINDOW_DAYS.max(COUNT_DAYS));
     let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut counts = DayCounts::new();
+    let mut bins = Bins::new();
     for p in &parts {
         let sel = p.facts.select(first, filters.to, p.channel);
-        for (d, _, cell) in sel.cells() {
+        for (d, channel, cell) in sel.cells() {
             days.insert(d);
             let c = counts.entry(d).or_default();
             c[0] += cell.loss_orders;
             c[1] += cell.high_delivery;
             c[2] += cell.price_anomalies;
+            let b = bins
+                .entry((d, p.snap.data.strings.get(channel)))
+                .or_default();
+            b.orders += cell.orders;
+            b.sales += cell.sales;
+            for (band, bin) in b.bands.iter_mut().zip(&cell.aov) {
+                *band += bin.orders;
+            }
         }
     }
     let Some(&y) = days.range(filters.from..=filters.to).next_back() else {
@@ -75,5 +84,7 @@ pub(super) fn load<'a>(
     };
     let orders = orders(snaps, &raw, business);
     let products = window::products(&parts, back(y, WINDOW_DAYS), y);
-    History::new(orders, products, days, counts, consumable)
+    let mut h = History::new(orders, products, days, counts, consumable);
+    h.bins = bins;
+    h
 }

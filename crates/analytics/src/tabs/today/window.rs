@@ -223,6 +223,7 @@ fn sums(pt: &Point) -> Sums {
         sales: pt.sales,
         profit: pt.profit,
         cost: pt.cost,
+        orders: i64::from(pt.orders),
     }
 }
 
