@@ -5,6 +5,7 @@
 //! the 7 before…) may reach before `filters.from`: the history is loaded with the period's start
 //! widened, store and channel kept.
 
+pub mod churn;
 mod history;
 mod prices;
 mod products;
