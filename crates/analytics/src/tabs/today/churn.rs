@@ -214,11 +214,26 @@ pub fn churn(
 ) -> Churn {
     let parts = parts(snaps, filters, business);
     let rules = Limits::new(rules);
-    let found: Vec<StoreChurn<'_>> = parts
-        .iter()
-        .map(|p| store_churn(p, business, &rules, day_number(d)))
-        .collect();
-    merge(found, d)
+    let day = day_number(d);
+    fn stores<'a>(parts: &[Part<'a>], b: &Business, r: &Limits, d: i64) -> Vec<StoreChurn<'a>> {
+        parts.iter().map(|p| store_churn(p, b, r, d)).collect()
+    }
+    let run = |parts| stores(parts, business, &rules, day);
+    if parts.len() < 2 {
+        return merge(run(&parts), d);
+    }
+    // Two halves on two threads, as the order scan does (the machines have two cores).
+    let (first, second) = parts.split_at(parts.len() / 2);
+    let stores = std::thread::scope(|scope| {
+        let other = scope.spawn(|| run(second));
+        let mut out = run(first);
+        match other.join() {
+            Ok(rest) => out.extend(rest),
+            Err(_) => out.extend(run(second)),
+        }
+        out
+    });
+    merge(stores, d)
 }
 
 /// The rules as day counts and exact thresholds.
@@ -361,21 +376,37 @@ fn scan(p: &Part<'_>, from: i64, to: i64) -> Scan {
     scan
 }
 
-/// A churned customer of one store, before the stores are merged.
-struct Found<'a> {
-    row: ChurnRow,
+/// A churned customer of one store, before the stores are merged: no text but the customer's.
+struct Found {
     /// Window sales (1/100,000 yuan).
     sales: i64,
-    /// Top product keys with their reason for this customer.
-    top: Vec<(&'a str, Reason)>,
+    /// The normalized address.
+    customer: String,
+    orders: u32,
+    last_day: i64,
+    reason: Reason,
+    /// The top product the reason is about (index into `top`), if any.
+    reason_top: Option<u8>,
+    /// Its top products: `tops[top.0..top.1]` of its store.
+    top: (u32, u32),
+}
+
+/// One of a customer's top products.
+#[derive(Clone, Copy)]
+struct Top {
+    key: Sym,
+    name: Sym,
+    reason: Reason,
 }
 
 /// One store's part of the card.
 struct StoreChurn<'a> {
-    found: Vec<Found<'a>>,
+    snap: &'a StoreSnapshot,
+    found: Vec<Found>,
+    tops: Vec<Top>,
     previous: [usize; 3],
     /// (channel, churned customers on it, their sales on it).
-    channels: Vec<(&'a str, usize, i64)>,
+    channels: Vec<(Sym, usize, i64)>,
 }
 
 /// A product's state in a store as of `d`.
@@ -396,6 +427,7 @@ struct Bought {
     sales: i64,
 }
 
+/// The churned customers of one store (`parts[store]`) as of `d`, and its trend counts.
 fn store_churn<'a>(p: &Part<'a>, business: &Business, rules: &Limits, d: i64) -> StoreChurn<'a> {
     let scan = scan(p, d - rules.window - TREND_DAYS + 1, d);
     let mut previous = [0usize; 3];
@@ -416,9 +448,14 @@ fn store_churn<'a>(p: &Part<'a>, business: &Business, rules: &Limits, d: i64) ->
     let mut states: HashMap<Sym, ProductState> = HashMap::new();
     let mut channels: Vec<(Sym, usize, i64)> = Vec::new();
     let mut found = Vec::with_capacity(churned.len());
+    let mut tops = Vec::with_capacity(churned.len() * rules.top.min(8));
+    // Scratch reused from customer to customer.
+    let (mut bought, mut on) = (Vec::<Bought>::new(), Vec::<(Sym, i64)>::new());
+    let mut best: Vec<usize> = Vec::with_capacity(rules.top + 1);
     for s in &churned {
-        let (mut sales, mut bought) = (0i64, Vec::<Bought>::new());
-        let mut on: Vec<(Sym, i64)> = Vec::new();
+        bought.clear();
+        on.clear();
+        let mut sales = 0i64;
         for o in scan.orders(s) {
             let mut order_sales = 0i64;
             for j in data.line_range(o) {
@@ -449,7 +486,7 @@ fn store_churn<'a>(p: &Part<'a>, business: &Business, rules: &Limits, d: i64) ->
                 None => on.push((ch, order_sales)),
             }
         }
-        for (ch, s) in on {
+        for &(ch, s) in &on {
             match channels.iter_mut().find(|(c, _, _)| *c == ch) {
                 Some((_, n, total)) => {
                     *n += 1;
@@ -458,56 +495,62 @@ fn store_churn<'a>(p: &Part<'a>, business: &Business, rules: &Limits, d: i64) ->
                 None => channels.push((ch, 1, s)),
             }
         }
-        bought.retain(|b| b.quantity > 0);
-        bought.sort_by(|a, b| {
+        // The top products: most bought first, names (then keys) compared only on equal
+        // quantities; a selection, not a sort of everything bought.
+        let before = |a: &Bought, b: &Bought| {
             b.quantity
                 .cmp(&a.quantity)
                 .then_with(|| strings.get(a.name).cmp(strings.get(b.name)))
                 .then_with(|| strings.get(a.key).cmp(strings.get(b.key)))
-        });
-        bought.truncate(rules.top);
-        let top: Vec<(&'a str, Reason)> = bought
+                .is_lt()
+        };
+        best.clear();
+        for (k, b) in bought.iter().enumerate().filter(|(_, b)| b.quantity > 0) {
+            if best.len() == rules.top && best.last().is_none_or(|&w| !before(b, &bought[w])) {
+                continue;
+            }
+            let at = best.partition_point(|&x| before(&bought[x], b));
+            best.insert(at, k);
+            best.truncate(rules.top);
+        }
+        let start = tops.len() as u32;
+        for b in best.iter().map(|&k| &bought[k]) {
+            let state = *states
+                .entry(b.key)
+                .or_insert_with(|| product_state(p, b.key, d, rules));
+            tops.push(Top {
+                key: b.key,
+                name: b.name,
+                reason: reason(&state, b, rules),
+            });
+        }
+        let top = &tops[start as usize..];
+        let reason = top
             .iter()
-            .map(|b| {
-                let state = *states
-                    .entry(b.key)
-                    .or_insert_with(|| product_state(p, b.key, d, rules));
-                (strings.get(b.key), reason(&state, b, rules))
-            })
-            .collect();
-        let reason = top.iter().map(|t| t.1).min().unwrap_or(Reason::Unknown);
-        let reason_product = (reason != Reason::Unknown)
-            .then(|| top.iter().position(|t| t.1 == reason))
+            .map(|t| t.reason)
+            .min()
+            .unwrap_or(Reason::Unknown);
+        let reason_top = (reason != Reason::Unknown)
+            .then(|| top.iter().position(|t| t.reason == reason))
             .flatten()
-            .map(|k| strings.get(bought[k].name).to_owned());
+            .map(|k| k as u8);
         let address = data.orders.text[ADDRESS][scan.entries[s.last as usize].order as usize];
         found.push(Found {
-            row: ChurnRow {
-                store: snap.name.clone(),
-                customer: normalize_address(strings.get(address)),
-                orders: s.orders,
-                sales: sales as f64 / SALES_SCALE,
-                last_order: day_from_days(s.last_day),
-                days_since: d - s.last_day,
-                reason,
-                reason_product,
-                products: bought
-                    .iter()
-                    .map(|b| strings.get(b.name).to_owned())
-                    .collect(),
-                high_value: false,
-            },
             sales,
-            top,
+            customer: normalize_address(strings.get(address)),
+            orders: s.orders as u32,
+            last_day: s.last_day,
+            reason,
+            reason_top,
+            top: (start, tops.len() as u32),
         });
     }
     StoreChurn {
+        snap,
         found,
+        tops,
         previous,
-        channels: channels
-            .into_iter()
-            .map(|(c, n, s)| (strings.get(c), n, s))
-            .collect(),
+        channels,
     }
 }
 
@@ -553,14 +596,21 @@ fn product_state(p: &Part<'_>, key: Sym, d: i64, rules: &Limits) -> ProductState
         if channel.is_some_and(|c| c != Some(s.channel)) {
             continue;
         }
-        for pt in series.points(k, d - rules.recent + 1, d).iter() {
-            state.recent_quantity += pt.quantity;
-            state.recent_sales += pt.sales;
-        }
-        if has_stock {
-            let up_to_d = series.points(k, i64::MIN, d);
-            if let Some(pt) = up_to_d.iter().rev().find(|pt| pt.stock_line != NO_LINE) {
+        // One search for the series' end at `d`, then back through the recent days and on to
+        // the latest stock reading (nearly always on the last point).
+        let mut stock_found = !has_stock;
+        for pt in series.points(k, i64::MIN, d).iter().rev() {
+            let recent = pt.day > d - rules.recent;
+            if recent {
+                state.recent_quantity += pt.quantity;
+                state.recent_sales += pt.sales;
+            }
+            if !stock_found && pt.stock_line != NO_LINE {
+                stock_found = true;
                 latest = latest.max(Some((pt.day, pt.stock_line)));
+            }
+            if stock_found && !recent {
+                break;
             }
         }
     }
@@ -575,33 +625,78 @@ fn product_state(p: &Part<'_>, key: Sym, d: i64, rules: &Limits) -> ProductState
 fn merge(stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
     let mut previous_counts = [0usize; 3];
     let mut channels: HashMap<&str, (usize, i64)> = HashMap::new();
-    let mut found = Vec::new();
-    for s in stores {
+    for s in &stores {
         for (n, p) in previous_counts.iter_mut().zip(s.previous) {
             *n += p;
         }
-        for (c, n, sales) in s.channels {
-            let e = channels.entry(c).or_default();
+        for &(c, n, sales) in &s.channels {
+            let e = channels.entry(s.snap.data.strings.get(c)).or_default();
             e.0 += n;
             e.1 += sales;
         }
-        found.extend(s.found);
     }
-    let count = found.len();
-    let total: i64 = found.iter().map(|f| f.sales).sum();
-    let mut high_value = 0;
-    for f in &mut found {
-        // Above the mean, exactly: sales × count > Σ sales.
-        f.row.high_value = i128::from(f.sales) * count as i128 > i128::from(total);
-        high_value += usize::from(f.row.high_value);
-    }
-    found.sort_by(|a, b| {
-        b.sales
-            .cmp(&a.sales)
-            .then_with(|| a.row.customer.cmp(&b.row.customer))
-            .then_with(|| a.row.store.cmp(&b.row.store))
+    // (store, row) of every churned customer, sorted by sales, customer, store name.
+    let mut order: Vec<(u32, u32)> = stores
+        .iter()
+        .enumerate()
+        .flat_map(|(k, s)| (0..s.found.len() as u32).map(move |i| (k as u32, i)))
+        .collect();
+    let found = |&(k, i): &(u32, u32)| &stores[k as usize].found[i as usize];
+    order.sort_unstable_by(|a, b| {
+        let (fa, fb) = (found(a), found(b));
+        fb.sales
+            .cmp(&fa.sales)
+            .then_with(|| fa.customer.cmp(&fb.customer))
+            .then_with(|| {
+                stores[a.0 as usize]
+                    .snap
+                    .name
+                    .cmp(&stores[b.0 as usize].snap.name)
+            })
     });
-    let products = lost_products(&found);
+    let count = order.len();
+    let total: i64 = order.iter().map(|f| found(f).sales).sum();
+    // Above the mean, exactly: sales × count > Σ sales.
+    let high = |sales: i64| i128::from(sales) * count as i128 > i128::from(total);
+    let mut lost: HashMap<&str, Lost> = HashMap::new();
+    let mut names: HashMap<(u32, Sym), String> = HashMap::new();
+    let mut rows = Vec::with_capacity(count);
+    for &(k, i) in &order {
+        let s = &stores[k as usize];
+        let f = &s.found[i as usize];
+        let strings = &s.snap.data.strings;
+        let top = &s.tops[f.top.0 as usize..f.top.1 as usize];
+        let mut name = |t: &Top| {
+            names
+                .entry((k, t.name))
+                .or_insert_with(|| strings.get(t.name).to_owned())
+                .clone()
+        };
+        let products: Vec<String> = top.iter().map(&mut name).collect();
+        for (t, n) in top.iter().zip(&products) {
+            let acc = lost.entry(strings.get(t.key)).or_insert_with(|| Lost {
+                name: n.clone(),
+                customers: 0,
+                sales: 0,
+                reason: t.reason,
+            });
+            acc.customers += 1;
+            acc.sales += f.sales;
+            acc.reason = acc.reason.min(t.reason);
+        }
+        rows.push(ChurnRow {
+            store: s.snap.name.clone(),
+            customer: f.customer.clone(),
+            orders: f.orders as usize,
+            sales: f.sales as f64 / SALES_SCALE,
+            last_order: day_from_days(f.last_day),
+            days_since: day_number(d) - f.last_day,
+            reason: f.reason,
+            reason_product: f.reason_top.map(|t| products[t as usize].clone()),
+            products,
+            high_value: high(f.sales),
+        });
+    }
     let mut channels: Vec<ChannelSplit> = channels
         .into_iter()
         .map(|(c, (n, s))| ChannelSplit {
@@ -620,37 +715,26 @@ fn merge(stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
         as_of: d,
         count,
         amount: (total as f64 / SALES_SCALE).max(0.0),
-        high_value,
+        high_value: rows.iter().filter(|r| r.high_value).count(),
         mean_sales: (count > 0).then(|| total as f64 / SALES_SCALE / count as f64),
-        rows: found.into_iter().map(|f| f.row).collect(),
-        products,
+        rows,
+        products: lost_products(lost),
         channels,
         previous_counts,
     }
 }
 
-/// Per product key in the rows' top products: customers, their sales, the best reason.
-fn lost_products(found: &[Found<'_>]) -> Vec<LostProduct> {
-    struct Acc<'f> {
-        name: &'f str,
-        customers: usize,
-        sales: i64,
-        reason: Reason,
-    }
-    let mut by_key: HashMap<&str, Acc<'_>> = HashMap::new();
-    for f in found {
-        for (&(key, reason), name) in f.top.iter().zip(&f.row.products) {
-            let acc = by_key.entry(key).or_insert(Acc {
-                name,
-                customers: 0,
-                sales: 0,
-                reason,
-            });
-            acc.customers += 1;
-            acc.sales += f.sales;
-            acc.reason = acc.reason.min(reason);
-        }
-    }
+/// A product of the lose-most list while it is summed.
+struct Lost {
+    /// 商品名称 in the first row (in row order) that has it.
+    name: String,
+    customers: usize,
+    sales: i64,
+    reason: Reason,
+}
+
+/// The lose-most list, by customers, value at risk, key.
+fn lost_products(by_key: HashMap<&str, Lost>) -> Vec<LostProduct> {
     let mut out: Vec<(i64, LostProduct)> = by_key
         .into_iter()
         .map(|(key, a)| {
@@ -658,11 +742,11 @@ fn lost_products(found: &[Found<'_>]) -> Vec<LostProduct> {
                 a.sales,
                 LostProduct {
                     key: key.to_owned(),
-                    name: a.name.to_owned(),
+                    action: a.reason.action(&a.name, a.customers),
+                    name: a.name,
                     customers: a.customers,
                     amount: a.sales as f64 / SALES_SCALE,
                     reason: a.reason,
-                    action: a.reason.action(a.name, a.customers),
                 },
             )
         })
