@@ -23,6 +23,14 @@
 //! the store, `R` = 7 recent days, plus the walk back to the latest stock reading) + sorting
 //! `C log C` rows. Nothing normalizes an address except the `C` rows shown, and nothing sums the
 //! lines of customers who did not churn; nothing depends on the history kept beyond the window.
+//! Stores run on two threads (halves), as the order scan does.
+//!
+//! Measured (`cargo run --release -p storeboard-analytics --example churn_probe`, 28 stores ×
+//! 240 orders a day, addresses folded onto 1,500 regulars a store so that a third of them churn:
+//! C = 13.3k for the chain) on the shared 2-core machine under a load average of 4–9: the count
+//! and the three trend counts (scan + walks) ≈ 50 µs a store; the whole card 0.8 ms CPU for one
+//! store and ≈ 40 ms CPU for all stores, almost all of it the `C` rows (their lines, top
+//! products and owned strings: ≈ 2–3 µs a churned customer there). The cost follows `C`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -180,7 +188,8 @@ pub struct ChurnRow {
 pub struct LostProduct {
     /// Product key (店内码, else 条码, else 商品名称).
     pub key: String,
-    /// 商品名称 (as in the first row, in row order, that has it).
+    /// 商品名称, as in the top products of the churned customer with the highest sales among
+    /// those having it.
     pub name: String,
     /// Churned customers having it in their top products.
     pub customers: usize,
@@ -407,6 +416,8 @@ struct StoreChurn<'a> {
     previous: [usize; 3],
     /// (channel, churned customers on it, their sales on it).
     channels: Vec<(Sym, usize, i64)>,
+    /// The store's part of the lose-most list, by product key.
+    lost: HashMap<Sym, Lost>,
 }
 
 /// A product's state in a store as of `d`.
@@ -545,12 +556,26 @@ fn store_churn<'a>(p: &Part<'a>, business: &Business, rules: &Limits, d: i64) ->
             top: (start, tops.len() as u32),
         });
     }
+    let mut lost: HashMap<Sym, Lost> = HashMap::new();
+    for f in &found {
+        for t in &tops[f.top.0 as usize..f.top.1 as usize] {
+            let acc = lost.entry(t.key).or_insert(Lost {
+                name: t.name,
+                top_sales: f.sales,
+                customers: 0,
+                sales: 0,
+                reason: t.reason,
+            });
+            acc.add(f.sales, t.reason, t.name);
+        }
+    }
     StoreChurn {
         snap,
         found,
         tops,
         previous,
         channels,
+        lost,
     }
 }
 
@@ -622,71 +647,75 @@ fn product_state(p: &Part<'_>, key: Sym, d: i64, rules: &Limits) -> ProductState
 }
 
 /// The stores' parts merged into the card.
-fn merge(stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
+fn merge(mut stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
     let mut previous_counts = [0usize; 3];
     let mut channels: HashMap<&str, (usize, i64)> = HashMap::new();
-    for s in &stores {
+    let mut lost: HashMap<&str, (Lost, usize)> = HashMap::new();
+    for (k, s) in stores.iter().enumerate() {
         for (n, p) in previous_counts.iter_mut().zip(s.previous) {
             *n += p;
         }
+        let strings = &s.snap.data.strings;
         for &(c, n, sales) in &s.channels {
-            let e = channels.entry(s.snap.data.strings.get(c)).or_default();
+            let e = channels.entry(strings.get(c)).or_default();
             e.0 += n;
             e.1 += sales;
         }
+        for (&key, l) in &s.lost {
+            match lost.entry(strings.get(key)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((*l, k));
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    let (acc, store) = o.get_mut();
+                    // The name of the store whose churned customer with it spent most.
+                    if l.top_sales > acc.top_sales {
+                        (acc.name, acc.top_sales, *store) = (l.name, l.top_sales, k);
+                    }
+                    acc.customers += l.customers;
+                    acc.sales += l.sales;
+                    acc.reason = acc.reason.min(l.reason);
+                }
+            }
+        }
     }
-    // (store, row) of every churned customer, sorted by sales, customer, store name.
-    let mut order: Vec<(u32, u32)> = stores
+    let products = lost_products(&stores, lost);
+    // (sales, store, row) of every churned customer, sorted by sales, customer, store name.
+    let mut order: Vec<(i64, u32, u32)> = stores
         .iter()
         .enumerate()
-        .flat_map(|(k, s)| (0..s.found.len() as u32).map(move |i| (k as u32, i)))
+        .flat_map(|(k, s)| {
+            s.found
+                .iter()
+                .enumerate()
+                .map(move |(i, f)| (f.sales, k as u32, i as u32))
+        })
         .collect();
-    let found = |&(k, i): &(u32, u32)| &stores[k as usize].found[i as usize];
     order.sort_unstable_by(|a, b| {
-        let (fa, fb) = (found(a), found(b));
-        fb.sales
-            .cmp(&fa.sales)
-            .then_with(|| fa.customer.cmp(&fb.customer))
-            .then_with(|| {
-                stores[a.0 as usize]
-                    .snap
-                    .name
-                    .cmp(&stores[b.0 as usize].snap.name)
-            })
+        b.0.cmp(&a.0).then_with(|| {
+            let (sa, sb) = (&stores[a.1 as usize], &stores[b.1 as usize]);
+            let (fa, fb) = (&sa.found[a.2 as usize], &sb.found[b.2 as usize]);
+            fa.customer
+                .cmp(&fb.customer)
+                .then_with(|| sa.snap.name.cmp(&sb.snap.name))
+        })
     });
     let count = order.len();
-    let total: i64 = order.iter().map(|f| found(f).sales).sum();
+    let total: i64 = order.iter().map(|o| o.0).sum();
     // Above the mean, exactly: sales × count > Σ sales.
     let high = |sales: i64| i128::from(sales) * count as i128 > i128::from(total);
-    let mut lost: HashMap<&str, Lost> = HashMap::new();
-    let mut names: HashMap<(u32, Sym), String> = HashMap::new();
     let mut rows = Vec::with_capacity(count);
-    for &(k, i) in &order {
-        let s = &stores[k as usize];
-        let f = &s.found[i as usize];
+    for &(_, k, i) in &order {
+        let s = &mut stores[k as usize];
+        let f = &mut s.found[i as usize];
         let strings = &s.snap.data.strings;
-        let top = &s.tops[f.top.0 as usize..f.top.1 as usize];
-        let mut name = |t: &Top| {
-            names
-                .entry((k, t.name))
-                .or_insert_with(|| strings.get(t.name).to_owned())
-                .clone()
-        };
-        let products: Vec<String> = top.iter().map(&mut name).collect();
-        for (t, n) in top.iter().zip(&products) {
-            let acc = lost.entry(strings.get(t.key)).or_insert_with(|| Lost {
-                name: n.clone(),
-                customers: 0,
-                sales: 0,
-                reason: t.reason,
-            });
-            acc.customers += 1;
-            acc.sales += f.sales;
-            acc.reason = acc.reason.min(t.reason);
-        }
+        let products: Vec<String> = s.tops[f.top.0 as usize..f.top.1 as usize]
+            .iter()
+            .map(|t| strings.get(t.name).to_owned())
+            .collect();
         rows.push(ChurnRow {
             store: s.snap.name.clone(),
-            customer: f.customer.clone(),
+            customer: std::mem::take(&mut f.customer),
             orders: f.orders as usize,
             sales: f.sales as f64 / SALES_SCALE,
             last_order: day_from_days(f.last_day),
@@ -718,35 +747,57 @@ fn merge(stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
         high_value: rows.iter().filter(|r| r.high_value).count(),
         mean_sales: (count > 0).then(|| total as f64 / SALES_SCALE / count as f64),
         rows,
-        products: lost_products(lost),
+        products,
         channels,
         previous_counts,
     }
 }
 
 /// A product of the lose-most list while it is summed.
+#[derive(Clone, Copy)]
 struct Lost {
-    /// 商品名称 in the first row (in row order) that has it.
-    name: String,
+    /// 商品名称 (string id of its store) in the top products of the churned customer who spent
+    /// most among those having it (the first store on equal sales).
+    name: Sym,
+    /// That customer's sales.
+    top_sales: i64,
     customers: usize,
     sales: i64,
     reason: Reason,
 }
 
-/// The lose-most list, by customers, value at risk, key.
-fn lost_products(by_key: HashMap<&str, Lost>) -> Vec<LostProduct> {
+impl Lost {
+    /// Adds a churned customer who spent `sales` and has the product (named `name` in their
+    /// top products) for `reason`.
+    fn add(&mut self, sales: i64, reason: Reason, name: Sym) {
+        if sales > self.top_sales {
+            (self.name, self.top_sales) = (name, sales);
+        }
+        self.customers += 1;
+        self.sales += sales;
+        self.reason = self.reason.min(reason);
+    }
+}
+
+/// The lose-most list (each product with the store its name comes from), by customers, value at
+/// risk, key.
+fn lost_products(
+    stores: &[StoreChurn<'_>],
+    by_key: HashMap<&str, (Lost, usize)>,
+) -> Vec<LostProduct> {
     let mut out: Vec<(i64, LostProduct)> = by_key
         .into_iter()
-        .map(|(key, a)| {
+        .map(|(key, (a, store))| {
+            let name = stores[store].snap.data.strings.get(a.name);
             (
                 a.sales,
                 LostProduct {
                     key: key.to_owned(),
-                    action: a.reason.action(&a.name, a.customers),
-                    name: a.name,
+                    name: name.to_owned(),
                     customers: a.customers,
                     amount: a.sales as f64 / SALES_SCALE,
                     reason: a.reason,
+                    action: a.reason.action(name, a.customers),
                 },
             )
         })
