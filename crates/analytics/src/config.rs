@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::today::churn::ChurnRules;
 use crate::today::health::HealthRules;
 
 /// The business configuration; `Default` is today's rules (docs/metrics.md).
@@ -24,6 +25,8 @@ pub struct Business {
     pub category_scenes: Vec<CategoryScene>,
     /// 今日必做's 商品健康 (six quadrants): `[business.health]`.
     pub health: HealthRules,
+    /// 今日必做's 客户流失预警: `[business.churn]`.
+    pub churn: ChurnRules,
 }
 
 /// Keywords of one scene.
@@ -102,6 +105,7 @@ impl Default for Business {
                 ),
             ],
             health: HealthRules::default(),
+            churn: ChurnRules::default(),
             category_scenes: vec![
                 category("酒水饮料", "饮品解渴"),
                 category("休闲食品", "休闲零食"),

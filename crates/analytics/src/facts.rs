@@ -12,6 +12,7 @@
 //! overview and time-slot tabs cost `O(stores × days × channels)`, whatever history is kept.
 
 mod build;
+pub mod customers;
 mod points;
 pub mod series;
 mod sold;
@@ -174,6 +175,8 @@ pub struct StoreFacts {
     sold: sold::Sold,
     /// Daily points per (product key, channel), consumables left out.
     series: series::ProductSeries,
+    /// The customer (normalized 收货地址) of every kept order.
+    customers: customers::Customers,
 }
 
 /// The cells a request reads in one store.
@@ -219,6 +222,11 @@ impl StoreFacts {
         &self.series
     }
 
+    /// The customer of every order (kept orders with an address; the rest have none).
+    pub fn customers(&self) -> &customers::Customers {
+        &self.customers
+    }
+
     /// Heap bytes held by each part of the aggregates, for memory reports: (part, bytes).
     pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
         fn cap<T>(col: &Vec<T>) -> usize {
@@ -239,6 +247,7 @@ impl StoreFacts {
             ("facts: sold keys", self.sold.heap_bytes()),
             ("facts: product series", series),
             ("facts: product points", points),
+            ("facts: customers", self.customers.heap_bytes()),
         ]
     }
 
@@ -316,7 +325,9 @@ pub fn rules_key(business: &Business) -> u64 {
         delivery_cost_alert,
         scene_keywords,
         category_scenes,
-        health: _, // 今日必做 reads it per request; no aggregate depends on it
+        // 今日必做 reads these per request; no aggregate depends on them.
+        health: _,
+        churn: _,
     } = business;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     fee_channels.hash(&mut h);

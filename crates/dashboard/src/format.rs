@@ -4,6 +4,15 @@
 /// Shown for a missing value.
 pub const MISSING: &str = "—";
 
+/// A list of texts (a customer's products…) as one text, `、`-separated; other values as JSON.
+pub fn list(items: &[serde_json::Value]) -> String {
+    items
+        .iter()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// Money with a yuan sign, thousands separators and two decimals.
 pub fn money(v: Option<f64>) -> String {
     match v.filter(|v| v.is_finite()) {

@@ -18,6 +18,8 @@ fn show(kind: Kind, v: &Value) -> String {
         Kind::Text | Kind::Date => match v {
             Value::String(s) => s.clone(),
             Value::Null => format::MISSING.to_owned(),
+            Value::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+            Value::Array(items) => format::list(items),
             other => other.to_string(),
         },
         Kind::DateTime => v

@@ -9,6 +9,7 @@ use storeboard_data::dataset::Sym;
 use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
+use super::customers::CustomersBuilder;
 use super::series::SeriesBuilder;
 use super::{Bin, Cell, LineSums, StoreFacts};
 use crate::config::Business;
@@ -173,6 +174,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
     let mut acc: Vec<ChannelDay> = (0..channels.len()).map(|_| ChannelDay::default()).collect();
     facts.channels = channels;
     let mut series = SeriesBuilder::default();
+    let mut customers = CustomersBuilder::new(snap);
     let mut current: Option<i64> = None;
     let alert = business.delivery_cost_alert;
     for i in 0..snap.data.order_count() {
@@ -185,6 +187,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
             }
         }
         current = Some(e.day);
+        customers.add(snap, i);
         let Some(&c) = index.get(&snap.data.orders.channel[i]) else {
             continue;
         };
@@ -196,6 +199,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
         facts.push_day(day, &mut acc);
     }
     facts.series = series.finish();
+    facts.customers = customers.finish();
     facts.shrink();
     facts
 }

@@ -159,6 +159,8 @@ impl Sheet {
             (_, Value::Null) => Ok(()),
             (Kind::Text, Value::String(s)) => self.text(row, col, s),
             (Kind::Text, Value::Number(n)) => self.text(row, col, &n.to_string()),
+            (Kind::Text, Value::Bool(b)) => self.text(row, col, if *b { "是" } else { "否" }),
+            (Kind::Text, Value::Array(items)) => self.text(row, col, &crate::format::list(items)),
             (Kind::Date, Value::String(s)) => match NaiveDate::from_str(s) {
                 Ok(d) => self.number(row, col, serial(d.and_time(Default::default())), kind),
                 Err(_) => Err(self.shape(format!("{} is not a YYYY-MM-DD date: {s:?}", at()))),

@@ -7,6 +7,7 @@
 
 mod aov;
 mod card;
+pub mod churn;
 mod elasticity;
 pub mod health;
 mod history;
@@ -88,6 +89,8 @@ pub enum Rows {
     Aov(Vec<AovRow>),
     /// 价格弹性.
     Elasticity(Vec<ElasticityRow>),
+    /// 客户流失预警.
+    Customers(Vec<churn::ChurnRow>),
 }
 
 impl Rows {
@@ -99,6 +102,7 @@ impl Rows {
             Rows::Products(r) => r.truncate(n),
             Rows::Aov(r) => r.truncate(n),
             Rows::Elasticity(r) => r.truncate(n),
+            Rows::Customers(r) => r.truncate(n),
         }
     }
 
@@ -110,6 +114,7 @@ impl Rows {
             Rows::Products(r) => r.len(),
             Rows::Aov(r) => r.len(),
             Rows::Elasticity(r) => r.len(),
+            Rows::Customers(r) => r.len(),
         }
     }
 
@@ -155,15 +160,16 @@ pub fn today_window(
             Default::default(),
             &business.consumable_category,
         );
-        return cards(&none, filters, business, window);
+        return cards(&none, filters, business, window, None);
     };
     // 商品健康 reads 60 days of product points, the cards their own window and orders: two
     // independent halves of the answer, on the two cores these machines have.
     let (mut today, health) = std::thread::scope(|scope| {
         let health =
             scope.spawn(|| health::health_with(snaps, filters, business, y, &business.health));
+        let churn = churn::churn(snaps, filters, business, &business.churn, y);
         let h = recent::load(snaps, filters, business, i64::from(window));
-        let today = cards(&h, filters, business, window);
+        let today = cards(&h, filters, business, window, Some(churn));
         let health = health
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -182,14 +188,13 @@ pub fn today_from_lines(
     window: u8,
 ) -> Today {
     let window = window.clamp(1, 7);
-    let mut today = cards(
-        &History::load_from_lines(snaps, filters, business),
-        filters,
-        business,
-        window,
-    );
-    // 商品健康 has one path (the product points); its own tests check it against hand-worked
-    // figures.
+    let h = History::load_from_lines(snaps, filters, business);
+    // 客户流失预警 and 商品健康 have one path each (their aggregates); their own tests check
+    // them against hand-worked figures.
+    let churn = h
+        .last_day(filters.from, filters.to)
+        .map(|y| churn::churn(snaps, filters, business, &business.churn, y));
+    let mut today = cards(&h, filters, business, window, churn);
     today.health = today
         .yesterday
         .map(|d| health::health_with(snaps, filters, business, d, &business.health));
@@ -235,6 +240,12 @@ const HOT: Kind = kind(
     Some("爆款销售额"),
 );
 const TOP: Kind = kind("top_profit", "高利润商品", Group::Highlight, Some("利润"));
+const CHURN: Kind = kind(
+    "customer_churn",
+    "客户流失预警",
+    Group::Urgent,
+    Some("流失顾客消费额"),
+);
 const AOV: Kind = kind(
     "aov_anomaly",
     "客单价异常",
@@ -243,12 +254,18 @@ const AOV: Kind = kind(
 );
 const ELASTIC: Kind = kind("price_elasticity", "价格弹性", Group::Watch, None);
 
-fn cards(h: &History<'_>, filters: &Filters, business: &Business, window: u8) -> Today {
+fn cards(
+    h: &History<'_>,
+    filters: &Filters,
+    business: &Business,
+    window: u8,
+    churn: Option<churn::Churn>,
+) -> Today {
     let y = h.last_day(filters.from, filters.to);
     let w = i64::from(window);
-    let cards = match y {
-        None => [
-            LOSS, OUT, PRICE, HIGH, DROP, MARGIN, SLOW, AOV, ELASTIC, NEW, HOT, TOP,
+    let cards = match (y, churn) {
+        (None, _) | (_, None) => [
+            LOSS, OUT, PRICE, CHURN, HIGH, DROP, MARGIN, SLOW, AOV, ELASTIC, NEW, HOT, TOP,
         ]
         .map(|k| {
             let rows = match k.key {
@@ -256,12 +273,13 @@ fn cards(h: &History<'_>, filters: &Filters, business: &Business, window: u8) ->
                 "price_anomaly" => Rows::Prices(Vec::new()),
                 "aov_anomaly" => Rows::Aov(Vec::new()),
                 "price_elasticity" => Rows::Elasticity(Vec::new()),
+                "customer_churn" => Rows::Customers(Vec::new()),
                 _ => Rows::Products(Vec::new()),
             };
             Card::empty(k, rows)
         })
         .to_vec(),
-        Some(y) => vec![
+        (Some(y), Some(churn)) => vec![
             orders::loss_orders(h, LOSS, y, w),
             product_card(
                 h,
@@ -271,6 +289,7 @@ fn cards(h: &History<'_>, filters: &Filters, business: &Business, window: u8) ->
                 (6, &products::OUT_TIERS),
             ),
             prices::price_anomalies(h, PRICE, y, w),
+            churn_card(churn),
             orders::high_delivery(h, HIGH, y, w, business.delivery_cost_alert),
             product_card(h, DROP, y, products::sales_drop, (6, &[])),
             product_card(
@@ -333,6 +352,44 @@ fn product_card(
         tiers,
         channels,
         ..Card::new(kind, Rows::Products(rows), count, total, mean)
+    }
+}
+
+/// 客户流失预警 from its analysis ([`churn::churn`]).
+fn churn_card(c: churn::Churn) -> Card {
+    let mean = c.previous_counts.iter().sum::<usize>() as f64 / TREND_DAYS as f64;
+    let reasons = ["缺货", "涨价", "下架", "未知"];
+    let reason = |r: &churn::ChurnRow| reasons.iter().position(|n| *n == r.reason.label());
+    let tiers = tiers(&reasons, c.rows.iter().filter_map(reason));
+    let channels = c
+        .channels
+        .iter()
+        .map(|s| ChannelSplit {
+            channel: s.channel.clone(),
+            count: s.count,
+            amount: Some(s.amount),
+        })
+        .collect();
+    let products = c
+        .products
+        .iter()
+        .map(|p| CardProduct {
+            key: p.key.clone(),
+            name: p.name.clone(),
+            count: p.customers,
+            amount: p.amount,
+            action: Some(p.action.clone()),
+        })
+        .collect();
+    let cents = (c.amount * 100.0).round() as i64;
+    let note =
+        (c.count > 0).then(|| format!("高价值顾客 {} 位(消费高于流失顾客均值)", c.high_value));
+    Card {
+        tiers,
+        channels,
+        products,
+        note,
+        ..Card::new(CHURN, Rows::Customers(c.rows), c.count, cents, mean)
     }
 }
 
@@ -476,6 +533,7 @@ I1,2026-11-02 10:00,一号店,P1,1,收银机订单,5.00,5.00,1.00,0,0,0,饮料,P
                 "loss_orders",
                 "hot_out_of_stock",
                 "price_anomaly",
+                "customer_churn",
                 "high_delivery",
                 "sales_drop",
                 "margin_drop",
@@ -583,7 +641,7 @@ I1,2026-11-02 10:00,一号店,P1,1,收银机订单,5.00,5.00,1.00,0,0,0,饮料,P
         let t = today(&snapshots(CSV), &filters(20, 25), &Business::default());
         assert!(t.empty);
         assert_eq!(t.yesterday, None);
-        assert_eq!(t.cards.len(), 12);
+        assert_eq!(t.cards.len(), 13);
         assert!(t
             .cards
             .iter()

@@ -78,3 +78,48 @@ pub(crate) const PRODUCT_ROWS_PAGE: &[&str] = &[
     "amount",
     "tier",
 ];
+
+/// 客户流失预警 (`storeboard_analytics::today::churn::ChurnRow`).
+pub(crate) const CUSTOMER_ROWS: &[Column] = &[
+    same("store", "门店", Kind::Text),
+    col("customer", "顾客(地址)", "顾客(标准化收货地址)", Kind::Text),
+    col("orders", "订单", "近30天订单数", Kind::Int),
+    col("sales", "消费额", "近30天消费额", Kind::Money),
+    col("last_order", "最后下单", "最后下单日", Kind::Date),
+    col("days_since", "未下单天数", "未下单天数", Kind::Int),
+    col("reason", "原因", "流失原因", Kind::Text),
+    col("reason_product", "原因商品", "原因商品", Kind::Text),
+    col("products", "常购商品", "常购商品(前三)", Kind::Text),
+    col("high_value", "高价值", "高价值顾客", Kind::Text),
+];
+
+/// 客单价异常 (`storeboard_analytics::today::AovRow`).
+pub(crate) const AOV_ROWS: &[Column] = &[
+    col("kind", "类型", "类型", Kind::Text),
+    col("name", "对象", "对象", Kind::Text),
+    col("previous", "前7天", "前7天", Kind::Qty),
+    col("current", "近7天", "近7天", Kind::Qty),
+    col("change_pct", "变化", "变化(%)", Kind::Change),
+    col("level", "程度", "程度", Kind::Text),
+    col("lost_sales", "损失销售额", "损失销售额", Kind::Money),
+];
+
+/// 价格弹性 (`storeboard_analytics::today::ElasticityRow`).
+pub(crate) const ELASTICITY_ROWS: &[Column] = &[
+    same("key", "商品编码", Kind::Text),
+    same("name", "商品名称", Kind::Text),
+    col("category", "分类", "一级分类", Kind::Text),
+    col("previous_price", "前周单价", "前7天实收单价", Kind::Money),
+    col("price", "近周单价", "近7天实收单价", Kind::Money),
+    col("price_change_pct", "价格变化", "价格变化(%)", Kind::Change),
+    col("previous_quantity", "前周销量", "前7天销量", Kind::Qty),
+    col("quantity", "近周销量", "近7天销量", Kind::Qty),
+    col(
+        "quantity_change_pct",
+        "销量变化",
+        "销量变化(%)",
+        Kind::Change,
+    ),
+    col("elasticity", "弹性", "价格弹性", Kind::Qty),
+    col("level", "弹性级别", "弹性级别", Kind::Text),
+];

@@ -8,7 +8,9 @@
 use serde_json::Value;
 use storeboard_tabs::Tab;
 
-use super::columns::{ORDER_ROWS, PRICE_ROWS, PRODUCT_ROWS};
+use super::columns::{
+    AOV_ROWS, CUSTOMER_ROWS, ELASTICITY_ROWS, ORDER_ROWS, PRICE_ROWS, PRODUCT_ROWS,
+};
 use crate::export::book::Book;
 use crate::export::sheet::{col, Col, Kind};
 use crate::export::ExportError;
@@ -118,6 +120,9 @@ fn columns(key: &str, first: Option<&Value>) -> Vec<Col> {
     match key {
         "loss_orders" | "high_delivery" => ORDER_ROWS.to_vec(),
         "price_anomaly" => PRICE_ROWS.to_vec(),
+        "customer_churn" => CUSTOMER_ROWS.to_vec(),
+        "aov_anomaly" => AOV_ROWS.to_vec(),
+        "price_elasticity" => ELASTICITY_ROWS.to_vec(),
         "hot_out_of_stock" | "sales_drop" | "margin_drop" | "slow_movers" | "new_products"
         | "hot_products" | "top_profit" => product_columns(key),
         _ if has("actual_price") => PRICE_ROWS.to_vec(),

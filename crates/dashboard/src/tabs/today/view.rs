@@ -11,6 +11,9 @@ use crate::views::{arr, sized_table, trend_class, Href};
 /// The columns of a card's rows, told apart by their fields (the JSON rows are untagged).
 fn card_columns(rows: &[Value]) -> Vec<Column> {
     match rows.first() {
+        Some(r) if r.get("customer").is_some() => c::CUSTOMER_ROWS.to_vec(),
+        Some(r) if r.get("elasticity").is_some() => c::ELASTICITY_ROWS.to_vec(),
+        Some(r) if r.get("kind").is_some() && r.get("level").is_some() => c::AOV_ROWS.to_vec(),
         Some(r) if r.get("actual_price").is_some() => pick(c::PRICE_ROWS, c::PRICE_ROWS_PAGE),
         Some(r) if r.get("order_id").is_some() => c::ORDER_ROWS.to_vec(),
         _ => pick(c::PRODUCT_ROWS, c::PRODUCT_ROWS_PAGE),
