@@ -7,11 +7,14 @@
 //! Rows are read with `column[i]`, as from a `Vec`: indexing returns a reference into the table
 //! of distinct values, so the many readers of the columns need not change.
 
+pub(crate) mod concat;
 mod pack;
 
 use std::fmt;
 use std::ops::{Index, Range};
 use std::sync::Arc;
+
+pub use concat::Part;
 
 /// A value a column can pack: compared and hashed by its bits, so that NaN (an absent 剩余库存)
 /// is one value like any other and packing never changes a value's bits.
