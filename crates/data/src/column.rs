@@ -273,6 +273,7 @@ impl<T: Value> Column<T> {
 
     /// Appends a row (a packed column is unpacked first: snapshots are packed once built, and
     /// never written to after).
+    #[inline]
     pub fn push(&mut self, value: T) {
         self.plain_mut().push(value);
     }
@@ -285,16 +286,24 @@ impl<T: Value> Column<T> {
         }
     }
 
-    /// The rows as a `Vec` to write to, unpacking a packed column.
+    /// The rows as a `Vec` to write to, unpacking a packed column. Inlined: loading pushes
+    /// every value of the history through it, and a call per value was a tenth of a restart.
+    #[inline]
     fn plain_mut(&mut self) -> &mut Vec<T> {
         if !matches!(self.repr, Repr::Plain(_)) {
-            self.repr = Repr::Plain(self.to_vec());
+            self.unpack();
         }
         match &mut self.repr {
             Repr::Plain(v) => v,
             // Made plain just above.
             _ => unreachable!("a column made plain is plain"),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unpack(&mut self) {
+        self.repr = Repr::Plain(self.to_vec());
     }
 
     /// A column of rows `values[codes[i]]`.
