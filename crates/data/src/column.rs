@@ -323,14 +323,21 @@ impl<T: Value> Column<T> {
             rows.shrink_to_fit();
             return;
         };
-        if rows.iter().all(|v| v.bits() == first.bits()) {
+        // One pass finds an integer column's range, which also tells whether it holds one
+        // value: a restart packs every column of the history.
+        let span = pack::integer_span(rows);
+        let same = match span {
+            Some((_, span)) => span == 1,
+            None => rows.iter().all(|v| v.bits() == first.bits()),
+        };
+        if same {
             self.repr = Repr::Same {
                 value: first,
                 len: rows.len(),
             };
             return;
         }
-        match pack::dictionary(rows) {
+        match pack::dictionary(rows, span) {
             Some((values, codes)) => {
                 self.repr = Repr::Dict {
                     values,

@@ -11,7 +11,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::codec::append_blob;
-use crate::dataset::{Dataset, Present, Strings};
+use crate::dataset::{order_column, Dataset, Present, Strings};
 use crate::db::{Db, StoreSize};
 use crate::error::StoreError;
 use crate::snapshot::StoreSnapshot;
@@ -43,6 +43,8 @@ pub(crate) fn load_store(
         Ok(())
     })?;
     data.present = present;
+    let lines = data.lines.product.len();
+    data.lines.order = order_column(&data.orders.first_line, lines);
     Ok(StoreSnapshot::new(size.name.clone(), version, data))
 }
 

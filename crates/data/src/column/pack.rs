@@ -8,8 +8,11 @@ use foldhash::fast::FixedState;
 use super::{Codes, Value};
 
 /// The distinct values of `rows` in order of first use and each row's code, when that takes
-/// fewer bytes than the rows themselves.
-pub(super) fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
+/// fewer bytes than the rows themselves; `span` is [`integer_span`]'s finding.
+pub(super) fn dictionary<T: Value>(
+    rows: &[T],
+    span: Option<(i64, usize)>,
+) -> Option<(Vec<T>, Codes)> {
     let size = std::mem::size_of::<T>();
     // Past this many distinct values a table no longer pays even with 2-byte codes (every
     // value type is 4 or 8 bytes): give up early rather than look up every row of an id column.
@@ -17,7 +20,7 @@ pub(super) fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
     let (codes, values) = SCRATCH.with_borrow_mut(|scratch| {
         let Scratch { codes, slots } = scratch;
         codes.clear();
-        let values = match integer_span(rows) {
+        let values = match span {
             Some((min, span)) => by_offset(rows, min, span, most, slots, codes),
             None => by_hash(rows, most, codes),
         }?;
@@ -51,7 +54,7 @@ thread_local! {
 
 /// The smallest value and the size of the range of an integer column, when that range is
 /// small enough to index.
-fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
+pub(super) fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
     let mut min = i64::MAX;
     let mut max = i64::MIN;
     for v in rows {
