@@ -348,40 +348,6 @@ impl<T: Value> Column<T> {
         }
     }
 
-    /// Packs a column whose rows come in runs of equal values (the order of each line: lines are
-    /// grouped by order) as one value and one start per run, if that is smaller; otherwise
-    /// shrinks it. A row is then found by binary search, and [`Column::range`] walks the runs.
-    pub fn pack_runs(&mut self) {
-        let Repr::Plain(rows) = &mut self.repr else {
-            return;
-        };
-        let runs = 1 + rows
-            .windows(2)
-            .filter(|w| w[0].bits() != w[1].bits())
-            .count();
-        let size = std::mem::size_of::<T>();
-        if rows.is_empty()
-            || runs * (size + 4) >= rows.len() * size
-            || rows.len() > u32::MAX as usize
-        {
-            rows.shrink_to_fit();
-            return;
-        }
-        let mut values = Vec::with_capacity(runs);
-        let mut starts = Vec::with_capacity(runs);
-        for (i, &v) in rows.iter().enumerate() {
-            if values.last().is_none_or(|last: &T| last.bits() != v.bits()) {
-                values.push(v);
-                starts.push(i as u32);
-            }
-        }
-        self.repr = Repr::Runs {
-            values,
-            starts,
-            len: rows.len(),
-        };
-    }
-
     /// Shrinks a plain column to its length, for columns whose rows are all distinct (ids,
     /// times, offsets), where looking for repeated values would only cost time.
     pub fn shrink(&mut self) {

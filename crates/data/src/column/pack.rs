@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
 
-use super::{Codes, Value};
+use super::{Codes, Column, Repr, Value};
 
 /// The distinct values of `rows` in order of first use and each row's code, when that takes
 /// fewer bytes than the rows themselves; `span` is [`integer_span`]'s finding.
@@ -114,4 +114,40 @@ fn by_hash<T: Value>(rows: &[T], most: usize, codes: &mut Vec<u32>) -> Option<Ve
         codes.push(code);
     }
     Some(values)
+}
+
+impl<T: Value> Column<T> {
+    /// Packs a column whose rows come in runs of equal values (the order of each line: lines are
+    /// grouped by order) as one value and one start per run, if that is smaller; otherwise
+    /// shrinks it. A row is then found by binary search, and [`Column::range`] walks the runs.
+    pub fn pack_runs(&mut self) {
+        let Repr::Plain(rows) = &mut self.repr else {
+            return;
+        };
+        let runs = 1 + rows
+            .windows(2)
+            .filter(|w| w[0].bits() != w[1].bits())
+            .count();
+        let size = std::mem::size_of::<T>();
+        if rows.is_empty()
+            || runs * (size + 4) >= rows.len() * size
+            || rows.len() > u32::MAX as usize
+        {
+            rows.shrink_to_fit();
+            return;
+        }
+        let mut values = Vec::with_capacity(runs);
+        let mut starts = Vec::with_capacity(runs);
+        for (i, &v) in rows.iter().enumerate() {
+            if values.last().is_none_or(|last: &T| last.bits() != v.bits()) {
+                values.push(v);
+                starts.push(i as u32);
+            }
+        }
+        self.repr = Repr::Runs {
+            values,
+            starts,
+            len: rows.len(),
+        };
+    }
 }
