@@ -260,12 +260,16 @@ pub fn append(target: &mut Dataset, store: Sym, rows: &DayRows) {
         .iter()
         .map(|s| target.strings.intern(s))
         .collect();
-    push_rows(target, store, &syms, &rows.orders, &rows.lines);
+    push_rows(target, store, &syms, &rows.orders, &rows.lines, true);
 }
 
 /// Appends a stored day, a blob as [`DayRows::encode`] wrote it, to a snapshot's dataset: the
-/// same columns as decoding it and calling [`append`], without copying its strings. `syms` is
-/// scratch space, kept between days. A damaged blob gives the decoder's message.
+/// same columns as decoding it and calling [`append`], without copying its strings, except the
+/// order of each line: the caller makes it once every day is in ([`order_column`]), as runs,
+/// instead of a value per line packed afterwards. `syms` is scratch space, kept between days.
+/// A damaged blob gives the decoder's message.
+///
+/// [`order_column`]: crate::dataset::order_column
 pub fn append_blob(
     target: &mut Dataset,
     store: Sym,
@@ -275,17 +279,19 @@ pub fn append_blob(
     let rows: StoredRows<'_> = postcard::from_bytes(blob).map_err(|e| e.to_string())?;
     syms.clear();
     syms.extend(rows.strings.iter().map(|s| target.strings.intern(s)));
-    push_rows(target, store, syms, &rows.orders, &rows.lines);
+    push_rows(target, store, syms, &rows.orders, &rows.lines, false);
     Ok(())
 }
 
-/// Pushes a day's orders and their lines; `syms` maps the day's string ids to the target's.
+/// Pushes a day's orders and their lines; `syms` maps the day's string ids to the target's;
+/// `line_orders`: whether to push each line's order too.
 fn push_rows(
     target: &mut Dataset,
     store: Sym,
     syms: &[Sym],
     orders: &[OrderRow],
     lines: &[LineRow],
+    line_orders: bool,
 ) {
     let sym = |id: u32| syms.get(id as usize).copied().unwrap_or(NO_SYM);
     let mut next_line = lines.iter();
@@ -297,7 +303,7 @@ fn push_rows(
         o.store.push(store);
         o.channel.push(sym(row.channel));
         o.distance.push(row.distance);
-        o.first_line.push(target.lines.order.len() as u32);
+        o.first_line.push(target.lines.product.len() as u32);
         for (col, v) in o.money.iter_mut().zip(row.money) {
             col.push(v);
         }
@@ -306,7 +312,9 @@ fn push_rows(
         }
         let l = &mut target.lines;
         for line in next_line.by_ref().take(row.lines as usize) {
-            l.order.push(order);
+            if line_orders {
+                l.order.push(order);
+            }
             l.product.push(sym(line.product));
             l.key.push(sym(line.key));
             l.barcode.push(sym(line.barcode));

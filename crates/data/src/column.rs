@@ -7,11 +7,14 @@
 //! Rows are read with `column[i]`, as from a `Vec`: indexing returns a reference into the table
 //! of distinct values, so the many readers of the columns need not change.
 
+pub(crate) mod concat;
 mod pack;
 
 use std::fmt;
 use std::ops::{Index, Range};
 use std::sync::Arc;
+
+pub use concat::Part;
 
 /// A value a column can pack: compared and hashed by its bits, so that NaN (an absent 剩余库存)
 /// is one value like any other and packing never changes a value's bits.
@@ -270,6 +273,7 @@ impl<T: Value> Column<T> {
 
     /// Appends a row (a packed column is unpacked first: snapshots are packed once built, and
     /// never written to after).
+    #[inline]
     pub fn push(&mut self, value: T) {
         self.plain_mut().push(value);
     }
@@ -282,16 +286,24 @@ impl<T: Value> Column<T> {
         }
     }
 
-    /// The rows as a `Vec` to write to, unpacking a packed column.
+    /// The rows as a `Vec` to write to, unpacking a packed column. Inlined: loading pushes
+    /// every value of the history through it, and a call per value was a tenth of a restart.
+    #[inline]
     fn plain_mut(&mut self) -> &mut Vec<T> {
         if !matches!(self.repr, Repr::Plain(_)) {
-            self.repr = Repr::Plain(self.to_vec());
+            self.unpack();
         }
         match &mut self.repr {
             Repr::Plain(v) => v,
             // Made plain just above.
             _ => unreachable!("a column made plain is plain"),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unpack(&mut self) {
+        self.repr = Repr::Plain(self.to_vec());
     }
 
     /// A column of rows `values[codes[i]]`.
@@ -311,14 +323,21 @@ impl<T: Value> Column<T> {
             rows.shrink_to_fit();
             return;
         };
-        if rows.iter().all(|v| v.bits() == first.bits()) {
+        // One pass finds an integer column's range, which also tells whether it holds one
+        // value: a restart packs every column of the history.
+        let span = pack::integer_span(rows);
+        let same = match span {
+            Some((_, span)) => span == 1,
+            None => rows.iter().all(|v| v.bits() == first.bits()),
+        };
+        if same {
             self.repr = Repr::Same {
                 value: first,
                 len: rows.len(),
             };
             return;
         }
-        match pack::dictionary(rows) {
+        match pack::dictionary(rows, span) {
             Some((values, codes)) => {
                 self.repr = Repr::Dict {
                     values,
@@ -327,40 +346,6 @@ impl<T: Value> Column<T> {
             }
             None => rows.shrink_to_fit(),
         }
-    }
-
-    /// Packs a column whose rows come in runs of equal values (the order of each line: lines are
-    /// grouped by order) as one value and one start per run, if that is smaller; otherwise
-    /// shrinks it. A row is then found by binary search, and [`Column::range`] walks the runs.
-    pub fn pack_runs(&mut self) {
-        let Repr::Plain(rows) = &mut self.repr else {
-            return;
-        };
-        let runs = 1 + rows
-            .windows(2)
-            .filter(|w| w[0].bits() != w[1].bits())
-            .count();
-        let size = std::mem::size_of::<T>();
-        if rows.is_empty()
-            || runs * (size + 4) >= rows.len() * size
-            || rows.len() > u32::MAX as usize
-        {
-            rows.shrink_to_fit();
-            return;
-        }
-        let mut values = Vec::with_capacity(runs);
-        let mut starts = Vec::with_capacity(runs);
-        for (i, &v) in rows.iter().enumerate() {
-            if values.last().is_none_or(|last: &T| last.bits() != v.bits()) {
-                values.push(v);
-                starts.push(i as u32);
-            }
-        }
-        self.repr = Repr::Runs {
-            values,
-            starts,
-            len: rows.len(),
-        };
     }
 
     /// Shrinks a plain column to its length, for columns whose rows are all distinct (ids,

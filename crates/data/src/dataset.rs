@@ -8,6 +8,8 @@
 //! prices, its channels, marketing fields that are mostly 0), and the five attributes of a
 //! product share one code per line, so a line costs ~25 bytes instead of 64.
 
+mod concat;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use foldhash::fast::FixedState;
 pub use crate::column::{Codes, Column as Col, Rows, Value};
 use crate::schema::Column;
 pub use crate::strings::Strings;
+pub(crate) use concat::{order_column, Block};
 
 /// The "not available" marker in fixed-point columns.
 pub const NA: i32 = i32::MIN;

@@ -11,7 +11,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::codec::append_blob;
-use crate::dataset::{Dataset, Present};
+use crate::dataset::{order_column, Dataset, Present, Strings};
 use crate::db::{Db, StoreSize};
 use crate::error::StoreError;
 use crate::snapshot::StoreSnapshot;
@@ -25,6 +25,10 @@ pub(crate) fn load_store(
     // The sizes are the database's own counts, so a damaged count only costs a reallocation.
     let cap = |n: usize| n.min(1 << 28);
     let mut data = Dataset::with_capacity(cap(size.orders), cap(size.lines));
+    // Nearly every order brings two strings of its own (订单ID, 收货地址): sized for them, the
+    // lookup table is never grown and rehashed while the store loads.
+    data.strings =
+        Strings::with_capacity(cap(size.orders.saturating_mul(2).saturating_add(1024)), 0);
     let store = data.strings.intern(&size.name);
     let mut present = Present::default();
     let mut syms = Vec::new();
@@ -39,6 +43,8 @@ pub(crate) fn load_store(
         Ok(())
     })?;
     data.present = present;
+    let lines = data.lines.product.len();
+    data.lines.order = order_column(&data.orders.first_line, lines);
     Ok(StoreSnapshot::new(size.name.clone(), version, data))
 }
 

@@ -10,7 +10,9 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::codec::{append, DayRows};
-use crate::dataset::{day_of, Col, Dataset, Lines, Orders, Present, Sym};
+use crate::dataset::{
+    day_of, order_column, Block, Col, Dataset, Lines, Orders, Present, Strings, Sym, NO_SYM,
+};
 
 /// Which stored days of a store an upload replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,13 +97,17 @@ pub(crate) fn merge(
     }
     let old = match old {
         Some(old) if blocks.iter().any(|b| b.1 == Source::Old) => old,
-        _ if in_order => {
+        _ => {
             // Nothing of the old snapshot stays: the new days are the store, as loaded.
-            let mut data = new.data;
+            let mut data = if in_order {
+                new.data
+            } else {
+                copy_blocks(&new.data, &new.data, &blocks, new.data.strings.clone())
+            };
             data.present = present;
+            data.pack();
             return data;
         }
-        _ => return copy_blocks(&new.data, &new.data, None, blocks, present),
     };
     let mut strings = old
         .strings
@@ -109,10 +115,31 @@ pub(crate) fn merge(
     let map: Vec<Sym> = (0..new.data.strings.len() as Sym)
         .map(|id| strings.intern(new.data.strings.get(id)))
         .collect();
-    let mut out = copy_blocks(old, &new.data, Some(&map), blocks, present);
+    let mut new = new.data;
+    remap(&mut new, &map);
     strings.freeze();
-    out.strings = strings;
+    let mut out = copy_blocks(old, &new, &blocks, strings);
+    out.present = present;
     out
+}
+
+/// Turns `data`'s string ids into the merged table's, through `map`.
+fn remap(data: &mut Dataset, map: &[Sym]) {
+    let to = |s: Sym| map.get(s as usize).copied().unwrap_or(NO_SYM);
+    let (o, l) = (&mut data.orders, &mut data.lines);
+    for col in [&mut o.id, &mut o.store, &mut o.channel]
+        .into_iter()
+        .chain(o.text.iter_mut())
+        .chain([
+            &mut l.product,
+            &mut l.key,
+            &mut l.barcode,
+            &mut l.category1,
+            &mut l.category3,
+        ])
+    {
+        col.map_rows(to);
+    }
 }
 
 /// Bytes of text in a dataset's string table.
@@ -139,116 +166,62 @@ fn day_blocks(data: &Dataset) -> Vec<(NaiveDate, Range<usize>)> {
     blocks
 }
 
-/// Copies `blocks` of `old` and `new` into columns allocated at their final size; `map` turns
-/// `new`'s string ids into the result's (`None`: the result's table is `new`'s own, cloned).
+/// The orders and lines of `blocks` of `old` and `new` (whose string ids are `strings`'),
+/// packed as they are copied: the live snapshot's tables are extended with the new rows' values
+/// and its codes copied, so nothing of the history is read row by row or packed again.
 fn copy_blocks(
     old: &Dataset,
     new: &Dataset,
-    map: Option<&[Sym]>,
-    blocks: Vec<(String, Source, Range<usize>)>,
-    present: Present,
+    blocks: &[(String, Source, Range<usize>)],
+    strings: Strings,
 ) -> Dataset {
-    let lines_of = |data: &Dataset, r: &Range<usize>| {
-        let start = data
-            .orders
-            .first_line
-            .get(r.start)
-            .map_or(0, |l| l as usize);
-        let end = data
-            .orders
-            .first_line
-            .get(r.end)
-            .map_or(data.line_count(), |l| l as usize);
-        start..end
-    };
     let source = |s: Source| if s == Source::Old { old } else { new };
-    let orders: usize = blocks.iter().map(|b| b.2.len()).sum();
-    let lines: usize = blocks
-        .iter()
-        .map(|b| lines_of(source(b.1), &b.2).len())
-        .sum();
-    let mut out = Dataset {
-        strings: if map.is_none() {
-            new.strings.clone()
-        } else {
-            Default::default()
-        },
-        orders: Orders::with_capacity(orders),
-        lines: Lines::with_capacity(lines),
-        present,
+    let lines_of = |data: &Dataset, r: &Range<usize>| {
+        let line = |k: usize| {
+            data.orders
+                .first_line
+                .get(k)
+                .map_or(data.line_count(), |l| l as usize)
+        };
+        line(r.start)..line(r.end)
     };
-    for (_, from, range) in blocks {
+    let mut order_blocks: Vec<Block<'_, Orders>> = Vec::with_capacity(blocks.len());
+    let mut line_blocks: Vec<Block<'_, Lines>> = Vec::with_capacity(blocks.len());
+    let orders: usize = blocks.iter().map(|b| b.2.len()).sum();
+    let mut first_line: Col<u32> = Col::with_capacity(orders);
+    let mut lines = 0usize;
+    for (from, range) in coalesced(blocks) {
         let src = source(from);
-        let map = if from == Source::New { map } else { None };
         let line_range = lines_of(src, &range);
-        let order_shift = out.order_count() as i64 - range.start as i64;
-        let line_shift = out.line_count() as i64 - line_range.start as i64;
-        copy_orders(&mut out.orders, &src.orders, range, line_shift, map);
-        copy_lines(&mut out.lines, &src.lines, line_range, order_shift, map);
+        let shift = lines as i64 - line_range.start as i64;
+        first_line.extend(
+            src.orders
+                .first_line
+                .range(range.clone())
+                .map(|l| (i64::from(l) + shift) as u32),
+        );
+        lines += line_range.len();
+        order_blocks.push((&src.orders, range));
+        line_blocks.push((&src.lines, line_range));
     }
-    out
+    let order = order_column(&first_line, lines);
+    Dataset {
+        strings,
+        orders: Orders::concat(&order_blocks, first_line),
+        lines: Lines::concat(&line_blocks, order),
+        present: Default::default(),
+    }
 }
 
-/// Extends `dst` with `src[range]`, through `map` when given.
-fn extend_syms(dst: &mut Col<Sym>, src: &Col<Sym>, range: Range<usize>, map: Option<&[Sym]>) {
-    match map {
-        Some(map) => dst.extend(
-            src.range(range)
-                .map(|s| map.get(s as usize).copied().unwrap_or(0)),
-        ),
-        None => dst.extend_from(src, range),
+/// `blocks` with the neighbours that continue each other (the same source, the next orders)
+/// joined: each column is then copied in a few long slices rather than one per day.
+fn coalesced(blocks: &[(String, Source, Range<usize>)]) -> Vec<(Source, Range<usize>)> {
+    let mut joined: Vec<(Source, Range<usize>)> = Vec::with_capacity(blocks.len());
+    for (_, from, range) in blocks {
+        match joined.last_mut() {
+            Some((s, r)) if s == from && r.end == range.start => r.end = range.end,
+            _ => joined.push((*from, range.clone())),
+        }
     }
-}
-
-fn shifted(values: &Col<u32>, range: Range<usize>, shift: i64) -> impl Iterator<Item = u32> + '_ {
-    values
-        .range(range)
-        .map(move |v| (i64::from(v) + shift) as u32)
-}
-
-fn copy_orders(
-    o: &mut Orders,
-    s: &Orders,
-    range: Range<usize>,
-    line_shift: i64,
-    map: Option<&[Sym]>,
-) {
-    extend_syms(&mut o.id, &s.id, range.clone(), map);
-    extend_syms(&mut o.store, &s.store, range.clone(), map);
-    extend_syms(&mut o.channel, &s.channel, range.clone(), map);
-    for (dst, col) in o.text.iter_mut().zip(&s.text) {
-        extend_syms(dst, col, range.clone(), map);
-    }
-    o.time.extend_from(&s.time, range.clone());
-    o.distance.extend_from(&s.distance, range.clone());
-    for (dst, col) in o.money.iter_mut().zip(&s.money) {
-        dst.extend_from(col, range.clone());
-    }
-    o.first_line
-        .extend(shifted(&s.first_line, range, line_shift));
-}
-
-fn copy_lines(
-    l: &mut Lines,
-    s: &Lines,
-    range: Range<usize>,
-    order_shift: i64,
-    map: Option<&[Sym]>,
-) {
-    l.order
-        .extend(shifted(&s.order, range.clone(), order_shift));
-    for (dst, col) in [
-        (&mut l.product, &s.product),
-        (&mut l.key, &s.key),
-        (&mut l.barcode, &s.barcode),
-        (&mut l.category1, &s.category1),
-        (&mut l.category3, &s.category3),
-    ] {
-        extend_syms(dst, col, range.clone(), map);
-    }
-    l.quantity.extend_from(&s.quantity, range.clone());
-    l.stock.extend_from(&s.stock, range.clone());
-    for (dst, col) in l.money.iter_mut().zip(&s.money) {
-        dst.extend_from(col, range.clone());
-    }
+    joined
 }

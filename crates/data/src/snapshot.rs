@@ -61,6 +61,12 @@ impl StoreSnapshot {
     pub fn new(name: String, version: u64, mut data: Dataset) -> Self {
         data.strings.freeze();
         data.pack();
+        Self::packed(name, version, data)
+    }
+
+    /// Wraps a dataset already packed (see [`Dataset::pack`]) whose string table is frozen: an
+    /// upload's merge packs as it copies, and packing again would read the whole history.
+    pub(crate) fn packed(name: String, version: u64, data: Dataset) -> Self {
         let mut days: Vec<(NaiveDate, u32)> = Vec::new();
         for (i, t) in data.orders.time.iter().enumerate() {
             let day = day_of(t);
@@ -76,7 +82,7 @@ impl StoreSnapshot {
         };
         let channels = distinct(&data.orders.channel);
         let categories = distinct(&data.lines.category1);
-        let distinct_orders = distinct(&data.orders.id).len();
+        let distinct_orders = distinct_ids(&data.orders.id, data.strings.len());
         Self {
             name,
             version,
@@ -165,6 +171,25 @@ impl StoreSnapshot {
             last_day: span.map(|s| s.1),
         }
     }
+}
+
+/// Distinct ids in `ids`, ids below `strings`: one bit per string instead of a sorted copy.
+fn distinct_ids(ids: &Col<Sym>, strings: usize) -> usize {
+    let mut seen = vec![0u64; strings.div_ceil(64) + 1];
+    let mut distinct = 0;
+    for id in ids.iter() {
+        let (word, bit) = (id as usize / 64, 1u64 << (id % 64));
+        match seen.get_mut(word) {
+            Some(w) if *w & bit == 0 => {
+                *w |= bit;
+                distinct += 1;
+            }
+            Some(_) => {}
+            // An id past the table (never made by interning): counted as its own.
+            None => distinct += 1,
+        }
+    }
+    distinct
 }
 
 /// One store as listed by the API.

@@ -119,7 +119,7 @@ pub(crate) fn swap_merged(
                     let data = merge(old.as_deref().map(|s| &s.data), job.replaced, new, bits);
                     // The old snapshot goes (unless a reader holds it) before the next is built.
                     drop(old);
-                    registry.swap(StoreSnapshot::new(job.name.clone(), version, data));
+                    registry.swap(StoreSnapshot::packed(job.name.clone(), version, data));
                 }
             });
         }

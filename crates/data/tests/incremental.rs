@@ -202,6 +202,32 @@ fn appending_months_keeps_even_the_string_ids_of_a_fresh_load() {
 }
 
 #[test]
+fn a_merged_snapshot_stays_packed_like_a_fresh_load() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = OrderStore::open(dir.path()).expect("opens");
+    for (i, m) in [1, 2, 3].into_iter().enumerate() {
+        upload(
+            &store,
+            &spec(&["一号店"], day(m, 1), 28, i as u64),
+            UploadMode::Merge,
+            &format!("m{m}"),
+        );
+    }
+    let fresh = OrderStore::open(dir.path()).expect("reopens");
+    let parts = |snap: &StoreSnapshot| snap.data.heap_parts();
+    for (live, fresh) in store.registry().all().iter().zip(fresh.registry().all()) {
+        for ((part, live), (_, fresh)) in parts(live).into_iter().zip(parts(&fresh)) {
+            // The merge extends tables instead of packing afresh: a table may keep a value no
+            // row holds any more, and codes are never narrower, but nothing is unpacked.
+            assert!(
+                live <= fresh * 2 + 1024,
+                "{part}: {live} bytes merged, {fresh} loaded"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_background_open_serves_at_once_and_ends_with_every_store() {
     let dir = tempfile::tempdir().expect("temp dir");
     {

@@ -5,11 +5,14 @@ use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
 
-use super::{Codes, Value};
+use super::{Codes, Column, Repr, Value};
 
 /// The distinct values of `rows` in order of first use and each row's code, when that takes
-/// fewer bytes than the rows themselves.
-pub(super) fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
+/// fewer bytes than the rows themselves; `span` is [`integer_span`]'s finding.
+pub(super) fn dictionary<T: Value>(
+    rows: &[T],
+    span: Option<(i64, usize)>,
+) -> Option<(Vec<T>, Codes)> {
     let size = std::mem::size_of::<T>();
     // Past this many distinct values a table no longer pays even with 2-byte codes (every
     // value type is 4 or 8 bytes): give up early rather than look up every row of an id column.
@@ -17,7 +20,7 @@ pub(super) fn dictionary<T: Value>(rows: &[T]) -> Option<(Vec<T>, Codes)> {
     let (codes, values) = SCRATCH.with_borrow_mut(|scratch| {
         let Scratch { codes, slots } = scratch;
         codes.clear();
-        let values = match integer_span(rows) {
+        let values = match span {
             Some((min, span)) => by_offset(rows, min, span, most, slots, codes),
             None => by_hash(rows, most, codes),
         }?;
@@ -51,7 +54,7 @@ thread_local! {
 
 /// The smallest value and the size of the range of an integer column, when that range is
 /// small enough to index.
-fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
+pub(super) fn integer_span<T: Value>(rows: &[T]) -> Option<(i64, usize)> {
     let mut min = i64::MAX;
     let mut max = i64::MIN;
     for v in rows {
@@ -111,4 +114,40 @@ fn by_hash<T: Value>(rows: &[T], most: usize, codes: &mut Vec<u32>) -> Option<Ve
         codes.push(code);
     }
     Some(values)
+}
+
+impl<T: Value> Column<T> {
+    /// Packs a column whose rows come in runs of equal values (the order of each line: lines are
+    /// grouped by order) as one value and one start per run, if that is smaller; otherwise
+    /// shrinks it. A row is then found by binary search, and [`Column::range`] walks the runs.
+    pub fn pack_runs(&mut self) {
+        let Repr::Plain(rows) = &mut self.repr else {
+            return;
+        };
+        let runs = 1 + rows
+            .windows(2)
+            .filter(|w| w[0].bits() != w[1].bits())
+            .count();
+        let size = std::mem::size_of::<T>();
+        if rows.is_empty()
+            || runs * (size + 4) >= rows.len() * size
+            || rows.len() > u32::MAX as usize
+        {
+            rows.shrink_to_fit();
+            return;
+        }
+        let mut values = Vec::with_capacity(runs);
+        let mut starts = Vec::with_capacity(runs);
+        for (i, &v) in rows.iter().enumerate() {
+            if values.last().is_none_or(|last: &T| last.bits() != v.bits()) {
+                values.push(v);
+                starts.push(i as u32);
+            }
+        }
+        self.repr = Repr::Runs {
+            values,
+            starts,
+            len: rows.len(),
+        };
+    }
 }

@@ -73,3 +73,54 @@ fn writing_to_a_packed_column_unpacks_it() {
     col.extend_from(&packed(vec![9i64, 9]), 0..2);
     assert_eq!(col.to_vec(), [1, 2, 1, 2, 3, 9, 9]);
 }
+
+#[test]
+fn a_concatenation_reads_every_part_in_order() {
+    let old: Vec<i32> = (0..5_000).map(|i| (i * 31) % 100).collect();
+    let new: Vec<i32> = (0..3_000).map(|i| (i * 7) % 400).collect();
+    let (packed_old, plain_new) = (packed(old.clone()), Column::from(new.clone()));
+    let col = Column::concat(&[
+        (&packed_old, 0..2_000),
+        (&plain_new, 0..3_000),
+        (&packed_old, 2_500..5_000),
+    ]);
+    let want: Vec<i32> = old[..2_000]
+        .iter()
+        .chain(&new)
+        .chain(&old[2_500..])
+        .copied()
+        .collect();
+    assert_eq!(col.to_vec(), want);
+    // The old table, extended past 256 values: the copied codes were widened to two bytes.
+    assert!(
+        matches!(col.codes().map(|c| &**c), Some(Codes::U16(_))),
+        "{col:?}"
+    );
+}
+
+#[test]
+fn a_concatenation_of_one_value_stays_one_value_until_another_comes() {
+    let zeros = packed(vec![0i32; 4_000]);
+    let more = Column::from(vec![0i32; 100]);
+    let col = Column::concat(&[(&zeros, 0..4_000), (&more, 0..100)]);
+    assert_eq!(col.heap_bytes(), 0);
+    assert_eq!(col.len(), 4_100);
+    let other = Column::from(vec![5i32; 10]);
+    let col = Column::concat(&[(&zeros, 0..4_000), (&other, 0..10)]);
+    assert_eq!(col[4_005], 5);
+    assert_eq!(col[3_999], 0);
+    assert!(col.heap_bytes() < 4_100 * 2, "{col:?}");
+}
+
+#[test]
+fn a_concatenation_of_distinct_rows_stays_plain() {
+    let ids: Vec<u32> = (0..10_000).collect();
+    let (a, b) = (
+        Column::from(ids.clone()),
+        Column::from(vec![20_000u32, 20_001]),
+    );
+    let col = Column::concat(&[(&a, 0..10_000), (&b, 0..2)]);
+    assert_eq!(col.len(), 10_002);
+    assert_eq!(col[10_001], 20_001);
+    assert!(col.codes().is_none());
+}
