@@ -180,8 +180,10 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    // A refusal is ready at once; a pass is the inner future, its body mapped: no allocation.
-    type Future = Either<Ready<Result<Self::Response, Error>>, MapOk<S::Future, IntoLeft<B>>>;
+    // A pass is the inner future, its body mapped: no allocation. A refusal (rare) is ready at
+    // once and boxed, so the pass's future, moved through every layer outside on each request,
+    // does not carry a whole response inline.
+    type Future = Either<Box<Ready<Result<Self::Response, Error>>>, MapOk<S::Future, IntoLeft<B>>>;
 
     fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.service.poll_ready(cx)
@@ -204,9 +206,9 @@ where
                 let into_left: IntoLeft<B> = ServiceResponse::map_into_left_body;
                 Either::Right(self.service.call(req).map_ok(into_left))
             }
-            Verdict::Refuse(res) => {
-                Either::Left(ready(Ok(req.into_response(*res).map_into_right_body())))
-            }
+            Verdict::Refuse(res) => Either::Left(Box::new(ready(Ok(req
+                .into_response(*res)
+                .map_into_right_body())))),
         }
     }
 }

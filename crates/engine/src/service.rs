@@ -51,7 +51,7 @@ where
     actix_service::forward_ready!(inner);
 
     fn call(&self, mut req: Request) -> Self::Future {
-        let shared = Arc::clone(&self.shared);
+        let shared = &self.shared;
         shared.stats.workers[self.worker]
             .requests
             .fetch_add(1, Relaxed);
@@ -71,8 +71,8 @@ where
             || req.headers().contains_key(header::TRANSFER_ENCODING);
         // Only a request with a body needs its own handle on the channel (for the payload).
         let payload_channel = if has_body { channel.clone() } else { None };
-        let mut guard = InFlight::start(channel, Arc::clone(&shared), &req);
-        if let Some(res) = over_limit(&req, &shared) {
+        let mut guard = InFlight::start(channel, Arc::clone(shared), &req);
+        if let Some(res) = over_limit(&req, shared) {
             // The body (or the rest of the head) was never read: the connection cannot be reused.
             guard.close = true;
             return Box::pin(ready(Ok(guard.finish(res))));
@@ -83,7 +83,7 @@ where
         if req.head().method == Method::HEAD {
             req.head_mut().method = Method::GET;
         }
-        let mut body = payload_channel.and_then(|channel| {
+        let body = payload_channel.and_then(|channel| {
             body::install(&mut req, channel, shared.settings.max_request_body_size)
         });
         // A GET body has no meaning for the application, so it is read to its end before the
@@ -92,42 +92,59 @@ where
         let read_first = req.head().method == Method::GET;
         // A panicking handler must cost one 500, not the worker thread and all its connections.
         let fut = match catch_unwind(AssertUnwindSafe(|| self.inner.call(req))) {
-            Ok(fut) => fut,
+            // Wrapped here, so the boxed future below holds it in place (no move at the await).
+            Ok(fut) => AssertUnwindSafe(fut).catch_unwind(),
             Err(panic) => {
                 guard.close = true;
                 return Box::pin(ready(Ok(guard.finish(panicked(&*panic)))));
             }
         };
+        let Some(body) = body else {
+            // No body (most requests): a smaller future, with nothing to read after the app.
+            return Box::pin(async move {
+                let res = answer(&mut guard, fut.await);
+                Ok(guard.finish(res))
+            });
+        };
+        let limit = shared.settings.max_request_body_size;
         Box::pin(async move {
+            let mut body = Some(body);
             if read_first {
                 if let Some(body) = body.take() {
                     if let Err(failure) = body.finish().await {
                         guard.close = true;
-                        let limit = shared.settings.max_request_body_size;
                         return Ok(guard.finish(body_refused(failure, limit)));
                     }
                 }
             }
-            let mut res = match AssertUnwindSafe(fut).catch_unwind().await {
-                Ok(Ok(res)) => guard.expose_or_hide(res.map_into_boxed_body().into_parts().1),
-                Ok(Err(err)) => guard.expose_or_hide(actix_web::HttpResponse::from_error(err)),
-                Err(panic) => {
-                    guard.close = true;
-                    panicked(&*panic)
-                }
-            };
+            let mut res = answer(&mut guard, fut.await);
             if let Some(body) = body {
                 if let Err(failure) = body.finish().await {
                     guard.close = true;
                     // Never a success for a request whose body was broken or over the limit; an
                     // error the application already chose stands.
                     if !res.status().is_client_error() && !res.status().is_server_error() {
-                        res = body_refused(failure, shared.settings.max_request_body_size);
+                        res = body_refused(failure, limit);
                     }
                 }
             }
             Ok(guard.finish(res))
         })
+    }
+}
+
+/// What the application's future gave, as the response to send.
+fn answer<B: MessageBody + 'static>(
+    guard: &mut InFlight,
+    outcome: std::thread::Result<Result<ServiceResponse<B>, actix_web::Error>>,
+) -> Response<BoxBody> {
+    match outcome {
+        Ok(Ok(res)) => guard.expose_or_hide(res.map_into_boxed_body().into_parts().1),
+        Ok(Err(err)) => guard.expose_or_hide(actix_web::HttpResponse::from_error(err)),
+        Err(panic) => {
+            guard.close = true;
+            panicked(&*panic)
+        }
     }
 }
 
@@ -267,8 +284,8 @@ pub(crate) fn expect_check(
 pub(crate) struct InFlight {
     channel: Option<Arc<Channel>>,
     shared: Arc<Shared>,
-    /// Method, path (the URI shares its bytes: no copy) and start, for the access log.
-    log: Option<(Method, actix_http::Uri, Instant)>,
+    /// Method, path and start, for the access log.
+    log: Option<(Method, LogPath, Instant)>,
     status: u16,
     bytes: u64,
     /// The connection is closed after this response: the client asked, or its state is
@@ -283,10 +300,13 @@ impl InFlight {
             ch.head_started_ms.store(0, Release);
         }
         // The clock is read only for the access log: it is the one thing that needs it.
-        let log = shared
-            .settings
-            .access_log
-            .then(|| (req.method().clone(), req.uri().clone(), Instant::now()));
+        let log = shared.settings.access_log.then(|| {
+            (
+                req.method().clone(),
+                LogPath::new(req.path()),
+                Instant::now(),
+            )
+        });
         Self {
             channel,
             shared,
@@ -325,8 +345,9 @@ impl InFlight {
             self.close = true;
         }
         if !res.headers().contains_key(header::SERVER) {
+            // Absent: appending is inserting, without `insert`'s returned (and dropped) old value.
             res.headers_mut()
-                .insert(header::SERVER, self.shared.server_header.clone());
+                .append(header::SERVER, self.shared.server_header.clone());
         }
         res.map_body(|_, body| TrackedBody { body, guard: self })
     }
@@ -341,18 +362,54 @@ impl Drop for InFlight {
             ch.in_flight.fetch_sub(1, AcqRel);
             ch.awaiting_body.store(false, Release);
         }
-        if let Some((method, uri, started)) = &self.log {
+        if let Some((method, path, started)) = &self.log {
             let peer = self.channel.as_ref().map_or("-", |c| &c.peer_text);
             let at = Instant::now();
             crate::access::emit(&crate::access::AccessRecord {
                 method,
-                path: uri.path(),
+                path: path.as_str(),
                 status: self.status,
                 bytes: self.bytes,
                 elapsed: at.saturating_duration_since(*started),
                 at,
                 peer,
             });
+        }
+    }
+}
+
+/// A request's path kept for its access line: copied inline when short (most paths), so the
+/// log costs no allocation per request. (Cloning the `Uri` instead allocated: its bytes are a
+/// promotable `Bytes` whose first clone makes a shared copy.)
+enum LogPath {
+    Inline {
+        len: u8,
+        bytes: [u8; LogPath::INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl LogPath {
+    const INLINE: usize = 46;
+
+    fn new(path: &str) -> Self {
+        match u8::try_from(path.len()) {
+            Ok(len) if path.len() <= Self::INLINE => {
+                let mut bytes = [0; Self::INLINE];
+                bytes[..path.len()].copy_from_slice(path.as_bytes());
+                LogPath::Inline { len, bytes }
+            }
+            _ => LogPath::Heap(path.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // A whole `&str` copied byte for byte: always UTF-8.
+            LogPath::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("-")
+            }
+            LogPath::Heap(path) => path,
         }
     }
 }

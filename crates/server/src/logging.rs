@@ -221,28 +221,22 @@ fn init(out: impl Write + Send + 'static, colour: bool) -> Result<LogGuard, LogE
     Ok(guard)
 }
 
-thread_local! {
-    static ACCESS_LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
+/// Whether the log's filter lets the engine's access lines through: asked once, as the filter
+/// is fixed when the log is installed (asking per line cost a dispatcher lookup a request).
+static ACCESS_WANTED: OnceLock<bool> = OnceLock::new();
 
-/// The engine's access lines, written into the installed buffer when the log's filter lets
-/// `storeboard::access` INFO through.
+/// The engine's access lines, formatted straight into this thread's part of the installed
+/// buffer when the log's filter lets `storeboard::access` INFO through.
 fn access_sink(record: &storeboard_engine::access::AccessRecord<'_>) {
-    if !tracing::enabled!(target: "storeboard::access", tracing::Level::INFO) {
+    let wanted = *ACCESS_WANTED
+        .get_or_init(|| tracing::enabled!(target: "storeboard::access", tracing::Level::INFO));
+    if !wanted {
         return;
     }
     let Some(buffer) = INSTALLED.get() else {
         return;
     };
-    ACCESS_LINE.with(|line| {
-        let Ok(mut line) = line.try_borrow_mut() else {
-            return;
-        };
-        line.clear();
-        if format::access_line(record, &mut line) {
-            buffer.push(&line);
-        }
-    });
+    buffer.push_with(|line| format::access_line(record, line));
 }
 
 /// The buffer lines go into, and the running threads that write it to `out`.

@@ -84,11 +84,26 @@ impl Buffer {
 
     /// Appends one formatted line, or drops and counts it when this thread's shard is full.
     pub(super) fn push(&self, line: &[u8]) {
+        self.push_with(|lines| {
+            lines.extend_from_slice(line);
+            true
+        });
+    }
+
+    /// Appends the line `write` appends to this thread's shard (formatted in place: no copy),
+    /// or drops and counts it when the shard is full. A line `write` gives up on (returns
+    /// false) is removed and not counted.
+    pub(super) fn push_with(&self, write: impl FnOnce(&mut Vec<u8>) -> bool) {
         let kept = self.with_shard(|shard| {
             let mut lines = lock(&shard.lines);
-            let fits = lines.len() + line.len() <= self.capacity;
-            if fits {
-                lines.extend_from_slice(line);
+            let before = lines.len();
+            if !write(&mut lines) {
+                lines.truncate(before);
+                return true;
+            }
+            let fits = lines.len() <= self.capacity;
+            if !fits {
+                lines.truncate(before);
             }
             fits
         });
