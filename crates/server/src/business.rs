@@ -105,6 +105,15 @@ mod tests {
     }
 
     #[test]
+    fn the_today_tables_set_their_rules_and_refuse_unknown_keys() {
+        let b = parsed("[business.churn]\nwindow_days = 14\n[business.health]\nwindow_days = 28\n")
+            .expect("valid");
+        assert_eq!((b.churn.window_days, b.health.window_days), (14, 28));
+        assert_eq!(b.churn.quiet_days, Business::default().churn.quiet_days);
+        assert!(parsed("[business.churn]\nwindow = 14\n").is_err());
+    }
+
+    #[test]
     fn an_unknown_key_is_an_error_naming_the_file_and_the_key() {
         let err = parsed("[business]\nhigh_margin = 25.0\n").expect_err("unknown key");
         let text = err.to_string();

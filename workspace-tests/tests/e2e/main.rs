@@ -60,3 +60,5 @@ mod edges;
 mod security_headers;
 // The query budget: periods narrowed to the data, max_period_days refused with 400.
 mod query_budget;
+// 今日必做 as a morning briefing: the contract, the window, every row in the export.
+mod today_briefing;

@@ -40,8 +40,6 @@ pub type Card = CardOf;
 /// A product card's rule, evaluated as of a day.
 type ProductRule = fn(&History<'_>, NaiveDate) -> Vec<ProductCardRow>;
 
-/// Rows of the 高利润商品 card.
-pub const TOP_PROFIT_ROWS: usize = 10;
 /// Days before yesterday whose mean count is the trend's base.
 const TREND_DAYS: i64 = 3;
 /// The windows (days ending yesterday) the order and line cards can count over.
@@ -308,9 +306,9 @@ fn cards(
             ),
             aov_card(h, y),
             elasticity_card(h, y),
-            product_card(h, NEW, y, products::new_products, (0, &[])),
+            new_products(h, y),
             product_card(h, HOT, y, products::hot_products, (0, &[])),
-            top_profit(h, y),
+            product_card(h, TOP, y, products::top_profit, (0, &[])),
         ],
     };
     let urgent = cards.iter().filter(|c| c.group == Group::Urgent);
@@ -434,11 +432,22 @@ fn elasticity_card(h: &History<'_>, y: NaiveDate) -> Card {
     }
 }
 
-/// 高利润商品: the product card, its rows cut to the top ten.
-fn top_profit(h: &History<'_>, y: NaiveDate) -> Card {
-    let mut card = product_card(h, TOP, y, products::top_profit, (0, &[]));
-    card.rows.truncate(TOP_PROFIT_ROWS);
-    card.total_rows = card.rows.len();
+/// 新品表现: the product card, with the new products' profit and their top category by sales.
+fn new_products(h: &History<'_>, y: NaiveDate) -> Card {
+    let mut card = product_card(h, NEW, y, products::new_products, (0, &[]));
+    if let Rows::Products(rows) = &card.rows {
+        let mut by_category: std::collections::BTreeMap<&str, f64> = Default::default();
+        for r in rows {
+            *by_category.entry(r.category.as_str()).or_default() += r.sales;
+        }
+        let top = by_category
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0)));
+        let profit: f64 = rows.iter().map(|r| r.profit).sum();
+        card.note = top.map(|(category, sales)| {
+            format!("新品利润 ¥{profit:.2}；销售额最高的品类:{category}(¥{sales:.2})")
+        });
+    }
     card
 }
 

@@ -282,7 +282,8 @@ pub(super) fn hot_products(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow>
     rows
 }
 
-/// 高利润商品: products with a positive Σ利润额 on `d`, highest first.
+/// 高利润商品: products with a positive Σ利润额 on `d`, highest first (all of them: the page shows
+/// the first ten).
 pub(super) fn top_profit(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> {
     let mut rows: Vec<ProductCardRow> = h
         .products
