@@ -154,9 +154,15 @@ fn count(v: &Value) -> u64 {
 }
 
 /// One tile per quadrant of `quadrants`: its count and sales, its advice, and the change of its
-/// count against the same quadrant in `previous`.
+/// count against the same quadrant in `previous` (none when nothing sold in the window before:
+/// every quadrant would only "grow" from zero).
 fn tiles(h: &Value, filter_href: &dyn Fn(&str) -> String, active: Option<&str>) -> Vec<Value> {
     let previous = arr(h, "previous");
+    let previous = if previous.iter().any(|p| count(p) > 0) {
+        previous
+    } else {
+        &[]
+    };
     arr(h, "quadrants")
         .iter()
         .map(|q| {
@@ -483,6 +489,18 @@ mod tests {
         assert_eq!(potential["change"], "较上期 持平");
         assert_eq!(potential["change_class"], "flat");
         assert_eq!(by_name("自然引流")["change"], "较上期 -1");
+    }
+
+    #[test]
+    fn a_window_before_without_sales_shows_no_change() {
+        let mut h = health();
+        for p in h["previous"].as_array_mut().into_iter().flatten() {
+            p["count"] = json!(0);
+        }
+        let v = view(Some(&h), &ViewQuery::default(), &|q: &ViewQuery| q.suffix());
+        assert_eq!(v["tiles"][1]["change"], "上期无数据");
+        assert_eq!(v["tiles"][1]["previous"], Value::Null);
+        assert_eq!(v["tiles"][1]["change_class"], "flat");
     }
 
     #[test]
