@@ -42,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "macros.html",
     "filters.html",
     "tabs/today.html",
+    "tabs/today_health.html",
     "tabs/overview.html",
     "tabs/products.html",
     "tabs/timeslots.html",

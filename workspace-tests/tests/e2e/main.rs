@@ -48,6 +48,8 @@ mod dashboard_tabs;
 mod dashboard_tables;
 // The dashboard's xlsx exports and the upload template.
 mod dashboard_export;
+// 🩺 商品健康 on 今日必做: tiles against the API, the Sankey, the quadrant filter, the sheets.
+mod health_page;
 // The embedding example: the dashboard under `/dashboard` beside the host's own routes.
 mod embedded;
 // Access control: every route from the registration tables, with and without passwords.

@@ -65,6 +65,7 @@ pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
         sheet.freeze(1, 0)?;
         book.push(sheet)?;
     }
+    super::health_export::sheets(&mut book, json)?;
     book.bytes()
 }
 
@@ -207,6 +208,7 @@ mod tests {
                 card("sales_drop", "销量下滑", 0, json!([])),
                 card("hot_products", "爆款", 1, json!([product])),
             ],
+            "health": null,
         })
     }
 
@@ -214,9 +216,10 @@ mod tests {
     fn today_export_has_a_summary_then_one_sheet_per_card() -> Result<(), ExportError> {
         let wb = read(&workbook(&today())?);
         assert_eq!(
-            wb.names(),
+            wb.names()[..5],
             ["汇总", "亏损订单", "价格异常", "销量下滑", "爆款"]
         );
+        assert_eq!(wb.names()[5..], super::super::health_export::SHEETS);
         let s = wb.sheet("汇总");
         assert_eq!(texts(s, 4)[0], "日期(昨日)");
         assert_eq!(num(s, 4, 1), 46_353.0, "2026-11-27 as an Excel date");

@@ -2,6 +2,8 @@
 
 pub(crate) mod columns;
 pub(crate) mod export;
+pub(crate) mod health;
+mod health_export;
 mod view;
 
 use storeboard_tabs::Tab;

@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::columns as c;
+use super::health;
 use crate::columns::{pick, Column};
 use crate::format;
 use crate::query::ViewQuery;
@@ -102,6 +103,7 @@ pub(crate) fn today(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
             urgent.unwrap_or(0)
         ),
         "groups": groups,
+        "health": health::view(json.get("health"), q, href),
     })
 }
 
