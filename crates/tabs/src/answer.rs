@@ -52,9 +52,14 @@ impl TabsState {
         let json = match computed {
             Computed::Json(json) => json,
             Computed::Today { today, .. } => {
-                let json = web::block(move || serde_json::to_vec(&*today))
-                    .await
-                    .map_err(|_| TabsError::Cancelled)??;
+                let asked = filters.clone();
+                let json = web::block(move || {
+                    let mut today = (*today).clone();
+                    today.filters = asked;
+                    serde_json::to_vec(&today)
+                })
+                .await
+                .map_err(|_| TabsError::Cancelled)??;
                 Bytes::from(json)
             }
             Computed::Products { products, .. } => {
@@ -116,11 +121,10 @@ impl TabsState {
                 "今日必做 was cached as another tab".to_owned(),
             ));
         };
+        let asked = filters.clone();
         let json = web::block(move || {
-            if limit == 0 {
-                return serde_json::to_vec(&*today);
-            }
             let mut page = (*today).clone();
+            page.filters = asked;
             page.truncate_rows(limit);
             serde_json::to_vec(&page)
         })
@@ -147,9 +151,24 @@ impl TabsState {
         } else {
             0
         };
-        let key = CacheKey::new(tab, &snaps, &filters, self.fingerprint).with_variant(window);
+        // 今日必做 depends on the period only through its "yesterday": computed (and cached) as
+        // the period of that one day, so every period ending on the same day shares it. The
+        // answer is given the request's own filters back when it is serialised.
+        let computed = match tab {
+            Tab::Today => storeboard_analytics::today::yesterday(&snaps, &filters, &self.business)
+                .map_or_else(
+                    || filters.clone(),
+                    |y| Filters {
+                        from: y,
+                        to: y,
+                        requested: None,
+                        ..filters.clone()
+                    },
+                ),
+            _ => filters.clone(),
+        };
+        let key = CacheKey::new(tab, &snaps, &computed, self.fingerprint).with_variant(window);
         let business = Arc::clone(&self.business);
-        let computed = filters.clone();
         let (value, source) = self
             .cache
             .get_or_compute(key, move || {

@@ -181,3 +181,22 @@ fn the_page_opens_on_the_urgent_group_with_the_summary_line() {
         assert!(page.contains(window), "{window}");
     }
 }
+
+#[test]
+fn periods_ending_on_the_same_day_share_one_computation_and_keep_their_own_filters() {
+    let (server, _) = seeded();
+    let path = |from: &str| format!("/api/v1/tabs/today{}", query(&[("from", from), ("to", TO)]));
+    let first = server.fetch(&path(FROM));
+    assert_eq!(first.status, 200, "{}", first.text());
+    let second = server.fetch(&path("2026-11-05"));
+    assert_eq!(second.status, 200, "{}", second.text());
+    // Both end on the same "yesterday": the second is the first's computation.
+    assert_eq!(second.header("x-storeboard-cache"), "hit");
+    let (a, b): (Value, Value) = (
+        serde_json::from_slice(&first.body).unwrap_or_default(),
+        serde_json::from_slice(&second.body).unwrap_or_default(),
+    );
+    assert_eq!(a["filters"]["from"], FROM);
+    assert_eq!(b["filters"]["from"], "2026-11-05");
+    assert_eq!(a["cards"], b["cards"]);
+}

@@ -133,6 +133,18 @@ impl Today {
     }
 }
 
+/// The day 今日必做 is computed as of ("yesterday"): the last day with kept orders in the
+/// filters' period, store and channel. The whole answer depends on the period only through it
+/// (every window is counted back from it), so callers may key a cache on it instead of on the
+/// period.
+pub fn yesterday(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Option<NaiveDate> {
+    recent::yesterday(snaps, filters, business)
+}
+
 /// Computes the 今日必做 tab with the order and line cards over yesterday alone.
 pub fn today(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Today {
     today_window(snaps, filters, business, 1)
