@@ -420,6 +420,96 @@ mod tests {
         assert_eq!(keys(&snaps, 14, top_profit), ["HOT", "EDGE15", "NINE"]);
     }
 
+    /// `(key, tier)` of `rule`'s rows as of `to`.
+    fn tiers_of(
+        snaps: &[Arc<StoreSnapshot>],
+        to: u32,
+        rule: fn(&History<'_>, NaiveDate) -> Vec<ProductCardRow>,
+    ) -> Vec<(String, &'static str)> {
+        let filters = Filters {
+            store: None,
+            from: day(to),
+            to: day(to),
+            channel: None,
+            requested: None,
+        };
+        let h = crate::today::recent::load(snaps, &filters, &Business::default(), 1);
+        let mut out: Vec<(String, &'static str)> = rule(&h, day(to))
+            .into_iter()
+            .map(|r| (r.key, r.tier.unwrap_or("-")))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn idle_tiers_start_at_three_seven_and_fifteen_days() {
+        // Yesterday is day 20 (FILL). Each product's last sale, days before 20: S2 2, S3 3, S6 6,
+        // S7 7, S14 14, S15 15; all still in stock.
+        let snaps = snapshots(&csv(&[
+            ("a", 18, "S2", 1, "1.00", "0.10", "4"),
+            ("b", 17, "S3", 1, "1.00", "0.10", "4"),
+            ("c", 14, "S6", 1, "1.00", "0.10", "4"),
+            ("d", 13, "S7", 1, "1.00", "0.10", "4"),
+            ("e", 6, "S14", 1, "1.00", "0.10", "4"),
+            ("f", 5, "S15", 1, "1.00", "0.10", "4"),
+            ("z", 20, "FILL", 1, "1.00", "0.10", ""),
+        ]));
+        let got = tiers_of(&snaps, 20, slow_movers);
+        let want = [
+            ("S14", "持续"),
+            ("S15", "严重"),
+            ("S3", "新增"),
+            ("S6", "新增"),
+            ("S7", "持续"),
+        ];
+        let want: Vec<(String, &str)> = want.iter().map(|(k, t)| ((*k).to_owned(), *t)).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn margin_tiers_are_bounded_above_at_ten_fifteen_and_twenty_points() {
+        // Days 1–7: 10 sold for ¥100 at 30% margin; days 8–14: ¥100 again at 20% (exactly 10
+        // points lost: 5-10pp), 14.99% (15.01 lost: 15-20pp) and 9% (21 lost: >20pp).
+        let snaps = snapshots(&csv(&[
+            ("a1", 1, "M10", 10, "10.00", "30.00", ""),
+            ("a2", 10, "M10", 10, "10.00", "20.00", ""),
+            ("b1", 1, "M15", 10, "10.00", "30.00", ""),
+            ("b2", 10, "M15", 10, "10.00", "14.99", ""),
+            ("c1", 1, "M21", 10, "10.00", "30.00", ""),
+            ("c2", 10, "M21", 10, "10.00", "9.00", ""),
+            ("z", 14, "FILL", 1, "1.00", "0.10", ""),
+        ]));
+        let got = tiers_of(&snaps, 14, margin_drop);
+        let want: Vec<(String, &str)> = [("M10", "5-10pp"), ("M15", "15-20pp"), ("M21", ">20pp")]
+            .iter()
+            .map(|(k, t)| ((*k).to_owned(), *t))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn out_of_stock_tiers_count_the_days_out_up_to_yesterday() {
+        // O1 out only on day 20; O2 on 19 and 20; O3 on 18, 19 and 20. Each sold every day.
+        let snaps = snapshots(&csv(&[
+            ("a1", 18, "O1", 1, "1.00", "0.10", "5"),
+            ("a2", 19, "O1", 1, "1.00", "0.10", "5"),
+            ("a3", 20, "O1", 1, "1.00", "0.10", "0"),
+            ("b1", 18, "O2", 1, "1.00", "0.10", "3"),
+            ("b2", 19, "O2", 1, "1.00", "0.10", "0"),
+            ("b3", 20, "O2", 1, "1.00", "0.10", "0"),
+            ("c1", 18, "O3", 1, "1.00", "0.10", "0"),
+            ("c2", 19, "O3", 1, "1.00", "0.10", "0"),
+            ("c3", 20, "O3", 1, "1.00", "0.10", "0"),
+        ]));
+        let got = tiers_of(&snaps, 20, hot_out_of_stock);
+        let want: Vec<(String, &str)> = [("O1", "新增"), ("O2", "第2天"), ("O3", "持续")]
+            .iter()
+            .map(|(k, t)| ((*k).to_owned(), *t))
+            .collect();
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn no_product_is_new_when_the_seven_days_before_have_no_orders() {
         let snaps = snapshots(&csv(&[("a", 6, "NINE", 1, "1.00", "1.00", "")]));
