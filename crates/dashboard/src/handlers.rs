@@ -253,17 +253,42 @@ pub(crate) async fn export(
             return plain(status, &message);
         }
     };
-    let name = export::file_name(tab, &answer.filters);
-    let built = web::block(move || {
-        let json: Value = serde_json::from_slice(&answer.json).unwrap_or(Value::Null);
-        export::workbook(tab, &json).map_err(|e| e.to_string())
-    })
-    .await;
+    let mut name = export::file_name(tab, &answer.filters);
+    let mut json: Value = serde_json::from_slice(&answer.json).unwrap_or(Value::Null);
+    // 今日必做's per-card workbook (`card=loss_orders`): the summary and that card's every row.
+    if let Some(key) = q.get("card").filter(|_| tab == storeboard_tabs::Tab::Today) {
+        match one_card(&mut json, key) {
+            Some(title) => name = name.replacen(".xlsx", &format!("_{title}.xlsx"), 1),
+            None => {
+                return plain(
+                    StatusCode::NOT_FOUND,
+                    &format!("今日必做没有这张卡片: {key}"),
+                )
+            }
+        }
+    }
+    let built = web::block(move || export::workbook(tab, &json).map_err(|e| e.to_string())).await;
     match built {
         Ok(Ok(bytes)) => xlsx(bytes, &name),
         Ok(Err(message)) => plain(StatusCode::INTERNAL_SERVER_ERROR, &message),
         Err(_) => plain(StatusCode::SERVICE_UNAVAILABLE, "导出被中断,请重试"),
     }
+}
+
+/// Keeps only the card `key` of a 今日必做 answer, marked so that its workbook leaves out
+/// 商品健康; the card's title, or `None` when the
+/// answer has no such card.
+fn one_card(json: &mut Value, key: &str) -> Option<String> {
+    let cards = json.get_mut("cards")?.as_array_mut()?;
+    cards.retain(|c| c.get("key").and_then(Value::as_str) == Some(key));
+    let title = cards.first()?.get("title")?.as_str()?.to_owned();
+    if let Some(all) = json.as_object_mut() {
+        all.insert(
+            crate::tabs::today::export::ONE_CARD.to_owned(),
+            Value::Bool(true),
+        );
+    }
+    Some(export::clean_file_name(&title))
 }
 
 /// `GET /template.xlsx`: an upload template with the expected headers and two sample rows.

@@ -200,3 +200,34 @@ fn periods_ending_on_the_same_day_share_one_computation_and_keep_their_own_filte
     assert_eq!(b["filters"]["from"], "2026-11-05");
     assert_eq!(a["cards"], b["cards"]);
 }
+
+#[test]
+fn a_card_exports_alone_with_every_row_and_an_unknown_card_is_a_404() {
+    let (server, _) = seeded();
+    let q = query(&[("from", FROM), ("to", TO), ("window", "7")]);
+    let json = api(&server, "today", &q);
+    let loss = card(&json, "loss_orders");
+    let reply = server.fetch(&format!("/export/today.xlsx{q}&card=loss_orders"));
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(
+        reply.header("content-disposition").contains("%E4%BA%8F%E6%8D%9F%E8%AE%A2%E5%8D%95"),
+        "the file name says 亏损订单: {}",
+        reply.header("content-disposition")
+    );
+    let book = sheets(&reply.body);
+    let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["汇总", "亏损订单"]);
+    let rows = book[1]
+        .1
+        .rows()
+        .skip(1)
+        .filter(|r| r.iter().any(|c| *c != Data::Empty))
+        .count();
+    assert_eq!(rows as u64, loss["total_rows"].as_u64().unwrap_or_default());
+    let page = html(&server, &format!("/tabs/today{q}"));
+    let page = crate::dashboard::unescape(&page);
+    assert!(page.contains("export/today.xlsx?"), "a per-card link");
+    assert!(page.contains("card=loss_orders"), "the loss card's own link");
+    let missing = server.fetch(&format!("/export/today.xlsx{q}&card=nope"));
+    assert_eq!(missing.status, 404);
+}

@@ -28,6 +28,9 @@ const SUMMARY: [Col; 9] = [
     col("本表明细行数", "shown", Kind::Int),
 ];
 
+/// Marks an answer cut down to one card for its own workbook.
+pub(crate) const ONE_CARD: &str = "one_card";
+
 /// The today workbook.
 pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     let mut book = Book::new(Tab::Today.name())?;
@@ -65,7 +68,10 @@ pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
         sheet.freeze(1, 0)?;
         book.push(sheet)?;
     }
-    super::health_export::sheets(&mut book, json)?;
+    // A one-card workbook (`card=…` on the export route) has no 商品健康.
+    if json.get(ONE_CARD).is_none() {
+        super::health_export::sheets(&mut book, json)?;
+    }
     book.bytes()
 }
 
