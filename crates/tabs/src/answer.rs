@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use bytes::Bytes;
-use storeboard_analytics::products::page::{page, Paging};
+use storeboard_analytics::products::page::{page, Paging, DEFAULT_LIMIT};
 use storeboard_analytics::{Filters, Products};
 use storeboard_data::StoreSnapshot;
 
@@ -16,7 +16,7 @@ use crate::cache::CacheKey;
 use crate::error::TabsError;
 use crate::flight::Source;
 use crate::query::TabQuery;
-use crate::tab::{Computed, Tab};
+use crate::tab::{Computed, Tab, FILTERS_HEAD};
 use crate::TabsState;
 
 /// One computed (or cached) tab: its JSON and the filters it was computed with.
@@ -116,11 +116,24 @@ impl TabsState {
     /// cache; only the answer is cut and serialised.
     pub async fn today_page(&self, query: &TabQuery, limit: usize) -> Result<TabAnswer, TabsError> {
         let (computed, filters, hit) = self.computed(Tab::Today, query).await?;
-        let Computed::Today { today, .. } = computed else {
+        let Computed::Today { today, tail, .. } = computed else {
             return Err(TabsError::Failed(
                 "今日必做 was cached as another tab".to_owned(),
             ));
         };
+        if limit == DEFAULT_LIMIT {
+            // The common answer: the request's filters before the tail written once.
+            let filters_json = serde_json::to_vec(&filters)?;
+            let mut json = Vec::with_capacity(FILTERS_HEAD.len() + filters_json.len() + tail.len());
+            json.extend_from_slice(FILTERS_HEAD.as_bytes());
+            json.extend_from_slice(&filters_json);
+            json.extend_from_slice(&tail);
+            return Ok(TabAnswer {
+                json: Bytes::from(json),
+                filters,
+                hit,
+            });
+        }
         let asked = filters.clone();
         let json = web::block(move || {
             let mut page = (*today).clone();

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::mem::size_of;
 
 use bytes::Bytes;
+use storeboard_analytics::products::page::DEFAULT_LIMIT;
 use storeboard_analytics::products::ProductRow;
 use storeboard_analytics::today::Card;
 use storeboard_analytics::{Business, Filters, Products, Today};
@@ -84,9 +85,11 @@ impl Tab {
             Tab::Today => {
                 let today =
                     storeboard_analytics::today::today_window(snaps, filters, business, window);
+                let tail = Bytes::from(default_page_tail(&today)?);
                 Ok(Computed::Today {
-                    weight: weigh_today(&today),
+                    weight: weigh_today(&today) + tail.len(),
                     today: Arc::new(today),
+                    tail,
                 })
             }
             Tab::Products => {
@@ -112,7 +115,10 @@ pub(crate) enum Computed {
     Today {
         /// The tab, every row of every card.
         today: Arc<Today>,
-        /// Its [`weigh_today`], computed once.
+        /// The JSON API's default answer ([`DEFAULT_LIMIT`] rows a card) after its `filters`
+        /// (see [`default_page_tail`]): a cache hit only writes the request's filters before it.
+        tail: Bytes,
+        /// Its [`weigh_today`] and the tail's bytes, computed once.
         weight: usize,
     },
     /// The products tab, unserialised: a request serialises only its page.
@@ -132,6 +138,27 @@ impl Weigh for Computed {
         }
     }
 }
+
+/// The JSON of `today` cut to [`DEFAULT_LIMIT`] rows a card, without its leading
+/// `{"filters":…` (it starts at the `,` after them). The answer's first field is its filters, so
+/// `{"filters":` + the request's filters + this tail is the whole answer for that request.
+fn default_page_tail(today: &Today) -> Result<Vec<u8>, TabsError> {
+    let mut page = today.clone();
+    page.truncate_rows(DEFAULT_LIMIT);
+    let json = serde_json::to_vec(&page)?;
+    let head = FILTERS_HEAD.len() + serde_json::to_vec(&page.filters)?.len();
+    match json.get(..FILTERS_HEAD.len()) {
+        Some(start) if start == FILTERS_HEAD.as_bytes() && json.get(head) == Some(&b',') => {
+            Ok(json[head..].to_vec())
+        }
+        _ => Err(TabsError::Failed(
+            "今日必做's answer does not start with its filters".to_owned(),
+        )),
+    }
+}
+
+/// How 今日必做's JSON starts.
+pub(crate) const FILTERS_HEAD: &str = "{\"filters\":";
 
 /// The bytes 今日必做 holds, roughly: its cards and their rows (a row's fields and texts are
 /// about 200 bytes).
