@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::today::churn::ChurnRules;
 use crate::today::health::HealthRules;
+use crate::today::TodayRules;
 
 /// The business configuration; `Default` is today's rules (docs/metrics.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +28,8 @@ pub struct Business {
     pub health: HealthRules,
     /// 今日必做's 客户流失预警: `[business.churn]`.
     pub churn: ChurnRules,
+    /// 今日必做's card thresholds: `[business.today]`.
+    pub today: TodayRules,
 }
 
 /// Keywords of one scene.
@@ -106,6 +109,7 @@ impl Default for Business {
             ],
             health: HealthRules::default(),
             churn: ChurnRules::default(),
+            today: TodayRules::default(),
             category_scenes: vec![
                 category("酒水饮料", "饮品解渴"),
                 category("休闲食品", "休闲零食"),

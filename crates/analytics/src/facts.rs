@@ -328,6 +328,7 @@ pub fn rules_key(business: &Business) -> u64 {
         // 今日必做 reads these per request; no aggregate depends on them.
         health: _,
         churn: _,
+        today: _,
     } = business;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     fee_channels.hash(&mut h);

@@ -106,8 +106,12 @@ mod tests {
 
     #[test]
     fn the_today_tables_set_their_rules_and_refuse_unknown_keys() {
-        let b = parsed("[business.churn]\nwindow_days = 14\n[business.health]\nwindow_days = 28\n")
-            .expect("valid");
+        let b = parsed(
+            "[business.churn]\nwindow_days = 14\n[business.health]\nwindow_days = 28\n\
+             [business.today]\nidle_days = [5, 10, 20]\n",
+        )
+        .expect("valid");
+        assert_eq!(b.today.idle_days, [5, 10, 20]);
         assert_eq!((b.churn.window_days, b.health.window_days), (14, 28));
         assert_eq!(b.churn.quiet_days, Business::default().churn.quiet_days);
         assert!(parsed("[business.churn]\nwindow = 14\n").is_err());

@@ -69,6 +69,16 @@ impl ProductSeries {
         )
     }
 
+    /// Every point of series `k`.
+    fn series_points(&self, k: usize) -> Points<'_> {
+        let start = self.series[k].start as usize;
+        let end = self
+            .series
+            .get(k + 1)
+            .map_or(self.points.len(), |s| s.start as usize);
+        self.points.view(start, end)
+    }
+
     /// Number of points, over every series.
     pub fn point_count(&self) -> usize {
         self.points.len()
@@ -76,12 +86,7 @@ impl ProductSeries {
 
     /// The points of series `k` with a day in `from..=to` (days since 1970-01-01).
     pub fn points(&self, k: usize, from: i64, to: i64) -> Points<'_> {
-        let start = self.series[k].start as usize;
-        let end = self
-            .series
-            .get(k + 1)
-            .map_or(self.points.len(), |s| s.start as usize);
-        let pts = self.points.view(start, end);
+        let pts = self.series_points(k);
         // Questions are mostly about recent days and a series can be a year long: a binary
         // search over all of it costs a cache miss per step (a year of series took most of
         // 今日必做's time). Gallop back from the end to `to`, then, as a series has at most one
@@ -110,12 +115,7 @@ impl ProductSeries {
     /// by stepping forward through the at most `to - from + 1` points before `to`'s end (one
     /// stretch of memory) instead of searching them, and the series' start is never read.
     pub fn split(&self, k: usize, from: i64, to: i64) -> (Points<'_>, Points<'_>) {
-        let start = self.series[k].start as usize;
-        let end = self
-            .series
-            .get(k + 1)
-            .map_or(self.points.len(), |s| s.start as usize);
-        let pts = self.points.view(start, end);
+        let pts = self.series_points(k);
         let b = gallop_back(pts.len(), |i| pts.day(i) <= to);
         let span = usize::try_from(to.saturating_sub(from).saturating_add(1)).unwrap_or(usize::MAX);
         let low = b.saturating_sub(span);

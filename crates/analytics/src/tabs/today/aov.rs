@@ -14,18 +14,6 @@ use super::history::{back, DayBins, History};
 use crate::order::SALES_SCALE;
 use crate::overview::AOV_LABELS;
 
-/// A band whose orders fell by more than this share (%) is 严重.
-const SEVERE_DROP_PCT: f64 = 30.0;
-/// … by more than this (and at most [`SEVERE_DROP_PCT`]) 中等.
-const MODERATE_DROP_PCT: f64 = 15.0;
-/// A channel whose AOV moved by more than this share (%) is listed.
-const CHANNEL_MOVE_PCT: f64 = 10.0;
-/// The whole AOV is listed when it fell by more than this share (%).
-const AOV_DROP_PCT: f64 = 5.0;
-/// A product pulls the AOV down when its 实收单价 fell by at least this share (%) …
-const PRICE_DROP_PCT: f64 = 5.0;
-/// … or its units per order fell by at least this share (%).
-const UNITS_DROP_PCT: f64 = 10.0;
 /// Products listed at most.
 const MAX_PRODUCTS: usize = 10;
 /// The tiers.
@@ -67,9 +55,15 @@ pub(super) fn aov_anomaly(h: &History<'_>, d: NaiveDate) -> Findings {
     let mut rows = Vec::new();
     let (aov, prev_aov) = (cur_all.aov(), prev_all.aov());
     let mut money = 0;
+    let r = &h.rules;
+    let level_of = |change: Option<f64>| match change {
+        Some(c) if c < -r.aov_band_severe_drop_pct => LEVELS[0],
+        Some(c) if c < -r.aov_band_moderate_drop_pct => LEVELS[1],
+        _ => LEVELS[2],
+    };
     if let (Some(a), Some(p)) = (aov, prev_aov) {
         let change = change(p, a);
-        if change.is_some_and(|c| c < -AOV_DROP_PCT) {
+        if change.is_some_and(|c| c < -r.aov_drop_pct) {
             rows.push(row("整体", "客单价", p, a, level_of(change)));
         }
         money = (((p - a) * f64::from(cur_all.orders)) * 100.0).round() as i64;
@@ -77,7 +71,7 @@ pub(super) fn aov_anomaly(h: &History<'_>, d: NaiveDate) -> Findings {
             (b.orders > 0).then(|| f64::from(b.bands[0] + b.bands[1]) / f64::from(b.orders) * 100.0)
         };
         if let (Some(s), Some(ps)) = (share(&cur_all), share(&prev_all)) {
-            if s - ps > MODERATE_DROP_PCT / 3.0 {
+            if s - ps > r.aov_small_share_points {
                 let mut r = row("价格带", "¥0-20 订单占比(%)", ps, s, "提示");
                 r.change_pct = Some(s - ps);
                 rows.push(r);
@@ -87,7 +81,7 @@ pub(super) fn aov_anomaly(h: &History<'_>, d: NaiveDate) -> Findings {
     for (i, label) in AOV_LABELS.iter().enumerate() {
         let (c, p) = (f64::from(cur_all.bands[i]), f64::from(prev_all.bands[i]));
         let change = change(p, c);
-        if change.is_some_and(|x| x < -MODERATE_DROP_PCT) {
+        if change.is_some_and(|x| x < -r.aov_band_moderate_drop_pct) {
             rows.push(row("价格带", label, p, c, level_of(change)));
         }
     }
@@ -97,7 +91,7 @@ pub(super) fn aov_anomaly(h: &History<'_>, d: NaiveDate) -> Findings {
         let (Some(a), Some(pa)) = (b.aov(), p.aov()) else {
             continue;
         };
-        if change(pa, a).is_some_and(|x| x.abs() > CHANNEL_MOVE_PCT) {
+        if change(pa, a).is_some_and(|x| x.abs() > r.aov_channel_move_pct) {
             rows.push(row("渠道", channel, pa, a, "提示"));
             let lost = (((pa - a) * f64::from(b.orders)) * 100.0).round() as i64;
             channels.push(((*channel).to_owned(), lost.max(0)));
@@ -125,7 +119,10 @@ fn pulling_down(h: &History<'_>, d: NaiveDate) -> Vec<AovRow> {
             let units = change(per_order(&prev), per_order(&cur))?;
             let price = change(prev.unit_price()?, cur.unit_price()?)?;
             let lost = prev.sales - cur.sales;
-            if lost <= 0 || (units > -UNITS_DROP_PCT && price > -PRICE_DROP_PCT) {
+            let r = &h.rules;
+            if lost <= 0
+                || (units > -r.aov_product_units_drop_pct && price > -r.aov_product_price_drop_pct)
+            {
                 return None;
             }
             let mut r = row("商品", p.name, per_order(&prev), per_order(&cur), "提示");
@@ -164,14 +161,6 @@ fn row(kind: &'static str, name: &str, previous: f64, current: f64, level: &'sta
 /// (current − previous) / previous × 100, `None` when previous is 0.
 fn change(previous: f64, current: f64) -> Option<f64> {
     (previous != 0.0).then(|| (current - previous) / previous * 100.0)
-}
-
-fn level_of(change: Option<f64>) -> &'static str {
-    match change {
-        Some(c) if c < -SEVERE_DROP_PCT => LEVELS[0],
-        Some(c) if c < -MODERATE_DROP_PCT => LEVELS[1],
-        _ => LEVELS[2],
-    }
 }
 
 #[cfg(test)]

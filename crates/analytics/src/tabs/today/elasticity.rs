@@ -8,12 +8,8 @@ use serde::Serialize;
 
 use super::history::{back, History};
 
-/// A price move smaller than this share (in %) is no move.
-pub const MIN_PRICE_CHANGE_PCT: f64 = 5.0;
-/// Elasticity below this is 高 (quantity answers strongly).
-const HIGH: f64 = -1.5;
-/// Elasticity above this is 低.
-const LOW: f64 = -0.5;
+use super::TodayRules;
+
 /// The tiers, strongest response first.
 pub(super) const LEVELS: [&str; 3] = ["高", "中", "低"];
 
@@ -57,7 +53,7 @@ pub(super) fn price_elasticity(h: &History<'_>, d: NaiveDate) -> Vec<ElasticityR
             }
             let price_change_pct = (price - previous_price) / previous_price * 100.0;
             // The same tolerance the margin rules use: a move of exactly 5% counts.
-            if price_change_pct.abs() + 1e-9 < MIN_PRICE_CHANGE_PCT {
+            if price_change_pct.abs() + 1e-9 < h.rules.elasticity_min_price_change_pct {
                 return None;
             }
             let quantity_change_pct =
@@ -74,7 +70,7 @@ pub(super) fn price_elasticity(h: &History<'_>, d: NaiveDate) -> Vec<ElasticityR
                 quantity: cur.quantity as f64 / 1000.0,
                 quantity_change_pct,
                 elasticity,
-                level: level(elasticity),
+                level: level(elasticity, &h.rules),
             })
         })
         .collect();
@@ -87,11 +83,11 @@ pub(super) fn price_elasticity(h: &History<'_>, d: NaiveDate) -> Vec<ElasticityR
     rows
 }
 
-/// The tier of an elasticity.
-fn level(e: f64) -> &'static str {
-    if e < HIGH {
+/// The tier of an elasticity: 高 below `elasticity_high`, 低 above `elasticity_low`.
+fn level(e: f64, rules: &TodayRules) -> &'static str {
+    if e < rules.elasticity_high {
         LEVELS[0]
-    } else if e <= LOW {
+    } else if e <= rules.elasticity_low {
         LEVELS[1]
     } else {
         LEVELS[2]
@@ -140,10 +136,11 @@ c1,2026-11-14 11:00,一号店,ONCE,1,收银机订单,3.00,1.00,食品,ONCE
 
     #[test]
     fn elasticity_is_bucketed_at_minus_one_and_a_half_and_minus_a_half() {
-        assert_eq!(level(-2.0), "高");
-        assert_eq!(level(-1.5), "中");
-        assert_eq!(level(-0.5), "中");
-        assert_eq!(level(-0.49), "低");
-        assert_eq!(level(1.0), "低");
+        let r = TodayRules::default();
+        assert_eq!(level(-2.0, &r), "高");
+        assert_eq!(level(-1.5, &r), "中");
+        assert_eq!(level(-0.5, &r), "中");
+        assert_eq!(level(-0.49, &r), "低");
+        assert_eq!(level(1.0, &r), "低");
     }
 }

@@ -8,6 +8,7 @@ use chrono::{Duration, NaiveDate};
 use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
+use super::TodayRules;
 use crate::config::Business;
 use crate::filters::Filters;
 use crate::order::{
@@ -214,6 +215,8 @@ pub(super) struct History<'a> {
     consumable: String,
     /// Per (day, 渠道), the orders' bins (at least the two weeks to yesterday).
     pub bins: Bins<'a>,
+    /// The cards' thresholds (`[business.today]`).
+    pub rules: TodayRules,
 }
 
 impl<'a> History<'a> {
@@ -237,6 +240,7 @@ impl<'a> History<'a> {
             products,
             consumable: consumable.to_owned(),
             bins: Bins::new(),
+            rules: TodayRules::default(),
         }
     }
 
@@ -270,6 +274,7 @@ impl<'a> History<'a> {
         }
         let mut h = History::new(orders, products, days, counts, consumable);
         h.bins = bins;
+        h.rules = business.today.clone();
         h
     }
 

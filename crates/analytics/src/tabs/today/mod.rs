@@ -15,6 +15,7 @@ mod orders;
 mod prices;
 mod products;
 mod recent;
+mod rules;
 mod window;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use history::{back, History};
 pub use orders::OrderRow;
 pub use prices::PriceRow;
 pub use products::ProductCardRow;
+pub use rules::TodayRules;
 
 /// A to-do card.
 pub type Card = CardOf;

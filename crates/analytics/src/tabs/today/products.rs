@@ -92,9 +92,6 @@ pub(super) const MARGIN_TIERS: [&str; 4] = ["5-10pp", "10-15pp", "15-20pp", ">20
 /// Tiers of 滞销积压 by days without a sale.
 pub(super) const IDLE_TIERS: [&str; 3] = ["新增", "持续", "严重"];
 
-/// Days without a sale from which a product in stock is 滞销积压, and the tiers' bounds.
-const IDLE_DAYS: [i64; 3] = [3, 7, 15];
-
 /// Sales (1/100,000 yuan) rounded to the cent.
 fn sales_cents(s: &Sums) -> i64 {
     (s.sales + 500).div_euclid(1000)
@@ -220,10 +217,11 @@ pub(super) fn slow_movers(h: &History<'_>, d: NaiveDate) -> Vec<ProductCardRow> 
         .filter_map(|(key, p)| {
             let stock = p.stock_at(d).filter(|&st| st > 0.0)?;
             let idle = p.last_sale(d).map(|l| (d - l).num_days());
-            if idle.is_some_and(|n| n < IDLE_DAYS[0]) {
+            let bounds = &h.rules.idle_days;
+            if idle.is_some_and(|n| n < bounds[0]) {
                 return None;
             }
-            let tier = IDLE_TIERS[IDLE_DAYS[1..]
+            let tier = IDLE_TIERS[bounds[1..]
                 .iter()
                 .filter(|&&b| idle.is_none_or(|n| n >= b))
                 .count()];
@@ -455,6 +453,25 @@ mod tests {
             ("f", 5, "S15", 1, "1.00", "0.10", "4"),
             ("z", 20, "FILL", 1, "1.00", "0.10", ""),
         ]));
+        // With `[business.today] idle_days = [5, 7, 15]` S3 (3 days) is not idle yet.
+        let mut business = Business::default();
+        business.today.idle_days = [5, 7, 15];
+        let filters = Filters {
+            store: None,
+            from: day(20),
+            to: day(20),
+            channel: None,
+            requested: None,
+        };
+        let h = crate::today::recent::load(&snaps, &filters, &business, 1);
+        let idle: Vec<String> = slow_movers(&h, day(20))
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert!(
+            !idle.contains(&"S3".to_owned()) && idle.contains(&"S6".to_owned()),
+            "{idle:?}"
+        );
         let got = tiers_of(&snaps, 20, slow_movers);
         let want = [
             ("S14", "持续"),

@@ -86,5 +86,6 @@ pub(super) fn load<'a>(
     let products = window::products(&parts, back(y, WINDOW_DAYS), y);
     let mut h = History::new(orders, products, days, counts, consumable);
     h.bins = bins;
+    h.rules = business.today.clone();
     h
 }
