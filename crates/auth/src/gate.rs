@@ -19,12 +19,13 @@ use std::task::{Context, Poll};
 
 use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
-use futures_util::future::Either;
+use futures_util::future::{Either, MapOk};
+use futures_util::TryFutureExt as _;
 
-use crate::guard::is_public;
+use crate::guard::{is_public, needs_no_identity, GuardService};
 use crate::login::{LOGIN_PATH, LOGOUT_PATH};
 
 /// The session middleware for the requests that need it (see the module docs); make it with
@@ -134,6 +135,107 @@ where
             Either::Right(self.with_session.call(req))
         } else {
             Either::Left(self.inner.call(req))
+        }
+    }
+}
+
+/// [`SessionGate`] and [`crate::Guard`] as one middleware, for an app that wraps both: the
+/// requests that need neither (the health check and static files read with GET or HEAD, when
+/// no session is needed) go straight to the app, with no guard layer around their future; the
+/// others take the same path as through the two (session, then guard, then the app), or the
+/// guard alone when no session is needed. Make it with [`crate::AuthState::access_gate`].
+pub struct AccessGate {
+    session: SessionMiddleware<CookieSessionStore>,
+    enabled: bool,
+}
+
+impl AccessGate {
+    pub(crate) fn new(session: SessionMiddleware<CookieSessionStore>, enabled: bool) -> Self {
+        Self { session, enabled }
+    }
+}
+
+/// The guard around the gate's app.
+type Guarded<S> = GuardService<Shared<S>>;
+/// The session middleware around the guard.
+type GuardedWithSession<S> = <SessionMiddleware<CookieSessionStore> as Transform<
+    Shared<Guarded<S>>,
+    ServiceRequest,
+>>::Transform;
+/// The app's response with its body as the guard's left body.
+type IntoLeft<B> = fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>>;
+
+impl<S, B> Transform<S, ServiceRequest> for AccessGate
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = AccessGateService<S>;
+    type InitError = ();
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Transform, Self::InitError>>>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        let app = Rc::new(service);
+        let guarded = Rc::new(GuardService::new(Shared(Rc::clone(&app))));
+        let with_session = self.session.new_transform(Shared(Rc::clone(&guarded)));
+        let enabled = self.enabled;
+        // Once per worker at start-up: the box costs nothing per request.
+        Box::pin(async move {
+            Ok(AccessGateService {
+                app,
+                guarded,
+                with_session: with_session.await?,
+                enabled,
+            })
+        })
+    }
+}
+
+/// The service [`AccessGate`] makes.
+pub struct AccessGateService<S>
+where
+    S: Service<ServiceRequest, Error = Error> + 'static,
+    SessionMiddleware<CookieSessionStore>: Transform<Shared<Guarded<S>>, ServiceRequest>,
+{
+    app: Rc<S>,
+    guarded: Rc<Guarded<S>>,
+    with_session: GuardedWithSession<S>,
+    enabled: bool,
+}
+
+impl<S, B> Service<ServiceRequest> for AccessGateService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = Either<
+        MapOk<S::Future, IntoLeft<B>>,
+        Either<
+            <GuardedWithSession<S> as Service<ServiceRequest>>::Future,
+            <Guarded<S> as Service<ServiceRequest>>::Future,
+        >,
+    >;
+
+    fn poll_ready(&self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Every path ends in the same app.
+        self.app.poll_ready(cx)
+    }
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        if needs_session(self.enabled, req.path()) {
+            Either::Right(Either::Left(self.with_session.call(req)))
+        } else if needs_no_identity(&req) {
+            // What the guard does with these: let them through, asking nothing.
+            let into_left: IntoLeft<B> = ServiceResponse::map_into_left_body;
+            Either::Left(self.app.call(req).map_ok(into_left))
+        } else {
+            Either::Right(Either::Right(self.guarded.call(req)))
         }
     }
 }

@@ -170,6 +170,13 @@ pub struct GuardService<S> {
     service: S,
 }
 
+impl<S> GuardService<S> {
+    /// The guard around `service` (what [`Guard`] makes, for a middleware that holds it).
+    pub(crate) fn new(service: S) -> Self {
+        Self { service }
+    }
+}
+
 /// The inner response with its body as the left one of the guard's `EitherBody`.
 type IntoLeft<B> = fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>>;
 
@@ -224,7 +231,7 @@ enum Verdict {
 /// A read of the health check or a static file: it needs no role, and nothing there asks who
 /// the client is, so no address is formatted and no identity stored (a monitor polls
 /// `/healthz`).
-fn needs_no_identity(req: &ServiceRequest) -> bool {
+pub(crate) fn needs_no_identity(req: &ServiceRequest) -> bool {
     let path = req.path();
     is_safe(req.method())
         && (path == "/healthz" || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p)))

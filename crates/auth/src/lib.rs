@@ -61,7 +61,7 @@ use serde::Serialize;
 use storeboard_routes::{register, Endpoint};
 
 pub use client::{BadProxy, TrustedProxy};
-pub use gate::{SessionGate, SessionGateService, Shared};
+pub use gate::{AccessGate, AccessGateService, SessionGate, SessionGateService, Shared};
 pub use guard::{guard, Access, Guard, GuardService, Via};
 pub use headers::{
     is_document, security_headers, SecurityHeaders, SecurityHeadersService, WithHeaders,
@@ -313,6 +313,12 @@ impl AuthState {
     /// (`/healthz`, the static files). See [`SessionGate`].
     pub fn session_gate(&self) -> SessionGate {
         SessionGate::new(self.session_middleware(), self.enabled())
+    }
+
+    /// [`Self::session_gate`] and [`Guard`] as one middleware: wrap it where the two would go
+    /// (see [`AccessGate`]).
+    pub fn access_gate(&self) -> AccessGate {
+        AccessGate::new(self.session_middleware(), self.enabled())
     }
 
     /// The role a password gives, if it is one (compared in constant time).

@@ -72,8 +72,9 @@ pub fn app_with_auth(
         Sources::embedded()
     };
     let dashboard = DashboardState::new(tabs, upload, sources);
-    // Session cookies are parsed and loaded only where something reads them.
-    let session = auth.session_gate();
+    // Session cookies are parsed and loaded only where something reads them, and the guard
+    // runs only where a role is needed: one middleware for both.
+    let access = auth.access_gate();
     App::new()
         .app_data(web::Data::new(Assets::new(mode)))
         .app_data(web::Data::new(mode))
@@ -85,9 +86,8 @@ pub fn app_with_auth(
         .configure(|cfg| storeboard_auth::configure(cfg, auth))
         .configure(|cfg| storeboard_dashboard::configure(cfg, dashboard))
         .default_service(web::to(not_found))
-        // Outermost last: headers on every answer, then the session, then the guard that reads it.
-        .wrap(storeboard_auth::Guard)
-        .wrap(session)
+        // Outermost last: headers on every answer, then the session and the guard that reads it.
+        .wrap(access)
         .wrap(storeboard_auth::security_headers())
 }
 
