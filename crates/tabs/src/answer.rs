@@ -9,7 +9,7 @@ use std::sync::Arc;
 use actix_web::web;
 use bytes::Bytes;
 use storeboard_analytics::products::page::{page, Paging, DEFAULT_LIMIT};
-use storeboard_analytics::{Filters, Products};
+use storeboard_analytics::{Filters, Products, Today};
 use storeboard_data::StoreSnapshot;
 
 use crate::cache::CacheKey;
@@ -53,20 +53,10 @@ impl TabsState {
             Computed::Json(json) => json,
             Computed::Today { today, .. } => {
                 let asked = filters.clone();
-                let json = web::block(move || {
-                    let mut today = (*today).clone();
-                    today.filters = asked;
-                    serde_json::to_vec(&today)
-                })
-                .await
-                .map_err(|_| TabsError::Cancelled)??;
-                Bytes::from(json)
+                json_off_worker(move || today_json(&today, asked, 0)).await?
             }
             Computed::Products { products, .. } => {
-                let json = web::block(move || serde_json::to_vec(&*products))
-                    .await
-                    .map_err(|_| TabsError::Cancelled)??;
-                Bytes::from(json)
+                json_off_worker(move || serde_json::to_vec(&*products)).await?
             }
         };
         Ok(TabAnswer { json, filters, hit })
@@ -101,14 +91,8 @@ impl TabsState {
             hit,
         } = self.products(query).await?;
         // Off the async worker: sorting a year's products is a few milliseconds.
-        let json = web::block(move || serde_json::to_vec(&page(&products, &paging)))
-            .await
-            .map_err(|_| TabsError::Cancelled)??;
-        Ok(TabAnswer {
-            json: Bytes::from(json),
-            filters,
-            hit,
-        })
+        let json = json_off_worker(move || serde_json::to_vec(&page(&products, &paging))).await?;
+        Ok(TabAnswer { json, filters, hit })
     }
 
     /// 今日必做 for `query` as `GET /api/v1/tabs/today` answers it: at most `limit` rows per
@@ -135,19 +119,8 @@ impl TabsState {
             });
         }
         let asked = filters.clone();
-        let json = web::block(move || {
-            let mut page = (*today).clone();
-            page.filters = asked;
-            page.truncate_rows(limit);
-            serde_json::to_vec(&page)
-        })
-        .await
-        .map_err(|_| TabsError::Cancelled)??;
-        Ok(TabAnswer {
-            json: Bytes::from(json),
-            filters,
-            hit,
-        })
+        let json = json_off_worker(move || today_json(&today, asked, limit)).await?;
+        Ok(TabAnswer { json, filters, hit })
     }
 
     /// The computed tab for `query` and whether it was a cache hit.
@@ -190,6 +163,25 @@ impl TabsState {
             .await?;
         Ok((value, filters, source == Source::Hit))
     }
+}
+
+/// Runs `write` on the blocking pool: serialising (and sorting) a tab can take milliseconds.
+async fn json_off_worker(
+    write: impl FnOnce() -> serde_json::Result<Vec<u8>> + Send + 'static,
+) -> Result<Bytes, TabsError> {
+    let json = web::block(write)
+        .await
+        .map_err(|_| TabsError::Cancelled)??;
+    Ok(Bytes::from(json))
+}
+
+/// 今日必做 as one request sees it: with the request's own filters (the computation is shared by
+/// every period ending on the same day) and at most `limit` rows a card (`0`: all).
+fn today_json(today: &Today, asked: Filters, limit: usize) -> serde_json::Result<Vec<u8>> {
+    let mut page = today.clone();
+    page.filters = asked;
+    page.truncate_rows(limit);
+    serde_json::to_vec(&page)
 }
 
 /// The snapshots a request looks at: the named store's (none when unknown), or every store's.

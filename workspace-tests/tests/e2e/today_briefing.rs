@@ -108,12 +108,25 @@ fn a_longer_window_counts_more_days_and_a_window_outside_one_three_seven_is_a_40
     let one = api(&server, "today", &q("1"));
     let seven = api(&server, "today", &q("7"));
     assert_eq!(seven["window"], 7);
+    // The seeded data has orders on each of its seven days: the 7-day window of a card is the
+    // sum of its one-day counts on each of them (each day asked as the period's last).
+    let daily: Vec<Value> = (1..=7)
+        .map(|d| {
+            let day = format!("2026-11-{d:02}");
+            api(&server, "today", &query(&[("from", FROM), ("to", &day)]))
+        })
+        .collect();
     for key in ["loss_orders", "high_delivery", "price_anomaly"] {
         let (a, b) = (card(&one, key), card(&seven, key));
         assert!(
             b["count"].as_u64() >= a["count"].as_u64(),
             "{key}: {a} / {b}"
         );
+        let sum: u64 = daily
+            .iter()
+            .map(|t| card(t, key)["count"].as_u64().unwrap_or_default())
+            .sum();
+        assert_eq!(b["count"].as_u64(), Some(sum), "{key}");
     }
     let reply = server.get(&format!("/api/v1/tabs/today{}", q("2")));
     assert_eq!(reply.status, 400, "{}", reply.text());

@@ -121,7 +121,7 @@ pub struct QuadrantCount {
 pub struct Quadrants {
     /// The margin threshold used (`[business] high_margin_pct`).
     pub high_margin_pct: f64,
-    /// The median quantity used ([`percentile`] 0.5 of all rows; 0 when there are none).
+    /// The median quantity used ([`percentile`] 50 of all rows; 0 when there are none).
     pub median_quantity: f64,
     /// Products per quadrant, in [`Quadrant::ALL`] order; each row's own is `quadrant`.
     pub counts: Vec<QuadrantCount>,
@@ -159,15 +159,22 @@ pub struct Products {
     pub inventory_warnings: InventoryWarnings,
 }
 
-/// The `p`-quantile (0 ≤ p ≤ 1) of ascending `sorted` values by linear interpolation between
-/// closest ranks (numpy's default, Excel `PERCENTILE.INC`): with `h = (n − 1) × p`, the value is
-/// `v[⌊h⌋] + (h − ⌊h⌋) × (v[⌈h⌉] − v[⌊h⌋])`. The median is `p = 0.5` (the mean of the two middle
-/// values for an even count). `None` for no values.
-pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+/// The `pct`-th percentile (0–100, above 100 counts as 100) of ascending `sorted` values by
+/// linear interpolation between closest ranks (numpy's default, Excel `PERCENTILE.INC`,
+/// Hyndman–Fan type 7): with `h = (n − 1) × pct / 100`, the value is
+/// `v[⌊h⌋] + (h − ⌊h⌋) × (v[⌊h⌋ + 1] − v[⌊h⌋])`. `h` is computed in integers, so a percentile
+/// that falls on a rank is exactly that value (p70 of 11 values is the eighth): a value at a
+/// threshold compares equal to it. The median is `pct = 50`. `None` for no values.
+pub fn percentile(sorted: &[f64], pct: u32) -> Option<f64> {
     let last = sorted.len().checked_sub(1)?;
-    let h = last as f64 * p.clamp(0.0, 1.0);
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    Some(sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo]))
+    let scaled = last * pct.min(100) as usize;
+    let (i, rest) = (scaled / 100, scaled % 100);
+    let low = sorted[i];
+    if rest == 0 {
+        return Some(low);
+    }
+    let high = sorted[i + 1];
+    Some(low + (high - low) * (rest as f64 / 100.0))
 }
 
 /// Running totals of one product key.
@@ -267,7 +274,7 @@ fn into_rows(acc: HashMap<&str, Acc<'_>>, business: &Business) -> (Vec<ProductRo
         })
         .collect();
     rows.sort_by(|a, b| b.sales.total_cmp(&a.sales).then_with(|| a.key.cmp(&b.key)));
-    let median = percentile(&sorted(rows.iter().map(|r| r.quantity)), 0.5).unwrap_or(0.0);
+    let median = percentile(&sorted(rows.iter().map(|r| r.quantity)), 50).unwrap_or(0.0);
     let high = business.high_margin_pct;
     for r in &mut rows {
         r.quadrant = Quadrant::of(r.margin_pct, r.quantity, high, median);
@@ -316,8 +323,8 @@ fn sorted(values: impl Iterator<Item = f64>) -> Vec<f64> {
 }
 
 fn warnings(rows: &[ProductRow]) -> InventoryWarnings {
-    let quantity_p75 = percentile(&sorted(rows.iter().map(|r| r.quantity)), 0.75).unwrap_or(0.0);
-    let stock_p25 = percentile(&sorted(rows.iter().filter_map(|r| r.stock)), 0.25);
+    let quantity_p75 = percentile(&sorted(rows.iter().map(|r| r.quantity)), 75).unwrap_or(0.0);
+    let stock_p25 = percentile(&sorted(rows.iter().filter_map(|r| r.stock)), 25);
     let flagged = |test: &dyn Fn(&ProductRow, f64) -> bool| -> Vec<ProductRow> {
         let has = |r: &&ProductRow| r.stock.is_some_and(|s| test(r, s));
         rows.iter().filter(has).cloned().collect()

@@ -161,10 +161,10 @@ X1,2026-11-02 10:00,二号店,可乐,1,5.00,3.00,2.00,酒水饮料,K1,3
 #[test]
 fn percentile_interpolates_linearly_between_ranks() {
     let v = [1.0, 2.0, 3.0, 10.0];
-    assert_eq!(percentile(&v, 0.5), Some(2.5));
-    assert_eq!(percentile(&v, 0.75), Some(4.75));
-    assert_eq!(percentile(&[7.0], 0.25), Some(7.0));
-    assert_eq!(percentile(&[], 0.5), None);
+    assert_eq!(percentile(&v, 50), Some(2.5));
+    assert_eq!(percentile(&v, 75), Some(4.75));
+    assert_eq!(percentile(&[7.0], 25), Some(7.0));
+    assert_eq!(percentile(&[], 50), None);
 }
 
 #[test]

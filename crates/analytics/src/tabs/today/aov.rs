@@ -167,7 +167,6 @@ fn change(previous: f64, current: f64) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::config::Business;
-    use crate::filters::Filters;
     use crate::testkit::snapshots;
 
     /// Day 14 is yesterday. The week before (days 1–7): four ¥50 orders (5 × P at ¥10); the
@@ -194,15 +193,8 @@ mod tests {
     #[test]
     fn a_halved_aov_flags_the_whole_the_band_and_the_product_pulling_it_down() {
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("valid");
-        let filters = Filters {
-            store: None,
-            from: day(14),
-            to: day(14),
-            channel: None,
-            requested: None,
-        };
         let snaps = snapshots(&csv());
-        let h = crate::today::recent::load(&snaps, &filters, &Business::default(), 1);
+        let h = crate::today::recent::load_day(&snaps, day(14), &Business::default());
         let f = aov_anomaly(&h, day(14));
         let got: Vec<(&str, &str, &str)> = f
             .rows

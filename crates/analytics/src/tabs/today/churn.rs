@@ -41,6 +41,7 @@ use storeboard_data::dataset::Sym;
 use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
+use super::ChannelSplit;
 use crate::config::Business;
 use crate::facts::customers::{normalize_address, ADDRESS, NO_CUSTOMER};
 use crate::facts::day_number;
@@ -199,17 +200,6 @@ pub struct LostProduct {
     pub reason: Reason,
     /// What to do (补货 X，召回 N 位顾客, …).
     pub action: String,
-}
-
-/// The churned customers of one channel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ChannelSplit {
-    /// 渠道.
-    pub channel: String,
-    /// Churned customers with at least one kept order on it in the window.
-    pub count: usize,
-    /// The part of their window sales made on it (yuan).
-    pub amount: f64,
 }
 
 /// 客户流失预警 as of `d` for the filters' store and channel (the period is not used: the
@@ -731,13 +721,13 @@ fn merge(mut stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
         .map(|(c, (n, s))| ChannelSplit {
             channel: c.to_owned(),
             count: n,
-            amount: s as f64 / SALES_SCALE,
+            amount: Some(s as f64 / SALES_SCALE),
         })
         .collect();
     channels.sort_by(|a, b| {
         b.count
             .cmp(&a.count)
-            .then(b.amount.total_cmp(&a.amount))
+            .then(b.amount.unwrap_or(0.0).total_cmp(&a.amount.unwrap_or(0.0)))
             .then_with(|| a.channel.cmp(&b.channel))
     });
     Churn {

@@ -98,7 +98,6 @@ fn level(e: f64, rules: &TodayRules) -> &'static str {
 mod tests {
     use super::*;
     use crate::config::Business;
-    use crate::filters::Filters;
     use crate::testkit::snapshots;
 
     /// Day 14 is yesterday. UP: 10 sold at ¥10 on day 3 (the week before: days 1–7), 5 at
@@ -116,15 +115,8 @@ c1,2026-11-14 11:00,一号店,ONCE,1,收银机订单,3.00,1.00,食品,ONCE
     #[test]
     fn a_price_move_of_five_percent_or_more_gives_its_elasticity() {
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("valid");
-        let filters = Filters {
-            store: None,
-            from: day(14),
-            to: day(14),
-            channel: None,
-            requested: None,
-        };
         let snaps = snapshots(CSV);
-        let h = crate::today::recent::load(&snaps, &filters, &Business::default(), 1);
+        let h = crate::today::recent::load_day(&snaps, day(14), &Business::default());
         let rows = price_elasticity(&h, day(14));
         assert_eq!(rows.len(), 1, "{rows:?}");
         let r = &rows[0];

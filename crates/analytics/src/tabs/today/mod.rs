@@ -180,7 +180,7 @@ pub fn today_window(
         let health =
             scope.spawn(|| health::health_with(snaps, filters, business, y, &business.health));
         let churn = churn::churn(snaps, filters, business, &business.churn, y);
-        let h = recent::load(snaps, filters, business, i64::from(window));
+        let h = recent::load_at(snaps, filters, business, i64::from(window), y);
         let today = cards(&h, filters, business, window, Some(churn));
         let health = health
             .join()
@@ -352,19 +352,24 @@ fn product_card(
     (days, tier_names): (i64, &[&'static str]),
 ) -> Card {
     let rows = rule(h, y);
-    let before: usize = (1..=TREND_DAYS).map(|k| rule(h, back(y, k)).len()).sum();
+    let mean = mean_before(y, |d| rule(h, d).len());
     let total: i64 = rows.iter().map(|r| r.cents).sum();
     let tier_of = |r: &ProductCardRow| tier_names.iter().position(|t| Some(*t) == r.tier);
     let tiers = tiers(tier_names, rows.iter().filter_map(tier_of));
     let keys = rows.iter().map(|r| (r.key.as_str(), r.cents));
     let channels = product_channels(h, keys, back(y, days), y, true);
     let count = rows.len();
-    let mean = before as f64 / TREND_DAYS as f64;
     Card {
         tiers,
         channels,
         ..Card::new(kind, Rows::Products(rows), count, total, mean)
     }
+}
+
+/// The mean of a card's count on the [`TREND_DAYS`] days before `y`: its trend's base.
+fn mean_before(y: NaiveDate, count_on: impl Fn(NaiveDate) -> usize) -> f64 {
+    let before: usize = (1..=TREND_DAYS).map(|k| count_on(back(y, k))).sum();
+    before as f64 / TREND_DAYS as f64
 }
 
 /// 客户流失预警 from its analysis ([`churn::churn`]).
@@ -373,15 +378,6 @@ fn churn_card(c: churn::Churn) -> Card {
     let reasons = ["缺货", "涨价", "下架", "未知"];
     let reason = |r: &churn::ChurnRow| reasons.iter().position(|n| *n == r.reason.label());
     let tiers = tiers(&reasons, c.rows.iter().filter_map(reason));
-    let channels = c
-        .channels
-        .iter()
-        .map(|s| ChannelSplit {
-            channel: s.channel.clone(),
-            count: s.count,
-            amount: Some(s.amount),
-        })
-        .collect();
     let products = c
         .products
         .iter()
@@ -398,7 +394,7 @@ fn churn_card(c: churn::Churn) -> Card {
         (c.count > 0).then(|| format!("高价值顾客 {} 位(消费高于流失顾客均值)", c.high_value));
     Card {
         tiers,
-        channels,
+        channels: c.channels,
         products,
         note,
         ..Card::new(CHURN, Rows::Customers(c.rows), c.count, cents, mean)
@@ -409,9 +405,7 @@ fn churn_card(c: churn::Churn) -> Card {
 /// before.
 fn aov_card(h: &History<'_>, y: NaiveDate) -> Card {
     let found = aov::aov_anomaly(h, y);
-    let before: usize = (1..=TREND_DAYS)
-        .map(|k| aov::aov_anomaly(h, back(y, k)).rows.len())
-        .sum();
+    let mean = mean_before(y, |d| aov::aov_anomaly(h, d).rows.len());
     let level = |r: &AovRow| aov::LEVELS.iter().position(|l| *l == r.level);
     let tiers = tiers(&aov::LEVELS, found.rows.iter().filter_map(level));
     let mut channels = Channels::default();
@@ -419,7 +413,6 @@ fn aov_card(h: &History<'_>, y: NaiveDate) -> Card {
         channels.add(channel, *cents);
     }
     let count = found.rows.len();
-    let mean = before as f64 / TREND_DAYS as f64;
     Card {
         tiers,
         channels: channels.into_splits(true),
@@ -430,15 +423,12 @@ fn aov_card(h: &History<'_>, y: NaiveDate) -> Card {
 /// 价格弹性: the products whose price moved ≥ 5% week on week, tiered by elasticity.
 fn elasticity_card(h: &History<'_>, y: NaiveDate) -> Card {
     let rows = elasticity::price_elasticity(h, y);
-    let before: usize = (1..=TREND_DAYS)
-        .map(|k| elasticity::price_elasticity(h, back(y, k)).len())
-        .sum();
+    let mean = mean_before(y, |d| elasticity::price_elasticity(h, d).len());
     let level = |r: &ElasticityRow| elasticity::LEVELS.iter().position(|l| *l == r.level);
     let tiers = tiers(&elasticity::LEVELS, rows.iter().filter_map(level));
     let keys = rows.iter().map(|r| (r.key.as_str(), 0));
     let channels = product_channels(h, keys, back(y, 6), y, false);
     let count = rows.len();
-    let mean = before as f64 / TREND_DAYS as f64;
     Card {
         tiers,
         channels,

@@ -303,7 +303,6 @@ mod tests {
 
     use super::*;
     use crate::config::Business;
-    use crate::filters::Filters;
     use crate::testkit::snapshots;
 
     const HEADER: &str =
@@ -331,14 +330,7 @@ mod tests {
         to: u32,
         rule: fn(&History<'_>, NaiveDate) -> Vec<ProductCardRow>,
     ) -> Vec<String> {
-        let filters = Filters {
-            store: None,
-            from: day(to),
-            to: day(to),
-            channel: None,
-            requested: None,
-        };
-        let h = crate::today::recent::load(snaps, &filters, &Business::default(), 1);
+        let h = crate::today::recent::load_day(snaps, day(to), &Business::default());
         rule(&h, day(to)).into_iter().map(|r| r.key).collect()
     }
 
@@ -364,14 +356,7 @@ mod tests {
         assert_eq!(keys(&snaps, 14, sales_drop), ["DROP"]);
         // MARGIN 30% → 24.99%; MEDGE exactly 5 points; FEW sold 4 < 5; NEG's earlier margin is 0.
         assert_eq!(keys(&snaps, 14, margin_drop), ["MARGIN"]);
-        let filters = Filters {
-            store: None,
-            from: day(14),
-            to: day(14),
-            channel: None,
-            requested: None,
-        };
-        let h = crate::today::recent::load(&snaps, &filters, &Business::default(), 1);
+        let h = crate::today::recent::load_day(&snaps, day(14), &Business::default());
         let row = &margin_drop(&h, day(14))[0];
         assert!((row.change_pct.unwrap_or_default() + 5.01).abs() < 1e-9);
         assert_eq!(row.quantity, 10.0);
@@ -424,20 +409,19 @@ mod tests {
         to: u32,
         rule: fn(&History<'_>, NaiveDate) -> Vec<ProductCardRow>,
     ) -> Vec<(String, &'static str)> {
-        let filters = Filters {
-            store: None,
-            from: day(to),
-            to: day(to),
-            channel: None,
-            requested: None,
-        };
-        let h = crate::today::recent::load(snaps, &filters, &Business::default(), 1);
+        let h = crate::today::recent::load_day(snaps, day(to), &Business::default());
         let mut out: Vec<(String, &'static str)> = rule(&h, day(to))
             .into_iter()
             .map(|r| (r.key, r.tier.unwrap_or("-")))
             .collect();
         out.sort();
         out
+    }
+
+    /// `got` (from [`tiers_of`]) is `want`, pair for pair.
+    fn assert_tiers(got: &[(String, &str)], want: &[(&str, &str)]) {
+        let got: Vec<(&str, &str)> = got.iter().map(|(k, t)| (k.as_str(), *t)).collect();
+        assert_eq!(got, want);
     }
 
     #[test]
@@ -456,14 +440,7 @@ mod tests {
         // With `[business.today] idle_days = [5, 7, 15]` S3 (3 days) is not idle yet.
         let mut business = Business::default();
         business.today.idle_days = [5, 7, 15];
-        let filters = Filters {
-            store: None,
-            from: day(20),
-            to: day(20),
-            channel: None,
-            requested: None,
-        };
-        let h = crate::today::recent::load(&snaps, &filters, &business, 1);
+        let h = crate::today::recent::load_day(&snaps, day(20), &business);
         let idle: Vec<String> = slow_movers(&h, day(20))
             .into_iter()
             .map(|r| r.key)
@@ -480,8 +457,7 @@ mod tests {
             ("S6", "新增"),
             ("S7", "持续"),
         ];
-        let want: Vec<(String, &str)> = want.iter().map(|(k, t)| ((*k).to_owned(), *t)).collect();
-        assert_eq!(got, want);
+        assert_tiers(&got, &want);
     }
 
     #[test]
@@ -498,11 +474,10 @@ mod tests {
             ("z", 14, "FILL", 1, "1.00", "0.10", ""),
         ]));
         let got = tiers_of(&snaps, 14, margin_drop);
-        let want: Vec<(String, &str)> = [("M10", "5-10pp"), ("M15", "15-20pp"), ("M21", ">20pp")]
-            .iter()
-            .map(|(k, t)| ((*k).to_owned(), *t))
-            .collect();
-        assert_eq!(got, want);
+        assert_tiers(
+            &got,
+            &[("M10", "5-10pp"), ("M15", "15-20pp"), ("M21", ">20pp")],
+        );
     }
 
     #[test]
@@ -520,11 +495,7 @@ mod tests {
             ("c3", 20, "O3", 1, "1.00", "0.10", "0"),
         ]));
         let got = tiers_of(&snaps, 20, hot_out_of_stock);
-        let want: Vec<(String, &str)> = [("O1", "新增"), ("O2", "第2天"), ("O3", "持续")]
-            .iter()
-            .map(|(k, t)| ((*k).to_owned(), *t))
-            .collect();
-        assert_eq!(got, want);
+        assert_tiers(&got, &[("O1", "新增"), ("O2", "第2天"), ("O3", "持续")]);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! Cost: `O(stores × days in the period)` cells, the products' window ([`window`]: its points and
 //! one step back per series), and the lines of four days; nothing proportional to the history.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -40,24 +40,61 @@ pub(super) fn yesterday(
         .max()
 }
 
-/// Builds the history of [`History`] from the aggregates, with the raw orders of the `window`
-/// days ending yesterday.
+/// [`load_at`] as of [`yesterday`] (an empty history when the period has no order).
+#[cfg(test)]
 pub(super) fn load<'a>(
     snaps: &'a [Arc<StoreSnapshot>],
     filters: &Filters,
     business: &Business,
     window: i64,
 ) -> History<'a> {
+    match yesterday(snaps, filters, business) {
+        Some(y) => load_at(snaps, filters, business, window, y),
+        None => History::new(
+            Vec::new(),
+            Default::default(),
+            BTreeSet::new(),
+            DayCounts::new(),
+            &business.consumable_category,
+        ),
+    }
+}
+
+/// The history of a test's one-day period `d` (all stores and channels), yesterday's window.
+#[cfg(test)]
+pub(super) fn load_day<'a>(
+    snaps: &'a [Arc<StoreSnapshot>],
+    d: NaiveDate,
+    business: &Business,
+) -> History<'a> {
+    let filters = Filters {
+        store: None,
+        from: d,
+        to: d,
+        channel: None,
+        requested: None,
+    };
+    load(snaps, &filters, business, 1)
+}
+
+/// Builds the history of [`History`] as of `y` (the period's last day with orders) from the
+/// aggregates, with the raw orders of the `window` days ending at `y`. Only the days the cards
+/// ask about are read: the weeks before the trend's oldest day, never the rest of the period
+/// (so a long period or history costs nothing here).
+pub(super) fn load_at<'a>(
+    snaps: &'a [Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+    window: i64,
+    y: NaiveDate,
+) -> History<'a> {
     let parts = parts(snaps, filters, business);
-    let consumable = business.consumable_category.as_str();
-    // The days the cards ask about: yesterday within the period, and the weeks before the
-    // trend's oldest day (never more, so a long history costs nothing here).
-    let first = back(filters.from, WINDOW_DAYS.max(COUNT_DAYS));
+    let first = back(y, WINDOW_DAYS.max(COUNT_DAYS));
     let mut days: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut counts = DayCounts::new();
     let mut bins = Bins::new();
     for p in &parts {
-        let sel = p.facts.select(first, filters.to, p.channel);
+        let sel = p.facts.select(first, y, p.channel);
         for (d, channel, cell) in sel.cells() {
             days.insert(d);
             let c = counts.entry(d).or_default();
@@ -74,9 +111,6 @@ pub(super) fn load<'a>(
             }
         }
     }
-    let Some(&y) = days.range(filters.from..=filters.to).next_back() else {
-        return History::new(Vec::new(), BTreeMap::new(), days, counts, consumable);
-    };
     let raw = Filters {
         from: back(y, window - 1),
         to: y,
@@ -84,6 +118,7 @@ pub(super) fn load<'a>(
     };
     let orders = orders(snaps, &raw, business);
     let products = window::products(&parts, back(y, WINDOW_DAYS), y);
+    let consumable = business.consumable_category.as_str();
     let mut h = History::new(orders, products, days, counts, consumable);
     h.bins = bins;
     h.rules = business.today.clone();

@@ -151,9 +151,9 @@ fn card(card: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
         "products": products,
         "note": card.get("note"),
         "table": (count > 0).then(|| sized_table(key, &card_columns(rows), rows, CARD_PAGE_SIZE, q, href)),
-        // The card's own workbook: the export route beside the fragment's (`…/tabs/today?…` →
-        // `…/export/today.xlsx?…&card=key`), with the page's filters and window.
-        "export": href(&q.filters_only().with("card", key)).replacen("tabs/today", "export/today.xlsx", 1),
+        // The query of the card's own workbook (`{base}export/today.xlsx` + it): the page's
+        // filters and window, and the card.
+        "export_query": q.filters_only().with("card", key).suffix(),
     })
 }
 

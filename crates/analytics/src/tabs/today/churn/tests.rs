@@ -314,14 +314,14 @@ fn the_channel_split_counts_customers_per_channel_and_splits_their_sales() {
     let got: Vec<(&str, usize, f64)> = c
         .channels
         .iter()
-        .map(|s| (s.channel.as_str(), s.count, s.amount))
+        .map(|s| (s.channel.as_str(), s.count, s.amount.unwrap_or_default()))
         .collect();
     assert_eq!(got.len(), 2);
     assert_eq!((got[0].0, got[0].1), ("美团闪购", 2));
     assert!(close(got[0].2, 18.0));
     assert_eq!((got[1].0, got[1].1), ("闪购小程序", 2));
     assert!(close(got[1].2, 9.0));
-    let split: f64 = c.channels.iter().map(|s| s.amount).sum();
+    let split: f64 = c.channels.iter().filter_map(|s| s.amount).sum();
     assert!(close(split, c.amount), "the amounts add up to the card's");
 }
 

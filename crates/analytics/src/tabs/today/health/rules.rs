@@ -85,24 +85,9 @@ impl Default for HealthRules {
     }
 }
 
-/// The `pct`-th percentile (0–100, above 100 counts as 100) of `sorted` (ascending), by linear
-/// interpolation between the closest ranks: numpy's default (`method="linear"`, Hyndman–Fan
-/// type 7). With `n` values and `h = (n − 1) × pct / 100`, it is
-/// `x[⌊h⌋] + (h − ⌊h⌋) × (x[⌊h⌋ + 1] − x[⌊h⌋])`. `h` is computed in integers, so a percentile
-/// that falls on a rank is exactly that value (p50 of 5 values is the third, p70 of 11 the
-/// eighth): a product at a threshold compares equal to it. `None` without values.
-pub fn percentile(sorted: &[f64], pct: u32) -> Option<f64> {
-    let n = sorted.len();
-    let last = n.checked_sub(1)?;
-    let scaled = last * pct.min(100) as usize;
-    let (i, rest) = (scaled / 100, scaled % 100);
-    let low = sorted[i];
-    if rest == 0 {
-        return Some(low);
-    }
-    let high = sorted[i + 1];
-    Some(low + (high - low) * (rest as f64 / 100.0))
-}
+/// The percentile method of every threshold here: the products tab's (linear interpolation
+/// between closest ranks, exact on a rank).
+pub use crate::products::percentile;
 
 /// `values` sorted ascending (by [`f64::total_cmp`]).
 pub(super) fn sorted(mut values: Vec<f64>) -> Vec<f64> {
