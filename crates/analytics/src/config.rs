@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::pricing::PricingRules;
 use crate::today::churn::ChurnRules;
 use crate::today::health::HealthRules;
 use crate::today::TodayRules;
@@ -30,6 +31,8 @@ pub struct Business {
     pub churn: ChurnRules,
     /// 今日必做's card thresholds: `[business.today]`.
     pub today: TodayRules,
+    /// 智能调价 and the product page's break-even and elasticity: `[business.pricing]`.
+    pub pricing: PricingRules,
 }
 
 /// Keywords of one scene.
@@ -110,6 +113,7 @@ impl Default for Business {
             health: HealthRules::default(),
             churn: ChurnRules::default(),
             today: TodayRules::default(),
+            pricing: PricingRules::default(),
             category_scenes: vec![
                 category("酒水饮料", "饮品解渴"),
                 category("休闲食品", "休闲零食"),

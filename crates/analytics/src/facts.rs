@@ -329,6 +329,7 @@ pub fn rules_key(business: &Business) -> u64 {
         health: _,
         churn: _,
         today: _,
+        pricing: _,
     } = business;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     fee_channels.hash(&mut h);

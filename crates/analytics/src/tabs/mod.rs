@@ -4,6 +4,7 @@
 //! never name this folder.
 
 pub mod overview;
+pub mod pricing;
 pub mod products;
 pub mod timeslots;
 pub mod today;

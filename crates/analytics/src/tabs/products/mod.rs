@@ -244,7 +244,7 @@ fn accumulate<'a>(
 }
 
 /// A stock as shown: the stored `f32` rounded to thousandths.
-fn stock_value(stock: f32) -> f64 {
+pub(crate) fn stock_value(stock: f32) -> f64 {
     (f64::from(stock) * 1000.0).round() / 1000.0
 }
 
@@ -381,7 +381,7 @@ fn assemble(filters: &Filters, acc: HashMap<&str, Acc<'_>>, business: &Business)
     }
 }
 
-mod from_facts;
+pub(crate) mod from_facts;
 pub(crate) use from_facts::Latest;
 pub mod page;
 
