@@ -1,6 +1,6 @@
-//! The audit log: who uploaded, replaced, deleted or logged in, from where, and when. It lives in
-//! the database beside the data, and a change's entry is written in the same transaction as the
-//! change itself, so the log and the data never disagree.
+//! The audit log: who uploaded, replaced, deleted, saved or deleted a pricing plan, or logged in,
+//! from where, and when. It lives in the database beside the data, and a change's entry is
+//! written in the same transaction as the change itself, so the log and the data never disagree.
 //!
 //! Failed logins are aggregated: one row per address per window, with a count (a guesser would
 //! otherwise push every upload and delete out of sight), and rows older than the keeping period
@@ -41,13 +41,14 @@ pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("CREATE INDEX IF NOT EXISTS audit_log_by_ip ON audit_log (ip, action, id);")
 }
 
-/// The actions that change data; every other one is about logins.
-const CHANGES: &str = "('upload', 'replace', 'delete')";
+/// The actions that change data (uploads, store deletes, saved pricing plans); every other one is
+/// about logins.
+const CHANGES: &str = "('upload', 'replace', 'delete', 'plan_save', 'plan_delete')";
 
 /// Which part of the log to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditKind {
-    /// Uploads, replacements and deletes.
+    /// Uploads, replacements, deletes, and pricing plans saved or deleted.
     Changes,
     /// Logins, failed logins and logouts.
     Logins,
@@ -79,13 +80,14 @@ pub struct AuditEntry {
     pub id: i64,
     /// When (UTC, RFC 3339).
     pub at: String,
-    /// `upload`, `replace`, `delete`, `login`, `login_failed`, `logout`.
+    /// `upload`, `replace`, `delete`, `plan_save`, `plan_delete`, `login`, `login_failed`,
+    /// `logout`.
     pub action: String,
     /// Who ([`Actor::who`]).
     pub actor: String,
     /// From where.
     pub ip: String,
-    /// What it touched (store names, a file name).
+    /// What it touched (store names, a file name, a pricing plan's name).
     pub target: String,
     /// More about it (lines, days, mode); for failed logins the time of the latest one.
     pub detail: String,

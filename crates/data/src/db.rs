@@ -75,6 +75,7 @@ impl Db {
             .and_then(|()| db.conn.execute_batch(crate::audit::SCHEMA))
             .and_then(|()| crate::audit::migrate(&db.conn))
             .and_then(|()| db.conn.execute_batch(crate::sessions::SCHEMA))
+            .and_then(|()| db.conn.execute_batch(crate::plans::SCHEMA))
             .map_err(|e| db.err(e))?;
         Ok(db)
     }

@@ -241,6 +241,15 @@ pub enum StoreError {
     /// No such upload.
     #[error("no upload with id {0}")]
     NoUpload(i64),
+    /// A pricing plan to save was refused; the text names the problem (an empty or too long
+    /// name, items that are not a list of 1 to 5,000 products, too much JSON). A client error:
+    /// HTTP 400.
+    #[error("the pricing plan cannot be saved: {0}")]
+    BadPlan(String),
+    /// No saved pricing plan with this id: HTTP 404. The store's own reads answer `None` or
+    /// `false` for a missing plan; a caller that needs an error raises this one.
+    #[error("no pricing plan with id {0}")]
+    NoPlan(i64),
     /// The stored history is still being loaded after a start: writes wait for it, and give up
     /// with this after a while.
     #[error("the stored history is still loading ({} stores left: {}); try again in a moment", stores.len(), stores.join(", "))]

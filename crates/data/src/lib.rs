@@ -10,6 +10,7 @@
 //!   per-store [`snapshot::StoreSnapshot`]s (columnar [`dataset::Dataset`]s) from a
 //!   [`snapshot::Registry`]; each upload is applied in one transaction with merge or replace
 //!   semantics.
+//! - [`plans`] keeps saved pricing plans (智能调价) in the same database.
 
 pub mod audit;
 pub mod backup;
@@ -25,6 +26,7 @@ pub mod ingest;
 pub mod limits;
 mod load;
 mod merge;
+pub mod plans;
 pub mod read;
 mod record;
 pub mod report;
@@ -42,5 +44,6 @@ pub use backup::{BackupError, DataDirLock};
 pub use error::{IngestError, StoreError};
 pub use ingest::{ingest, IngestOptions, Ingested};
 pub use limits::ParseLimits;
+pub use plans::{NewPlan, Plan, PlanSummary};
 pub use snapshot::{Registry, StoreSnapshot, StoreSummary};
 pub use store::{OrderStore, UploadMode, UploadRecord};
