@@ -22,6 +22,6 @@ pub use config::Business;
 pub use filters::{Filters, Period};
 pub use overview::{overview, Overview};
 pub use products::{products, Products};
-pub use tabs::{overview, pricing, products, timeslots, today};
+pub use tabs::{overview, pricing, product, products, timeslots, today};
 pub use timeslots::{timeslots, Timeslots};
 pub use today::{today, Today};

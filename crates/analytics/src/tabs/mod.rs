@@ -5,6 +5,7 @@
 
 pub mod overview;
 pub mod pricing;
+pub mod product;
 pub mod products;
 pub mod timeslots;
 pub mod today;
