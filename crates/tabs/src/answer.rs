@@ -129,7 +129,7 @@ impl TabsState {
         tab: Tab,
         query: &TabQuery,
     ) -> Result<(Computed, Filters, bool), TabsError> {
-        let snaps = selected(self, query.store().as_deref());
+        let snaps = self.selected(query.store().as_deref());
         let today = chrono::Local::now().date_naive();
         let filters = query.resolve_within(&snaps, today, self.max_period_days())?;
         let window = if tab == Tab::Today {
@@ -184,11 +184,14 @@ fn today_json(today: &Today, asked: Filters, limit: usize) -> serde_json::Result
     serde_json::to_vec(&page)
 }
 
-/// The snapshots a request looks at: the named store's (none when unknown), or every store's.
-fn selected(state: &TabsState, store: Option<&str>) -> Vec<Arc<StoreSnapshot>> {
-    let registry = state.store.registry();
-    match store {
-        Some(name) => registry.get(name).into_iter().collect(),
-        None => registry.all(),
+impl TabsState {
+    /// The snapshots a request looks at: the named store's (none when unknown), or every
+    /// store's.
+    pub(crate) fn selected(&self, store: Option<&str>) -> Vec<Arc<StoreSnapshot>> {
+        let registry = self.store.registry();
+        match store {
+            Some(name) => registry.get(name).into_iter().collect(),
+            None => registry.all(),
+        }
     }
 }

@@ -63,6 +63,29 @@ pub enum TabsError {
         /// What it takes.
         expected: String,
     },
+    /// The product sold nothing in the selection.
+    #[error(
+        "商品 '{key}' 在所选门店、期间和渠道没有销售 (product '{key}' has no sale in {scope} {from} – {to})"
+    )]
+    NoProduct {
+        /// The key asked for.
+        key: String,
+        /// The stores and channel, as words.
+        scope: String,
+        /// First day.
+        from: NaiveDate,
+        /// Last day.
+        to: NaiveDate,
+    },
+    /// No saved pricing plan by that id.
+    #[error("调价方案 #{0} 不存在 (no saved pricing plan #{0})")]
+    NoPlan(i64),
+    /// A pricing plan that cannot be saved as sent.
+    #[error("{0}")]
+    BadPlan(String),
+    /// The database failed.
+    #[error("the database failed: {0}")]
+    Store(String),
     /// The figures could not be serialised (a bug).
     #[error("cannot serialise the tab: {0}")]
     Serialise(#[from] serde_json::Error),
@@ -77,7 +100,11 @@ pub enum TabsError {
 impl ApiError for TabsError {
     fn status(&self) -> StatusCode {
         match self {
-            TabsError::UnknownTab { .. } => StatusCode::NOT_FOUND,
+            TabsError::UnknownTab { .. } | TabsError::NoProduct { .. } | TabsError::NoPlan(_) => {
+                StatusCode::NOT_FOUND
+            }
+            TabsError::BadPlan(_) => StatusCode::BAD_REQUEST,
+            TabsError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             TabsError::BadDate { .. }
             | TabsError::FromAfterTo { .. }
             | TabsError::PeriodTooLong { .. }
@@ -91,6 +118,10 @@ impl ApiError for TabsError {
     fn code(&self) -> &'static str {
         match self {
             TabsError::UnknownTab { .. } => "unknown_tab",
+            TabsError::NoProduct { .. } => "no_product",
+            TabsError::NoPlan(_) => "no_plan",
+            TabsError::BadPlan(_) => "bad_plan",
+            TabsError::Store(_) => "database_error",
             TabsError::BadDate { .. } => "bad_date",
             TabsError::FromAfterTo { .. } => "bad_period",
             TabsError::PeriodTooLong { .. } => "period_too_long",
@@ -110,6 +141,10 @@ impl ApiError for TabsError {
                 json!({ "param": param, "value": value, "expected": "YYYY-MM-DD" })
             }
             TabsError::FromAfterTo { from, to } => json!({ "from": from, "to": to }),
+            TabsError::NoProduct { key, from, to, .. } => {
+                json!({ "key": key, "from": from, "to": to })
+            }
+            TabsError::NoPlan(id) => json!({ "id": id }),
             TabsError::PeriodTooLong {
                 from,
                 to,
@@ -125,6 +160,8 @@ impl ApiError for TabsError {
                 expected,
             } => json!({ "param": param, "value": value, "expected": expected }),
             TabsError::BadQuery(_)
+            | TabsError::BadPlan(_)
+            | TabsError::Store(_)
             | TabsError::Serialise(_)
             | TabsError::Cancelled
             | TabsError::Failed(_) => Value::Null,
@@ -139,5 +176,15 @@ impl ResponseError for TabsError {
 
     fn error_response(&self) -> HttpResponse {
         storeboard_errors::respond(self)
+    }
+}
+
+impl From<storeboard_data::StoreError> for TabsError {
+    fn from(e: storeboard_data::StoreError) -> Self {
+        match e {
+            storeboard_data::StoreError::BadPlan(m) => TabsError::BadPlan(m),
+            storeboard_data::StoreError::NoPlan(id) => TabsError::NoPlan(id),
+            other => TabsError::Store(other.to_string()),
+        }
     }
 }

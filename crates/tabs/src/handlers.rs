@@ -48,3 +48,11 @@ fn respond(json: Bytes, cache: &'static str) -> HttpResponse {
         .insert_header((CACHE_HEADER, cache))
         .body(json)
 }
+
+/// A JSON answer that is never cached by the browser (every click asks the server).
+pub(crate) fn json_response<T: serde::Serialize>(value: &T) -> Result<HttpResponse, TabsError> {
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .insert_header(CacheControl(vec![CacheDirective::NoCache]))
+        .body(serde_json::to_vec(value)?))
+}

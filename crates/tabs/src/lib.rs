@@ -11,8 +11,11 @@
 //! # }
 //! ```
 //!
-//! Route: `GET /api/v1/tabs/{tab}?store=&from=&to=&channel=` ([`Tab::NAMES`]); the products
+//! Routes: `GET /api/v1/tabs/{tab}?store=&from=&to=&channel=` ([`Tab::NAMES`]); the products
 //! tab also takes `limit=&page=&sort=` and answers one page of its long lists.
+//! `GET /api/v1/products/{key}` — one product's page (its orders by pages).
+//! `GET /api/v1/pricing` — 智能调价; `POST`/`GET /api/v1/pricing/plans`, `GET`/`DELETE
+//! /api/v1/pricing/plans/{id}` — saved plans (see the `pricing` module).
 //!
 //! - [`TabQuery`] — the query string, resolved into each request's own
 //!   [`Filters`](storeboard_analytics::Filters): nothing about a request is kept globally.
@@ -31,6 +34,9 @@ mod error;
 mod flight;
 mod handlers;
 mod paging;
+mod pricing;
+mod pricing_handlers;
+mod product;
 mod query;
 mod tab;
 mod warm;
@@ -52,7 +58,9 @@ pub use cache::{
 pub use error::TabsError;
 pub use flight::Source;
 pub use handlers::CACHE_HEADER;
-pub use paging::{parse_paging, parse_row_limit};
+pub use paging::{parse_page, parse_paging, parse_row_limit};
+pub use pricing::{PlanAnswer, PricingParams};
+pub use product::ProductAnswer;
 pub use query::{TabQuery, DEFAULT_DAYS, DEFAULT_MAX_PERIOD_DAYS};
 pub use tab::Tab;
 
@@ -125,11 +133,27 @@ impl TabsState {
 }
 
 /// Every route of this crate (registered from this table: it is the complete list).
-pub const ROUTES: &[Endpoint] = &[Endpoint::get("/api/v1/tabs/{tab}", || {
-    web::get().to(handlers::tab)
-})];
+pub const ROUTES: &[Endpoint] = &[
+    Endpoint::get("/api/v1/tabs/{tab}", || web::get().to(handlers::tab)),
+    Endpoint::get("/api/v1/products/{key}", || web::get().to(product::handler)),
+    Endpoint::get("/api/v1/pricing", || {
+        web::get().to(pricing_handlers::pricing)
+    }),
+    Endpoint::post("/api/v1/pricing/plans", || {
+        web::post().to(pricing_handlers::save)
+    }),
+    Endpoint::get("/api/v1/pricing/plans", || {
+        web::get().to(pricing_handlers::list)
+    }),
+    Endpoint::get("/api/v1/pricing/plans/{id}", || {
+        web::get().to(pricing_handlers::open)
+    }),
+    Endpoint::delete("/api/v1/pricing/plans/{id}", || {
+        web::delete().to(pricing_handlers::delete)
+    }),
+];
 
-/// Mounts `GET /api/v1/tabs/{tab}` with its state.
+/// Mounts the tabs, the product page's JSON and 智能调价 with their state.
 pub fn configure(cfg: &mut web::ServiceConfig, state: TabsState) {
     cfg.app_data(web::Data::new(state));
     register(cfg, ROUTES);

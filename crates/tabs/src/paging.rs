@@ -46,6 +46,21 @@ pub fn parse_paging(query_string: &str) -> Result<Paging, TabsError> {
     Ok(Paging { limit, page, sort })
 }
 
+/// `page` of a paged list (1-based, default 1); other parameters are ignored.
+pub fn parse_page(query_string: &str) -> Result<usize, TabsError> {
+    #[derive(Deserialize)]
+    struct Page {
+        page: Option<String>,
+    }
+    let raw = web::Query::<Page>::from_query(query_string)
+        .map_err(|e| TabsError::BadQuery(e.to_string()))?
+        .into_inner();
+    match raw.page.filter(|v| !v.is_empty()) {
+        Some(v) => whole("page", v, 1, "a page number from 1 (e.g. 2)"),
+        None => Ok(1),
+    }
+}
+
 /// `limit` of `GET /api/v1/tabs/today`: rows per card (default [`DEFAULT_LIMIT`], `0` = all);
 /// other parameters are ignored.
 pub fn parse_row_limit(query_string: &str) -> Result<usize, TabsError> {
