@@ -97,5 +97,5 @@ pub(crate) async fn handler(
     let limit = parse_row_limit(req.query_string())?;
     let page = parse_page(req.query_string())?;
     let answer = state.product(&query, key.into_inner(), limit, page).await?;
-    Ok(crate::handlers::json_response(&answer)?)
+    crate::handlers::json_response(&answer)
 }
