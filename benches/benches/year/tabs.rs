@@ -1,5 +1,5 @@
 //! The tabs uncached: each case of issue 11's table through `GET /api/v1/tabs/{tab}` of an app
-//! whose tab cache has capacity 0; the median of `BENCH_ITERS` answers and the answer's size.
+//! whose tab cache has capacity 0, and issue 13's product page and 智能调价 (never cached); the median of `BENCH_ITERS` answers and the answer's size.
 //! A failed answer is counted and reported.
 
 use std::net::SocketAddr;
@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
-use crate::http::Conn;
+use crate::http::{encode, json_values, Conn};
 use crate::{data, tab_url};
 
 /// Deadline of one uncached answer.
@@ -33,61 +33,113 @@ pub(crate) fn uncached_tabs(
 ) -> Vec<TabCase> {
     let days = |n: u64| last - chrono::Days::new(n - 1);
     let one = data::store_names()[0].clone();
-    let cases: [(&str, &str, &str, &str, &str, NaiveDate); 6] = [
+    let tab = |tab: &str, store: &str, from: NaiveDate| tab_url(tab, store, from, last);
+    let mut cases: Vec<(&'static str, &'static str, &'static str, String)> = vec![
         (
             "今日必做, one store, last 7 days",
             "298 ms",
             "≤ 10 ms",
-            "today",
-            &one,
-            days(7),
+            tab("today", &one, days(7)),
         ),
         (
             "今日必做, all stores, last 30 days",
             "5,892 ms",
             "≤ 50 ms",
-            "today",
-            "",
-            days(30),
+            tab("today", "", days(30)),
         ),
         (
             "订单数据概览, all stores, last 30 days",
             "110 ms",
             "≤ 10 ms",
-            "overview",
-            "",
-            days(30),
+            tab("overview", "", days(30)),
         ),
         (
             "订单数据概览, all stores, the whole year",
             "1,180 ms",
             "≤ 50 ms",
-            "overview",
-            "",
-            first,
+            tab("overview", "", first),
         ),
         (
             "商品分析, all stores, the whole year",
             "1,230 ms, 30 MB",
             "≤ 100 ms, paginated",
-            "products",
-            "",
-            first,
+            tab("products", "", first),
         ),
         (
             "时段场景, all stores, the whole year",
             "1,131 ms",
             "≤ 30 ms",
-            "timeslots",
-            "",
-            first,
+            tab("timeslots", "", first),
         ),
     ];
+    // Issue 13: the product page (its best seller in the first store) and 智能调价.
     let mut conn = Conn::new(addr);
+    let best = conn
+        .get(
+            &format!("{}&limit=1", tab("products", &one, days(30))),
+            TAB_TIMEOUT,
+            true,
+        )
+        .ok()
+        .and_then(|a| json_values(&a.body, "key").into_iter().next());
+    if let Some(key) = best {
+        let product = |store: &str, from: NaiveDate| {
+            format!(
+                "/api/v1/products/{}?store={}&from={from}&to={last}&limit=50",
+                encode(&key),
+                encode(store)
+            )
+        };
+        cases.extend([
+            (
+                "商品页, one store, last 30 days",
+                "—",
+                "≤ 20 ms",
+                product(&one, days(30)),
+            ),
+            (
+                "商品页, one store, the whole year",
+                "—",
+                "≤ 20 ms",
+                product(&one, first),
+            ),
+            (
+                "商品页, all stores, the whole year",
+                "—",
+                "say",
+                product("", first),
+            ),
+        ]);
+    }
+    let pricing = |store: &str, scenario: &str| {
+        format!(
+            "/api/v1/pricing?store={}&scenario={scenario}",
+            encode(store)
+        )
+    };
+    cases.extend([
+        (
+            "智能调价 亏损止血, one store",
+            "—",
+            "≤ 20 ms",
+            pricing(&one, "loss_stop"),
+        ),
+        (
+            "智能调价 自由调价, one store",
+            "—",
+            "≤ 20 ms",
+            pricing(&one, "free"),
+        ),
+        (
+            "智能调价 自由调价, all stores",
+            "—",
+            "say",
+            pricing("", "free"),
+        ),
+    ]);
     cases
         .into_iter()
-        .map(|(what, old, target, tab, store, from)| {
-            let url = tab_url(tab, store, from, last);
+        .map(|(what, old, target, url)| {
             let mut ms = Vec::new();
             let mut bytes = 0;
             let mut failures = Vec::new();

@@ -47,6 +47,18 @@ fn message(err: &TabsError) -> String {
                 .unwrap_or_default()
         ),
         "bad_query" => "链接参数有误,请重新选择筛选条件".to_owned(),
+        "bad_parameter" => format!(
+            "参数 {} 的值“{}”无效,应为 {}",
+            detail("param"),
+            detail("value"),
+            detail("expected")
+        ),
+        "no_product" => format!(
+            "商品“{}”在所选门店、期间和渠道没有销售,请调整筛选条件",
+            detail("key")
+        ),
+        "no_plan" => "调价方案不存在,可能已被删除".to_owned(),
+        "bad_plan" => "调价方案无法保存".to_owned(),
         "shutting_down" => "服务器正在停止,请稍后刷新".to_owned(),
         _ => "计算失败,请刷新重试".to_owned(),
     };

@@ -124,6 +124,8 @@ pub struct Item {
     pub locked: bool,
     /// What bound the price, if anything did.
     pub clamp: Option<Clamp>,
+    /// The same as the page says it (已抬至真实保本价); empty when nothing did.
+    pub note: &'static str,
     /// Its 商品健康 quadrant.
     pub quadrant: Option<Quadrant>,
     /// 剩余库存.
@@ -325,6 +327,7 @@ fn item(
         elasticity_label: b.elasticity.label.clone(),
         locked,
         clamp,
+        note: clamp.map_or("", Clamp::label),
         quadrant: b.quadrant,
         stock: b.stock,
         stock_days: b.stock_days,

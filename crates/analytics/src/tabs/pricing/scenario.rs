@@ -232,6 +232,17 @@ pub enum Clamp {
     Locked,
 }
 
+impl Clamp {
+    /// What the page says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BreakEven => "已抬至真实保本价",
+            Self::UnitCost => "清仓底线:单品成本",
+            Self::Locked => "🎯 策略引流,价格锁定",
+        }
+    }
+}
+
 /// The proposed price of `b`, the floor that bound it (if any), before rounding.
 pub fn propose(
     b: &Basis,
