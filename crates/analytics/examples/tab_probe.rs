@@ -2,6 +2,8 @@
 //!
 //! ```sh
 //! cargo run --release -p storeboard-analytics --example tab_probe -- DIR today 30 [ITERS] [STORE]
+//! cargo run --release -p storeboard-analytics --example tab_probe -- DIR product 365 5 门店01
+//! cargo run --release -p storeboard-analytics --example tab_probe -- DIR pricing 7 5 门店01
 //! # PROBE_CHECK=1: compare 今日必做 with its every-line reference once (writes both to /tmp when
 //! # they differ); PROBE_SHIFT=N ends the period N days before the last; PROBE_CHANNEL=渠道
 //! ```
@@ -130,6 +132,33 @@ fn main() -> Result<(), String> {
             "timeslots" => serde_json::to_vec(&storeboard_analytics::timeslots(
                 &snaps, &filters, &business,
             )),
+            // PROBE_KEY=product key (default: the period's best seller).
+            "product" => {
+                let key = probe_key(&snaps, &filters, &business)?;
+                let page = storeboard_analytics::product::product(
+                    &snaps,
+                    &filters,
+                    &business,
+                    &key,
+                    &Default::default(),
+                );
+                serde_json::to_vec(&page)
+            }
+            // PROBE_SCENARIO=loss_stop|margin_repair|clearance|raise_opportunity|free.
+            "pricing" => {
+                let scenario = std::env::var("PROBE_SCENARIO").unwrap_or_else(|_| "free".into());
+                let request = storeboard_analytics::pricing::Request {
+                    scenario: scenario.parse().map_err(|e| format!("{e}"))?,
+                    ..Default::default()
+                };
+                serde_json::to_vec(&storeboard_analytics::pricing::pricing(
+                    &snaps,
+                    &filters,
+                    &business,
+                    &request,
+                    &Default::default(),
+                ))
+            }
             other => return Err(format!("unknown tab {other}")),
         }
         .map_err(|e| e.to_string())?
@@ -144,6 +173,22 @@ fn main() -> Result<(), String> {
         times[0]
     );
     Ok(())
+}
+
+/// `PROBE_KEY`, else the period's best-selling product.
+fn probe_key(
+    snaps: &[std::sync::Arc<storeboard_data::StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+) -> Result<String, String> {
+    if let Ok(key) = std::env::var("PROBE_KEY") {
+        return Ok(key);
+    }
+    storeboard_analytics::products(snaps, filters, business)
+        .products
+        .first()
+        .map(|p| p.key.clone())
+        .ok_or_else(|| "no product in the period".to_owned())
 }
 
 /// This process's CPU time (user + system, every thread, finished ones included), in ms.
