@@ -2,6 +2,10 @@
 //! page, its header in the xlsx sheet and how its values read. The HTML tables (`table.rs`) and
 //! the sheets (`export/sheet.rs`) both take these, so a field is named in one place; each tab's
 //! contract test checks every key against a serialised answer of that tab.
+//!
+//! A column of names also says where its names lead on the page ([`Link`]: a product's page, a
+//! store's overview, a channel's view); the table renderer makes the links, the sheets write
+//! the same names as text.
 
 /// How a column's values read, on the page and in a sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +38,20 @@ impl Kind {
     }
 }
 
+/// Where the names of a text column lead on the page (a sheet writes them as text all the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// Nowhere: plain text.
+    None,
+    /// Product names: each to the product page of the key in the row's field named here (a
+    /// key for a name; for a list of names, a list of keys in the same order).
+    Product(&'static str),
+    /// Store names: each to the store's overview.
+    Store,
+    /// Channel names: each to the channel's view.
+    Channel,
+}
+
 /// One column of a section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Column {
@@ -45,6 +63,39 @@ pub(crate) struct Column {
     pub(crate) header: &'static str,
     /// Formatting, sorting and the cell type.
     pub(crate) kind: Kind,
+    /// Where its names lead on the page.
+    pub(crate) link: Link,
+}
+
+impl Column {
+    /// Product names whose keys are in the row's `key` field.
+    pub(crate) const fn product(self) -> Self {
+        self.product_keys("key")
+    }
+
+    /// Product names (or lists of names) whose keys are in the row's field `keys`.
+    pub(crate) const fn product_keys(self, keys: &'static str) -> Self {
+        Self {
+            link: Link::Product(keys),
+            ..self
+        }
+    }
+
+    /// Store names.
+    pub(crate) const fn store(self) -> Self {
+        Self {
+            link: Link::Store,
+            ..self
+        }
+    }
+
+    /// Channel names.
+    pub(crate) const fn channel(self) -> Self {
+        Self {
+            link: Link::Channel,
+            ..self
+        }
+    }
 }
 
 /// A column whose page and sheet headers differ.
@@ -59,6 +110,7 @@ pub(crate) const fn col(
         label,
         header,
         kind,
+        link: Link::None,
     }
 }
 
@@ -81,10 +133,11 @@ pub(crate) fn pick(table: &[Column], keys: &[&str]) -> Vec<Column> {
 pub(crate) mod contract {
     use serde_json::Value;
 
-    use super::Column;
+    use super::{Column, Link};
 
     /// Asserts that every row of `rows` (at least one) has every column's field (a `null` value
-    /// counts: the field exists), naming the section and the field otherwise.
+    /// counts: the field exists), and the field of the keys of a product column, naming the
+    /// section and the field otherwise.
     pub(crate) fn assert_fields(section: &str, columns: &[Column], rows: &[Value]) {
         assert!(
             !rows.is_empty(),
@@ -94,6 +147,13 @@ pub(crate) mod contract {
             for c in columns {
                 let found = c.key.split('.').try_fold(row, |v, part| v.get(part));
                 assert!(found.is_some(), "{section}: no field '{}' in {row}", c.key);
+                // A product column's keys are in the row too, or its names lead nowhere.
+                if let Link::Product(keys) = c.link {
+                    assert!(
+                        row.get(keys).is_some(),
+                        "{section}: no key field '{keys}' in {row}"
+                    );
+                }
             }
         }
     }

@@ -8,8 +8,10 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use serde_json::{json, Value};
 
+use serde::Serialize;
 use storeboard_data::AuditKind;
 
+use crate::links::{PageFilters, Targets};
 use crate::query::ViewQuery;
 use crate::DashboardState;
 
@@ -59,31 +61,20 @@ pub async fn render(
         )
     })?
     .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    let to = Targets {
+        base: &base,
+        filters: PageFilters::of(q),
+    };
     let wanted = requested_reports(q);
     let reports: Vec<Value> = wanted
         .iter()
         .filter_map(|id| history.iter().find(|u| u.id == *id))
-        .map(|u| report(u, &base))
+        .map(|u| report(u, &to))
         .collect();
     let history: Vec<Value> = history
         .iter()
         .take(HISTORY)
-        .map(|u| {
-            json!({
-                "id": u.id,
-                "file": u.file_name,
-                "mode": if u.mode.as_str() == "replace" { "替换" } else { "合并" },
-                "at": crate::format::local_time(&u.uploaded_at),
-                "stores": u.stores.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("、"),
-                "lines": u.lines,
-                "rejected": u.report.rejected_lines,
-                "first_day": u.first_day,
-                "last_day": u.last_day,
-                "already": u.already_imported,
-                "problems_href": (u.report.problem_count > 0)
-                    .then(|| format!("{base}api/v1/uploads/{}/problems.csv", u.id)),
-            })
-        })
+        .map(|u| history_row(u, &to))
         .collect();
     Ok(json!({
         "empty": false,
@@ -93,7 +84,7 @@ pub async fn render(
             "/login?{}",
             serde_urlencoded::to_string([("next", format!("{base}?tab=data"))]).unwrap_or_default()
         ),
-        "stores": stores,
+        "stores": linked(&stores, &to),
         "history": history,
         "reports": reports,
         // Client addresses are for admins only.
@@ -143,7 +134,43 @@ fn audit_row(e: &storeboard_data::AuditEntry, show_ip: bool) -> Value {
     row
 }
 
-fn report(u: &storeboard_data::UploadRecord, base: &str) -> Value {
+/// An upload of the history as the page lists it, its stores linked to their overviews.
+fn history_row(u: &storeboard_data::UploadRecord, to: &Targets<'_>) -> Value {
+    let base = to.base;
+    json!({
+        "id": u.id,
+        "file": u.file_name,
+        "mode": if u.mode.as_str() == "replace" { "替换" } else { "合并" },
+        "at": crate::format::local_time(&u.uploaded_at),
+        "stores": linked(&u.stores, to),
+        "lines": u.lines,
+        "rejected": u.report.rejected_lines,
+        "first_day": u.first_day,
+        "last_day": u.last_day,
+        "already": u.already_imported,
+        "problems_href": (u.report.problem_count > 0)
+            .then(|| format!("{base}api/v1/uploads/{}/problems.csv", u.id)),
+    })
+}
+
+/// Each of `items` (a store's summary or span: it has a `name`) with `href`, the store's
+/// overview in the page's period.
+fn linked<T: Serialize>(items: &[T], to: &Targets<'_>) -> Vec<Value> {
+    items
+        .iter()
+        .map(|item| {
+            let mut v = serde_json::to_value(item).unwrap_or(Value::Null);
+            let href = v.get("name").and_then(Value::as_str).map(|n| to.store(n));
+            if let Some(fields) = v.as_object_mut() {
+                fields.insert("href".to_owned(), json!(href));
+            }
+            v
+        })
+        .collect()
+}
+
+fn report(u: &storeboard_data::UploadRecord, to: &Targets<'_>) -> Value {
+    let base = to.base;
     let r = &u.report;
     json!({
         "id": u.id,
@@ -155,7 +182,7 @@ fn report(u: &storeboard_data::UploadRecord, base: &str) -> Value {
         "accepted": r.accepted_lines,
         "rejected": r.rejected_lines,
         "orders": r.orders,
-        "stores": r.stores,
+        "stores": linked(&r.stores, to),
         "ignored": r.ignored_columns,
         "missing": r.missing_optional,
         "problem_count": r.problem_count,

@@ -12,8 +12,10 @@ use serde_json::{json, Value};
 use storeboard_analytics::Filters;
 use storeboard_auth::{Access, Role};
 
+use crate::links::{self, PageFilters};
 use crate::page::{self, Controls, TabInfo};
 use crate::query::ViewQuery;
+use crate::views::Href;
 use crate::{data_tab, errors, export, tabs, DashboardState};
 
 /// The dashboard's mount point for this request, ending in `/` (`/` or `/dashboard/`).
@@ -64,9 +66,9 @@ async fn render_tab(
         resolved: None,
         today,
     };
-    let href = |next: &ViewQuery| controls.fragment_url(info.name, next);
+    let fragment = |next: &ViewQuery| controls.fragment_url(info.name, next);
     let result = match tabs::find(info.name) {
-        Some(tab) => tab.view(state, q, &href).await,
+        Some(tab) => tab.view(state, q, Href::new(base, &fragment)).await,
         None => {
             let can_edit = user["can_edit"].as_bool().unwrap_or(false);
             data_tab::render(state, q, base, can_edit)
@@ -148,11 +150,17 @@ async fn view(
         today: chrono::Local::now().date_naive(),
     };
     let page_url = controls.page_url(info.name, &q);
+    // 数据管理 is about files, not a store or a channel: no breadcrumbs there.
+    let crumbs = match tabs::find(info.name) {
+        Some(_) => links::crumbs_in(&base, info.name, &PageFilters::of(&q), None),
+        None => Vec::new(),
+    };
     let ctx = json!({
         "base": base,
         "status": status,
         "user": user,
         "controls": controls.context(stores, channels),
+        "crumbs": crumbs,
         "content": rendered.html,
     });
     (ctx, rendered.status, page_url)

@@ -30,7 +30,8 @@
 //!   an embedding app needs.
 //!
 //! Every URL the page uses is built from the mount point of the request (`base`), so links,
-//! fragments, assets and uploads work under any prefix.
+//! fragments, assets and uploads work under any prefix. The links from a product, store or
+//! channel name to its page, and the breadcrumbs, are built in one place: [`links`].
 
 mod assets;
 mod charts;
@@ -40,6 +41,7 @@ mod errors;
 pub mod export;
 mod format;
 mod handlers;
+pub mod links;
 mod page;
 mod query;
 mod table;

@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::format;
+use crate::links::{CellLink, Targets};
 use crate::query::ViewQuery;
+use crate::views::Href;
 
 pub(crate) use crate::columns::{Column, Kind};
 
@@ -59,6 +61,9 @@ struct Header {
 struct CellView {
     text: String,
     class: &'static str,
+    /// The names in the cell and their pages when its column links them (else empty: the
+    /// cell shows `text`).
+    links: Vec<CellLink>,
 }
 
 /// What the `table` macro of `macros.html` renders.
@@ -78,7 +83,7 @@ pub struct TableView {
 
 impl Table<'_> {
     /// Sorted and paginated as `query` asks; `href` turns a changed query into a link.
-    pub fn view(&self, query: &ViewQuery, href: &dyn Fn(&ViewQuery) -> String) -> TableView {
+    pub fn view(&self, query: &ViewQuery, href: Href<'_>) -> TableView {
         let sort = self.sort(query);
         let mut order: Vec<&Value> = self.rows.iter().collect();
         if let Some((column, desc)) = sort {
@@ -94,12 +99,7 @@ impl Table<'_> {
 
     /// The view when the caller has already sorted and cut the rows: `rows` is the page that
     /// [`sort`](Table::sort) and [`page`](Table::page) ask for, out of `total` rows.
-    pub fn windowed(
-        &self,
-        query: &ViewQuery,
-        href: &dyn Fn(&ViewQuery) -> String,
-        total: usize,
-    ) -> TableView {
+    pub fn windowed(&self, query: &ViewQuery, href: Href<'_>, total: usize) -> TableView {
         let rows: Vec<&Value> = self.rows.iter().take(self.page_size.max(1)).collect();
         self.assemble(query, href, total, self.page(query, total), &rows)
     }
@@ -124,7 +124,7 @@ impl Table<'_> {
     fn assemble(
         &self,
         query: &ViewQuery,
-        href: &dyn Fn(&ViewQuery) -> String,
+        href: Href<'_>,
         total: usize,
         page: usize,
         rows: &[&Value],
@@ -134,11 +134,12 @@ impl Table<'_> {
         let size = self.page_size.max(1);
         let pages = total.div_ceil(size).max(1);
         let start = (page - 1) * size;
-        let page_link = |n: usize| href(&query.with(&page_param, &n.to_string()));
+        let page_link = |n: usize| href.to(&query.with(&page_param, &n.to_string()));
+        let targets = href.targets(query);
         TableView {
             id: self.id.to_owned(),
             headers: self.headers(query, self.sort(query), &sort_param, &page_param, href),
-            rows: rows.iter().map(|row| self.cells(row)).collect(),
+            rows: rows.iter().map(|row| self.cells(row, &targets)).collect(),
             total,
             page,
             pages,
@@ -161,7 +162,7 @@ impl Table<'_> {
         sort: Option<(&Column, bool)>,
         sort_param: &str,
         page_param: &str,
-        href: &dyn Fn(&ViewQuery) -> String,
+        href: Href<'_>,
     ) -> Vec<Header> {
         self.columns
             .iter()
@@ -184,13 +185,13 @@ impl Table<'_> {
                         Some(false) => "asc",
                         None => "",
                     },
-                    href: href(&next),
+                    href: href.to(&next),
                 }
             })
             .collect()
     }
 
-    fn cells(&self, row: &Value) -> Vec<CellView> {
+    fn cells(&self, row: &Value, targets: &Targets<'_>) -> Vec<CellView> {
         self.columns
             .iter()
             .map(|c| {
@@ -203,6 +204,7 @@ impl Table<'_> {
                         (true, false) => "num",
                         _ => "",
                     },
+                    links: targets.cell(c.link, row, v),
                 }
             })
             .collect()
@@ -263,9 +265,9 @@ mod tests {
             rows: &rows,
             page_size: 10,
         };
-        let view = table.view(&ViewQuery::parse("s_t=sales.desc"), &|q| q.encode());
+        let view = table.view(&ViewQuery::parse("s_t=sales.desc"), Href::encoded());
         assert_eq!(names(&view), ["P7", "P6", "P5", "P3", "P2", "P1", "P4"]);
-        let view = table.view(&ViewQuery::parse("s_t=sales.asc"), &|q| q.encode());
+        let view = table.view(&ViewQuery::parse("s_t=sales.asc"), Href::encoded());
         assert_eq!(names(&view), ["P1", "P2", "P3", "P5", "P6", "P7", "P4"]);
         assert_eq!(view.headers[1].sorted, "asc");
         assert!(view.headers[1].href.contains("s_t=sales.desc"));
@@ -280,12 +282,12 @@ mod tests {
             rows: &rows,
             page_size: 3,
         };
-        let view = table.view(&ViewQuery::parse("p_t=2"), &|q| q.encode());
+        let view = table.view(&ViewQuery::parse("p_t=2"), Href::encoded());
         assert_eq!(names(&view), ["P4", "P5", "P6"]);
         assert_eq!((view.page, view.pages, view.first, view.last), (2, 3, 4, 6));
         assert_eq!(view.prev_href.as_deref(), Some("p_t=1"));
         assert_eq!(view.next_href.as_deref(), Some("p_t=3"));
-        let past_the_end = table.view(&ViewQuery::parse("p_t=99"), &|q| q.encode());
+        let past_the_end = table.view(&ViewQuery::parse("p_t=99"), Href::encoded());
         assert_eq!(names(&past_the_end), ["P7"]);
     }
 
@@ -300,7 +302,7 @@ mod tests {
         };
         for query in ["p_t=2&s_t=sales.asc", "p_t=3", "p_t=99&s_t=name.desc", ""] {
             let q = ViewQuery::parse(query);
-            let whole = table.view(&q, &|q| q.encode());
+            let whole = table.view(&q, Href::encoded());
             // What a caller holding typed rows does: sort and cut, then hand over the page.
             let mut sorted: Vec<Value> = rows.clone();
             if let Some((column, desc)) = table.sort(&q) {
@@ -312,13 +314,42 @@ mod tests {
                 rows: &cut,
                 ..table
             }
-            .windowed(&q, &|q| q.encode(), rows.len());
+            .windowed(&q, Href::encoded(), rows.len());
             assert_eq!(
                 serde_json::to_value(&windowed).expect("JSON"),
                 serde_json::to_value(&whole).expect("JSON"),
                 "{query}"
             );
         }
+    }
+
+    #[test]
+    fn product_store_and_channel_columns_link_their_names_with_the_views_filters() {
+        const LINKED: &[Column] = &[
+            same("name", "商品", Kind::Text).product(),
+            same("store", "门店", Kind::Text).store(),
+            same("channel", "渠道", Kind::Text).channel(),
+            same("sales", "销售额", Kind::Money),
+        ];
+        let rows = vec![json!({"name": "可乐", "key": "a/b", "store": "一号店",
+                               "channel": "抖音", "sales": 1.0})];
+        let table = Table {
+            id: "t",
+            columns: LINKED,
+            rows: &rows,
+            page_size: 3,
+        };
+        let q = ViewQuery::parse("from=2026-11-01&to=2026-11-07&s_t=sales.desc");
+        let view = table.view(&q, Href::encoded());
+        let href = |i: usize| view.rows[0][i].links[0].href.clone().unwrap_or_default();
+        assert_eq!(href(0), "/products/a%2Fb?from=2026-11-01&to=2026-11-07");
+        assert!(href(1).starts_with("/?tab=overview&store="), "{}", href(1));
+        assert!(href(2).contains("&channel="), "{}", href(2));
+        assert_eq!(
+            view.rows[0][0].text, "可乐",
+            "the text stays for sorting and tests"
+        );
+        assert!(view.rows[0][3].links.is_empty(), "numbers lead nowhere");
     }
 
     #[test]
@@ -330,7 +361,7 @@ mod tests {
             rows: &rows,
             page_size: 3,
         };
-        let view = table.view(&ViewQuery::default(), &|q| q.encode());
+        let view = table.view(&ViewQuery::default(), Href::encoded());
         assert_eq!(view.rows[0][0].text, "—");
         assert_eq!(view.rows[0][1].text, "-¥3.50");
         assert_eq!(view.rows[0][1].class, "num neg");

@@ -164,6 +164,48 @@ mod tests {
         assert_eq!(html, "<p>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</p>");
     }
 
+    /// Renders `body` (which imports `macros.html` as `m`) with `ctx`.
+    fn with_macros(body: &str, ctx: Value) -> String {
+        let mut env = base_environment();
+        for (name, text) in TEMPLATES {
+            env.add_template(name, text).expect("compiles");
+        }
+        env.add_template("t.html", body).expect("compiles");
+        env.get_template("t.html")
+            .and_then(|t| t.render(ctx))
+            .expect("renders")
+    }
+
+    #[test]
+    fn linked_cells_are_anchors_and_the_current_crumb_is_not() {
+        let cell = |text: &str, links: serde_json::Value| serde_json::json!({"text": text, "class": "", "links": links});
+        let table = serde_json::json!({
+            "id": "t", "headers": [{"label": "商品", "numeric": false, "sorted": "", "href": "?"}],
+            "rows": [[cell("可乐", serde_json::json!([{"text": "可乐", "href": "/products/a%2Fb?x=1&y=2"}]))],
+                     [cell("<b>", serde_json::json!([]))],
+                     [cell("甲、乙", serde_json::json!([{"text": "甲", "href": "/products/K1"}, {"text": "乙", "href": null}]))]],
+            "total": 3, "page": 1, "pages": 1, "first": 1, "last": 3, "prev_href": null, "next_href": null,
+        });
+        let html = with_macros(
+            r#"{% import "macros.html" as m %}{{ m.table(t) }}{{ m.crumbs(c) }}"#,
+            context! { t => table, c => crate::links::crumbs("/", &crate::links::PageFilters::parse("store=A"), None) },
+        );
+        assert!(html.contains(r#"<td class=""><a class="name-link" href="&#x2f;products&#x2f;a%2Fb?x=1&amp;y=2">可乐</a></td>"#), "{html}");
+        assert!(html.contains(r#"<td class="">&lt;b&gt;</td>"#), "{html}");
+        assert!(
+            html.contains(r#"<a class="name-link" href="&#x2f;products&#x2f;K1">甲</a>、乙</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li><a href="&#x2f;?tab=overview">全部门店</a></li>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<li><span aria-current="page">A</span></li>"#),
+            "{html}"
+        );
+    }
+
     #[test]
     fn number_filters_format_for_chinese_readers() {
         let mut env = base_environment();

@@ -6,14 +6,52 @@ use serde_json::Value;
 
 use crate::columns::Column;
 use crate::format;
+use crate::links::{PageFilters, Targets};
 use crate::query::ViewQuery;
 use crate::table::{Kind, Table};
 
 /// Rows per page of long tables.
 pub const PAGE_SIZE: usize = 50;
 
-/// Builds links for a tab's tables: a changed query → a URL.
-pub type Href<'a> = &'a dyn Fn(&ViewQuery) -> String;
+/// How a tab's view links: its own fragment for a changed query (sorting, paging, filtering
+/// its tables), and, from the mount point and the view's filters, the pages of the products,
+/// stores and channels it names.
+#[derive(Clone, Copy)]
+pub struct Href<'a> {
+    base: &'a str,
+    fragment: &'a dyn Fn(&ViewQuery) -> String,
+}
+
+impl<'a> Href<'a> {
+    /// Links under the mount point `base`, the view's own fragment built by `fragment`.
+    pub fn new(base: &'a str, fragment: &'a dyn Fn(&ViewQuery) -> String) -> Self {
+        Self { base, fragment }
+    }
+
+    /// The view's fragment for the changed query `q`.
+    pub fn to(&self, q: &ViewQuery) -> String {
+        (self.fragment)(q)
+    }
+
+    /// Where the names of the view with query `q` lead (its filters carried along).
+    pub(crate) fn targets(&self, q: &ViewQuery) -> Targets<'a> {
+        Targets {
+            base: self.base,
+            filters: PageFilters::of(q),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Href<'static> {
+    /// For tests: under `/`, a fragment "URL" that is the encoded query (`a=1&b=2`).
+    pub(crate) fn encoded() -> Self {
+        fn encode(q: &ViewQuery) -> String {
+            q.encode()
+        }
+        Self::new("/", &encode)
+    }
+}
 
 /// The array under `key` (empty when missing or not an array).
 pub(crate) fn arr<'a>(v: &'a Value, key: &str) -> &'a [Value] {

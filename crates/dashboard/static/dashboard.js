@@ -29,7 +29,16 @@
         return;
       }
       var chart = echarts.init(el, null, { renderer: 'canvas' });
+      var targets = linkTargets(option);
       chart.setOption(withFormatters(option));
+      if (targets.some(Boolean)) {
+        chart.on('click', function (p) {
+          // Only a point or a bar: a threshold line (markLine) has indices too.
+          if (p.componentType !== 'series') return;
+          var url = targets[p.seriesIndex] && targets[p.seriesIndex](p.dataIndex);
+          if (url) window.location.assign(url);
+        });
+      }
       el.setAttribute('data-rendered', String(countPoints(option)));
       resizer.observe(el);
     });
@@ -52,6 +61,36 @@
       delete s.sbFormat;
     });
     return option;
+  }
+
+  // Where a click on a chart's point leads, built on the server (links.rs): a series lists its
+  // points' URLs (`sbUrls`), or their product keys (`sbKeys`) when the option says how a key
+  // becomes a URL (`sbLink`: prefix + key as one path segment + suffix), which keeps a chart of
+  // a thousand products small. Returns, per series, index → URL or null; removes the marks.
+  function linkTargets(option) {
+    var link = option.sbLink;
+    delete option.sbLink;
+    return (option.series || []).map(function (s) {
+      var urls = s.sbUrls;
+      var keys = s.sbKeys;
+      delete s.sbUrls;
+      delete s.sbKeys;
+      if (urls) return function (i) { return urls[i] || null; };
+      if (keys && link) {
+        return function (i) {
+          return keys[i] == null ? null : link.prefix + segment(String(keys[i])) + link.suffix;
+        };
+      }
+      return null;
+    });
+  }
+
+  // A text as one path segment, exactly as links.rs encodes it: everything but RFC 3986's
+  // unreserved characters percent-encoded (encodeURIComponent leaves !'()* as they are).
+  function segment(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, function (c) {
+      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+    });
   }
 
   // Points drawn, so a test (or a curious user) can tell an empty chart from a full one.

@@ -144,6 +144,8 @@ fn every_url_on_every_tab_lives_under_the_prefix_and_answers() {
         "/dashboard/export/",
         "/dashboard/?",
         "/dashboard/template.xlsx",
+        // Product names lead to the product page (it answers once that page is mounted).
+        "/dashboard/products/",
     ];
     for kind in kinds {
         assert!(

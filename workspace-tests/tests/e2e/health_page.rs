@@ -54,9 +54,25 @@ fn table_rows(html: &str, id: &str) -> Vec<Vec<String>> {
                 .skip(1)
                 .map(|cell| {
                     let inner = &cell[cell.find('>').map_or(0, |i| i + 1)..];
-                    unescape(inner[..inner.find("</td>").unwrap_or(inner.len())].trim())
+                    let inner = inner[..inner.find("</td>").unwrap_or(inner.len())].trim();
+                    // A product's name is a link to its page: the cell's text is the link's.
+                    unescape(&without_tags(inner))
                 })
                 .collect()
+        })
+        .collect()
+}
+
+/// `html` without its tags.
+fn without_tags(html: &str) -> String {
+    html.split('<')
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part
+            } else {
+                part.split_once('>').map_or("", |(_, text)| text)
+            }
         })
         .collect()
 }

@@ -64,3 +64,5 @@ mod security_headers;
 mod query_budget;
 // 今日必做 as a morning briefing: the contract, the window, every row in the export.
 mod today_briefing;
+// Every product, store and channel name leads to its page; the breadcrumbs; the chart clicks.
+mod product_links;

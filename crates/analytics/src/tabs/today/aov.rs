@@ -26,6 +26,8 @@ pub struct AovRow {
     pub kind: &'static str,
     /// What it is about (the band, the channel, the product's name; 客单价 for the whole).
     pub name: String,
+    /// The product's key (商品 only, else `null`): the dashboard links the name to it.
+    pub key: Option<String>,
     /// The figure of the 7 days before (AOV in yuan, orders, or the product's units per order).
     pub previous: f64,
     /// The figure of the last 7 days.
@@ -109,8 +111,8 @@ pub(super) fn aov_anomaly(h: &History<'_>, d: NaiveDate) -> Findings {
 fn pulling_down(h: &History<'_>, d: NaiveDate) -> Vec<AovRow> {
     let mut found: Vec<(i64, AovRow)> = h
         .products
-        .values()
-        .filter_map(|p| {
+        .iter()
+        .filter_map(|(key, p)| {
             let (cur, prev) = (p.sums(back(d, 6), d), p.sums(back(d, 13), back(d, 7)));
             if cur.orders <= 0 || prev.orders <= 0 {
                 return None;
@@ -126,6 +128,7 @@ fn pulling_down(h: &History<'_>, d: NaiveDate) -> Vec<AovRow> {
                 return None;
             }
             let mut r = row("商品", p.name, per_order(&prev), per_order(&cur), "提示");
+            r.key = Some((*key).to_owned());
             r.lost_sales = Some(lost as f64 / SALES_SCALE);
             Some((lost, r))
         })
@@ -150,6 +153,7 @@ fn row(kind: &'static str, name: &str, previous: f64, current: f64, level: &'sta
     AovRow {
         kind,
         name: name.to_owned(),
+        key: None,
         previous,
         current,
         change_pct: change(previous, current),
@@ -217,5 +221,8 @@ mod tests {
             "its only channel"
         );
         assert_eq!(f.rows[3].lost_sales, Some(100.0));
+        // Only the product's row has a key (the dashboard links it to the product's page).
+        let keys: Vec<Option<&str>> = f.rows.iter().map(|r| r.key.as_deref()).collect();
+        assert_eq!(keys, [None, None, None, Some("P")]);
     }
 }

@@ -177,9 +177,13 @@ pub struct ChurnRow {
     /// The product the reason is about (the first of the top products it applies to; `null`
     /// for 未知).
     pub reason_product: Option<String>,
+    /// The key of `reason_product` (the dashboard links the name to its product page).
+    pub reason_product_key: Option<String>,
     /// Names of the top products (at most `top_products`), by quantity bought descending, then
     /// name.
     pub products: Vec<String>,
+    /// The keys of `products`, in the same order.
+    pub product_keys: Vec<String>,
     /// True when `sales` is above the churned customers' mean.
     pub high_value: bool,
 }
@@ -699,10 +703,13 @@ fn merge(mut stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
         let s = &mut stores[k as usize];
         let f = &mut s.found[i as usize];
         let strings = &s.snap.data.strings;
-        let products: Vec<String> = s.tops[f.top.0 as usize..f.top.1 as usize]
+        let tops = &s.tops[f.top.0 as usize..f.top.1 as usize];
+        let products: Vec<String> = tops
             .iter()
             .map(|t| strings.get(t.name).to_owned())
             .collect();
+        let product_keys: Vec<String> =
+            tops.iter().map(|t| strings.get(t.key).to_owned()).collect();
         rows.push(ChurnRow {
             store: s.snap.name.clone(),
             customer: std::mem::take(&mut f.customer),
@@ -712,7 +719,9 @@ fn merge(mut stores: Vec<StoreChurn<'_>>, d: NaiveDate) -> Churn {
             days_since: day_number(d) - f.last_day,
             reason: f.reason,
             reason_product: f.reason_top.map(|t| products[t as usize].clone()),
+            reason_product_key: f.reason_top.map(|t| product_keys[t as usize].clone()),
             products,
+            product_keys,
             high_value: high(f.sales),
         });
     }

@@ -14,7 +14,7 @@ pub(crate) const KPIS: &[Column] = &[
 
 /// `channels` (`storeboard_analytics::overview::ChannelRow`), in the sheet's order.
 pub(crate) const CHANNELS: &[Column] = &[
-    same("channel", "渠道", Kind::Text),
+    same("channel", "渠道", Kind::Text).channel(),
     same("orders", "订单数", Kind::Int),
     same("sales", "销售额", Kind::Money),
     col("share_pct", "销售占比", "销售额占比(%)", Kind::Pct),

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::{charts, columns as c};
 use crate::columns::{pick, Column};
 use crate::format;
+use crate::links::Targets;
 use crate::query::ViewQuery;
 use crate::views::{arr, chart, show, table, trend_class, Href};
 
@@ -39,13 +40,29 @@ fn kpis(overview: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// 渠道对比, each channel's bars and point a link to the channel's view (`sbUrls`, by index).
+fn channel_chart(overview: &Value, to: &Targets<'_>) -> Value {
+    let urls: Vec<Value> = arr(overview, "channels")
+        .iter()
+        .map(|r| match r.get("channel").and_then(Value::as_str) {
+            Some(channel) => json!(to.channel(channel)),
+            None => Value::Null,
+        })
+        .collect();
+    let mut option = charts::channels(overview);
+    for series in option["series"].as_array_mut().into_iter().flatten() {
+        series["sbUrls"] = json!(urls);
+    }
+    option
+}
+
 /// 📊 订单数据概览.
 pub(crate) fn overview(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
     json!({
         "kpis": kpis(json),
         "charts": {
             "daily": chart(charts::daily(json)),
-            "channels": chart(charts::channels(json)),
+            "channels": chart(channel_chart(json, &href.targets(q))),
             "aov": chart(charts::bands("客单价分布", arr(json, "aov_bands"))),
             "categories": chart(charts::categories(json)),
             "profit": chart(charts::bands("订单利润分布", arr(json, "profit_buckets"))),
@@ -72,5 +89,19 @@ mod tests {
         assert_eq!(kpis[4]["change"], "+0.1 个百分点");
         // A KPI missing from the JSON shows dashes rather than failing the page.
         assert_eq!(kpis[1]["value"], "—");
+    }
+
+    #[test]
+    fn each_channel_of_the_chart_and_the_table_leads_to_its_view() {
+        let json = json!({"channels": [{"channel": "美团闪购", "sales": 1.0}, {"channel": "抖音", "sales": 2.0}]});
+        let q = ViewQuery::parse("store=A");
+        let v = overview(&json, &q, Href::encoded());
+        let chart: Value =
+            serde_json::from_str(v["charts"]["channels"].as_str().unwrap_or("")).expect("JSON");
+        let urls = &chart["series"][0]["sbUrls"];
+        assert_eq!(urls.as_array().map(Vec::len), Some(2));
+        assert_eq!(urls[1], "/?tab=overview&store=A&channel=%E6%8A%96%E9%9F%B3");
+        assert_eq!(chart["series"][2]["sbUrls"], *urls);
+        assert_eq!(v["channels"]["rows"][1][0]["links"][0]["href"], urls[1]);
     }
 }

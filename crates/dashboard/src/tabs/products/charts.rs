@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 
 use crate::charts::{arr, base, merge, num, text};
 
-/// 商品四象限: quantity against margin, one series per quadrant, the thresholds as lines.
+/// 商品四象限: quantity against margin, one series per quadrant, the thresholds as lines; each
+/// series carries its points' product keys (`sbKeys`) for the page's click handler.
 pub(crate) fn quadrants(products: &Value) -> Value {
     let q = products.get("quadrants").unwrap_or(&Value::Null);
     let colors = [
@@ -17,9 +18,12 @@ pub(crate) fn quadrants(products: &Value) -> Value {
     let mut series: Vec<Value> = colors
         .iter()
         .map(|(name, color)| {
-            let data: Vec<Value> = rows
+            let members: Vec<&Value> = rows
                 .iter()
                 .filter(|r| r.get("quadrant").and_then(Value::as_str) == Some(name))
+                .collect();
+            let data: Vec<Value> = members
+                .iter()
                 .map(|r| {
                     json!([
                         num(r, "quantity"),
@@ -28,8 +32,10 @@ pub(crate) fn quadrants(products: &Value) -> Value {
                     ])
                 })
                 .collect();
+            // The points' product keys, by index: a click opens the product's page.
+            let keys: Vec<Value> = members.iter().map(|r| text(r, "key")).collect();
             json!({"name": name, "type": "scatter", "color": color, "symbolSize": 9, "data": data,
-                   "encode": {"tooltip": [2, 0, 1]}})
+                   "sbKeys": keys, "encode": {"tooltip": [2, 0, 1]}})
         })
         .collect();
     if let Some(first) = series.first_mut() {
@@ -63,13 +69,15 @@ mod tests {
         let products = json!({
             "quadrants": {"high_margin_pct": 30.0, "median_quantity": 5.0},
             "products": [
-                {"name": "可乐", "quantity": 9.0, "margin_pct": 35.0, "quadrant": "明星"},
-                {"name": "<b>", "quantity": 1.0, "margin_pct": null, "quadrant": "淘汰"},
+                {"key": "K1", "name": "可乐", "quantity": 9.0, "margin_pct": 35.0, "quadrant": "明星"},
+                {"key": "a/b", "name": "<b>", "quantity": 1.0, "margin_pct": null, "quadrant": "淘汰"},
             ],
         });
         let chart = quadrants(&products);
         assert_eq!(chart["series"][0]["data"], json!([[9.0, 35.0, "可乐"]]));
         assert_eq!(chart["series"][3]["data"], json!([[1.0, 0.0, "<b>"]]));
+        assert_eq!(chart["series"][0]["sbKeys"], json!(["K1"]));
+        assert_eq!(chart["series"][3]["sbKeys"], json!(["a/b"]));
         assert_eq!(
             chart["series"][0]["markLine"]["data"][0]["xAxis"],
             json!(5.0)

@@ -6,7 +6,7 @@ use crate::columns::{col, same, Column, Kind};
 /// list of the tab (products, rankings, warnings) has these rows.
 pub(crate) const PRODUCT: &[Column] = &[
     same("key", "商品编码", Kind::Text),
-    same("name", "商品名称", Kind::Text),
+    same("name", "商品名称", Kind::Text).product(),
     col("category", "分类", "一级分类", Kind::Text),
     same("sales", "销售额", Kind::Money),
     same("cost", "商品成本", Kind::Money),

@@ -6,6 +6,7 @@ use storeboard_analytics::products::{ProductRow, Products};
 
 use super::{charts, columns as c};
 use crate::columns::{pick, Column};
+use crate::links::{product_url_parts, Targets};
 use crate::query::ViewQuery;
 use crate::table::{Kind, Table};
 use crate::views::{chart, show, Href, PAGE_SIZE};
@@ -53,14 +54,17 @@ fn product_table(
     serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
-/// 商品四象限 of the [`CHART_POINTS`] best-selling products (a subtitle says so when cut).
-fn quadrant_chart(p: &Products) -> Value {
+/// 商品四象限 of the [`CHART_POINTS`] best-selling products (a subtitle says so when cut); a
+/// click on a point opens its product's page (`to` makes the URLs).
+fn quadrant_chart(p: &Products, to: &Targets<'_>) -> Value {
     let shown = &p.products[..p.products.len().min(CHART_POINTS)];
     let points: Vec<Value> = shown
         .iter()
-        .map(|r| json!({"name": r.name, "quantity": r.quantity, "margin_pct": r.margin_pct, "quadrant": r.quadrant}))
+        .map(|r| json!({"key": r.key, "name": r.name, "quantity": r.quantity, "margin_pct": r.margin_pct, "quadrant": r.quadrant}))
         .collect();
     let mut option = charts::quadrants(&json!({"quadrants": p.quadrants, "products": points}));
+    let (prefix, suffix) = product_url_parts(to.base, &to.filters);
+    option["sbLink"] = json!({"prefix": prefix, "suffix": suffix});
     if p.products.len() > CHART_POINTS {
         let all = p.products.len();
         option["title"]["subtext"] = json!(format!("销售额前 {CHART_POINTS} 个商品(共 {all} 个)"));
@@ -72,12 +76,13 @@ fn quadrant_chart(p: &Products) -> Value {
 pub(crate) fn products(p: &Products, q: &ViewQuery, href: Href<'_>) -> Value {
     let warn = &p.inventory_warnings;
     let r = &p.rankings;
+    let to = href.targets(q);
     let top = |rows: &[ProductRow], value: fn(&ProductRow) -> Option<f64>, kind: Kind| {
         rows.iter()
             .take(10)
             .map(|r| {
                 let v = value(r).filter(|v| v.is_finite());
-                json!({"name": r.name, "value": show(kind, v)})
+                json!({"name": r.name, "href": to.product(&r.key), "value": show(kind, v)})
             })
             .collect::<Vec<Value>>()
     };
@@ -87,7 +92,7 @@ pub(crate) fn products(p: &Products, q: &ViewQuery, href: Href<'_>) -> Value {
         product_table(id, &warning_columns, rows, WARNING_PAGE_SIZE, q, href)
     };
     json!({
-        "chart": chart(quadrant_chart(p)),
+        "chart": chart(quadrant_chart(p, &to)),
         "quadrants": p.quadrants,
         "products": product_table("products", &product_columns, &p.products, PAGE_SIZE, q, href),
         "rankings": [

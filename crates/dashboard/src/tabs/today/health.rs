@@ -38,7 +38,7 @@ pub(crate) const QUADRANTS: [(&str, &str); 6] = [
 /// the sheet's order.
 pub(crate) const PRODUCTS: &[Column] = &[
     same("key", "商品编码", Kind::Text),
-    same("name", "商品名称", Kind::Text),
+    same("name", "商品名称", Kind::Text).product(),
     col("category", "分类", "一级分类", Kind::Text),
     col("quadrant", "象限", "本期象限", Kind::Text),
     same("previous_quadrant", "上期象限", Kind::Text),
@@ -114,7 +114,7 @@ pub(crate) fn view(health: Option<&Value>, q: &ViewQuery, href: Href<'_>) -> Val
     let active = q
         .get(FILTER)
         .filter(|f| QUADRANTS.iter().any(|(name, _)| name == f));
-    let filter_href = |value: &str| href(&q.with(FILTER, value).with(&format!("p_{TABLE}"), ""));
+    let filter_href = |value: &str| href.to(&q.with(FILTER, value).with(&format!("p_{TABLE}"), ""));
     let products = arr(h, "products");
     let rows: Vec<Value> = products
         .iter()
@@ -347,11 +347,7 @@ mod tests {
     use super::*;
 
     fn render(query: &str) -> Value {
-        view(
-            Some(&health()),
-            &ViewQuery::parse(query),
-            &|q: &ViewQuery| q.suffix(),
-        )
+        view(Some(&health()), &ViewQuery::parse(query), Href::encoded())
     }
 
     fn first_cells(table: &Value) -> Vec<String> {
@@ -497,7 +493,7 @@ mod tests {
         for p in h["previous"].as_array_mut().into_iter().flatten() {
             p["count"] = json!(0);
         }
-        let v = view(Some(&h), &ViewQuery::default(), &|q: &ViewQuery| q.suffix());
+        let v = view(Some(&h), &ViewQuery::default(), Href::encoded());
         assert_eq!(v["tiles"][1]["change"], "上期无数据");
         assert_eq!(v["tiles"][1]["previous"], Value::Null);
         assert_eq!(v["tiles"][1]["change_class"], "flat");
@@ -520,12 +516,12 @@ mod tests {
     #[test]
     fn an_empty_period_has_no_section_and_no_migration_has_no_sankey() {
         let q = ViewQuery::default();
-        let href = |q: &ViewQuery| q.suffix();
-        assert_eq!(view(None, &q, &href), Value::Null);
-        assert_eq!(view(Some(&Value::Null), &q, &href), Value::Null);
+        let href = Href::encoded();
+        assert_eq!(view(None, &q, href), Value::Null);
+        assert_eq!(view(Some(&Value::Null), &q, href), Value::Null);
         let mut h = health();
         h["migration"] = json!([{"from": "明星", "to": "明星", "count": 0}]);
-        let v = view(Some(&h), &q, &href);
+        let v = view(Some(&h), &q, href);
         assert_eq!(v["charts"]["sankey"], Value::Null);
         assert!(v["charts"]["weekly"].is_string());
         assert_eq!(v["migration"]["total"], 1);
@@ -551,7 +547,7 @@ mod tests {
         assert_fields("health.migration", MIGRATION, &[pair]);
         assert_picked("health products", PRODUCTS, PRODUCTS_PAGE);
         // The rendered answer's tiles and charts build without a shape surprise.
-        let v = view(Some(h), &ViewQuery::default(), &|q: &ViewQuery| q.suffix());
+        let v = view(Some(h), &ViewQuery::default(), Href::encoded());
         assert_eq!(v["tiles"].as_array().map(Vec::len), Some(6));
     }
 }

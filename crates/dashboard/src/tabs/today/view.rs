@@ -90,7 +90,7 @@ pub(crate) fn today(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
         .iter()
         .map(|(n, label)| {
             json!({"label": label, "active": *n == window,
-                   "href": href(&q.with("window", &n.to_string()))})
+                   "href": href.to(&q.with("window", &n.to_string()))})
         })
         .collect();
     json!({
@@ -116,11 +116,14 @@ fn card(card: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
         .and_then(|t| t.get("change_pct"))
         .and_then(Value::as_f64);
     let money = |v: &Value| v.as_f64().map(|a| format::money(Some(a)));
+    let to = href.targets(q);
+    let text = |v: &Value, field: &str| v.get(field).and_then(Value::as_str).map(str::to_owned);
     let channels: Vec<Value> = arr(card, "channels")
         .iter()
         .map(|c| {
             json!({"channel": c.get("channel"), "count": c.get("count"),
-                        "amount": c.get("amount").and_then(money)})
+                   "amount": c.get("amount").and_then(money),
+                   "href": text(c, "channel").map(|ch| to.channel(&ch))})
         })
         .collect();
     let tiers: Vec<&Value> = arr(card, "tiers")
@@ -132,7 +135,8 @@ fn card(card: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
         .take(CARD_PRODUCTS)
         .map(|p| {
             json!({"name": p.get("name"), "count": p.get("count"),
-                        "amount": p.get("amount").and_then(money), "action": p.get("action")})
+                   "amount": p.get("amount").and_then(money), "action": p.get("action"),
+                   "href": text(p, "key").map(|k| to.product(&k))})
         })
         .collect();
     let count = card.get("count").and_then(Value::as_u64).unwrap_or(0);
@@ -169,5 +173,42 @@ mod tests {
         assert_eq!(card_trend("sales", Some(0.8)), "good");
         assert_eq!(card_trend("sales", Some(0.0)), "flat");
         assert_eq!(card_trend("sales", None), "flat");
+    }
+
+    #[test]
+    fn a_cards_products_and_channels_lead_to_their_pages() {
+        let c = json!({"key": "customer_churn", "count": 1,
+                       "channels": [{"channel": "抖音", "count": 1, "amount": 3.0}],
+                       "products": [{"key": "a/b", "name": "可乐", "count": 1, "amount": 3.0}],
+                       "rows": [{"store": "一号店", "customer": "某路1号", "orders": 2, "sales": 3.0,
+                                 "last_order": "2026-11-01", "days_since": 9, "reason": "缺货",
+                                 "reason_product": "可乐", "reason_product_key": "a/b",
+                                 "products": ["可乐", "薯片"], "product_keys": ["a/b", "K2"],
+                                 "high_value": true}]});
+        let q = ViewQuery::parse("from=2026-11-01&to=2026-11-10");
+        let v = card(&c, &q, Href::encoded());
+        let period = "?from=2026-11-01&to=2026-11-10";
+        assert_eq!(v["products"][0]["href"], format!("/products/a%2Fb{period}"));
+        let channel = v["channels"][0]["href"].as_str().unwrap_or_default();
+        assert!(channel.starts_with("/?tab=overview&from="), "{channel}");
+        // The churned customer's row: the store, the reason's product and each usual product.
+        let row = &v["table"]["rows"][0];
+        let hrefs = |i: usize| -> Vec<Value> {
+            row[i]["links"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|l| l["href"].clone())
+                .collect()
+        };
+        assert!(hrefs(0)[0].as_str().is_some_and(|h| h.contains("store=")));
+        assert_eq!(hrefs(7), [json!(format!("/products/a%2Fb{period}"))]);
+        assert_eq!(
+            hrefs(8),
+            [
+                json!(format!("/products/a%2Fb{period}")),
+                json!(format!("/products/K2{period}"))
+            ]
+        );
     }
 }

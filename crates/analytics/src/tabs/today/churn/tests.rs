@@ -158,6 +158,9 @@ fn out_of_stock_beats_price_rise_beats_delisted_among_the_top_products() {
     assert_eq!(甲.products, ["牛奶", "薯片", "酸奶"]);
     assert_eq!(甲.reason, Reason::OutOfStock);
     assert_eq!(甲.reason_product.as_deref(), Some("薯片"));
+    // The keys, for the dashboard's links, in the names' order.
+    assert_eq!(甲.product_keys, ["MILK", "CHIPS", "YOGURT"]);
+    assert_eq!(甲.reason_product_key.as_deref(), Some("CHIPS"));
     let 乙 = row(&c, "乙路2号");
     assert_eq!(乙.products, ["牛奶", "酸奶"]);
     assert_eq!(乙.reason, Reason::PriceRise);

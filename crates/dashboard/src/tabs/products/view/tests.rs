@@ -69,7 +69,7 @@ fn first_cells(table: &Value) -> Vec<String> {
 #[test]
 fn product_tables_show_the_asked_page_in_the_asked_order() {
     let p = products_tab(120);
-    let href: Href<'_> = &|q| q.encode();
+    let href = Href::encoded();
     let view = products(&p, &ViewQuery::parse("p_products=2"), href);
     let names = first_cells(&view["products"]);
     assert_eq!(names.first().map(String::as_str), Some("P0050"));
@@ -106,7 +106,7 @@ fn product_tables_show_the_asked_page_in_the_asked_order() {
 
 #[test]
 fn the_quadrant_chart_shows_the_best_sellers_and_says_when_it_is_cut() {
-    let href: Href<'_> = &|q| q.encode();
+    let href = Href::encoded();
     let points = |view: &Value| -> usize {
         let chart: Value =
             serde_json::from_str(view["chart"].as_str().unwrap_or("")).expect("JSON");
@@ -125,5 +125,34 @@ fn the_quadrant_chart_shows_the_best_sellers_and_says_when_it_is_cut() {
     assert!(
         text.contains(&format!("共 {} 个", CHART_POINTS + 5)),
         "{text}"
+    );
+}
+
+#[test]
+fn every_product_name_leads_to_its_page_with_the_views_filters() {
+    let q = ViewQuery::parse("store=A&from=2026-11-01&to=2026-11-07&p_products=2");
+    let view = products(&products_tab(60), &q, Href::encoded());
+    let page = |key: &str| format!("/products/{key}?store=A&from=2026-11-01&to=2026-11-07");
+    let cell = &view["products"]["rows"][0][0];
+    assert_eq!(cell["text"], "P0050");
+    assert_eq!(cell["links"][0]["href"], page("K0050"));
+    assert_eq!(
+        view["warnings"][1]["table"]["rows"][0][0]["links"][0]["href"],
+        page("K0000")
+    );
+    assert_eq!(view["rankings"][0]["rows"][0]["href"], page("K0000"));
+    // The chart holds the keys; the page's script puts them between the option's two parts.
+    let chart: Value = serde_json::from_str(view["chart"].as_str().unwrap_or("")).expect("JSON");
+    let keys: usize = chart["series"].as_array().map_or(0, |s| {
+        s.iter()
+            .map(|s| s["sbKeys"].as_array().map_or(0, Vec::len))
+            .sum()
+    });
+    assert_eq!(keys, 60);
+    assert_eq!(chart["series"][3]["sbKeys"][0], "K0000");
+    assert_eq!(chart["sbLink"]["prefix"], "/products/");
+    assert_eq!(
+        chart["sbLink"]["suffix"],
+        "?store=A&from=2026-11-01&to=2026-11-07"
     );
 }
