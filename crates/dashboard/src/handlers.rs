@@ -16,10 +16,10 @@ use crate::links::{self, PageFilters};
 use crate::page::{self, Controls, TabInfo};
 use crate::query::ViewQuery;
 use crate::views::Href;
-use crate::{data_tab, errors, export, tabs, DashboardState};
+use crate::{data_tab, errors, export, pricing, tabs, DashboardState};
 
 /// The dashboard's mount point for this request, ending in `/` (`/` or `/dashboard/`).
-fn base(req: &HttpRequest) -> String {
+pub(crate) fn base(req: &HttpRequest) -> String {
     let path = req
         .url_for_static(page::INDEX)
         .map(|u| u.path().to_owned())
@@ -40,7 +40,7 @@ struct Rendered {
 
 /// Who is looking, from the access-control guard (when there is one): a role pill and a logout
 /// button when passwords are in force, and whether edit controls are shown.
-fn user(req: &HttpRequest) -> Value {
+pub(crate) fn user(req: &HttpRequest) -> Value {
     match req.extensions().get::<Access>() {
         Some(a) => json!({
             "auth": a.auth_enabled,
@@ -65,16 +65,20 @@ async fn render_tab(
         query: q,
         resolved: None,
         today,
+        route: None,
     };
     let fragment = |next: &ViewQuery| controls.fragment_url(info.name, next);
+    let can_edit = user["can_edit"].as_bool().unwrap_or(false);
     let result = match tabs::find(info.name) {
         Some(tab) => tab.view(state, q, Href::new(base, &fragment)).await,
-        None => {
-            let can_edit = user["can_edit"].as_bool().unwrap_or(false);
-            data_tab::render(state, q, base, can_edit)
+        None if info.name == pricing::NAME => {
+            pricing::render(state, q, base, can_edit, Href::new(base, &fragment))
                 .await
                 .map(|v| (v, None))
         }
+        None => data_tab::render(state, q, base, can_edit)
+            .await
+            .map(|v| (v, None)),
     };
     let (view, resolved, status) = match result {
         Ok((view, resolved)) => (view, resolved, StatusCode::OK),
@@ -101,7 +105,7 @@ async fn render_tab(
     }
 }
 
-fn error_html(state: &DashboardState, message: &str) -> String {
+pub(crate) fn error_html(state: &DashboardState, message: &str) -> String {
     let detail = if state.sources.debug { message } else { "" };
     tracing::error!("dashboard template failed: {message}");
     format!(
@@ -110,7 +114,7 @@ fn error_html(state: &DashboardState, message: &str) -> String {
     )
 }
 
-async fn header(state: &DashboardState) -> (page::Status, Vec<String>, Vec<String>) {
+pub(crate) async fn header(state: &DashboardState) -> (page::Status, Vec<String>, Vec<String>) {
     let store = Arc::clone(state.tabs.store());
     web::block(move || {
         let (stores, channels) = page::choices(&store);
@@ -120,7 +124,7 @@ async fn header(state: &DashboardState) -> (page::Status, Vec<String>, Vec<Strin
     .unwrap_or_else(|_| (page::status_empty(), Vec::new(), Vec::new()))
 }
 
-fn assets(state: &DashboardState, base: &str) -> Value {
+pub(crate) fn assets(state: &DashboardState, base: &str) -> Value {
     let url = |name: &str| format!("{base}{}", state.sources.assets.url(name));
     json!({
         "css": url("dashboard.css"),
@@ -148,6 +152,7 @@ async fn view(
         query: &q,
         resolved: rendered.resolved.as_ref(),
         today: chrono::Local::now().date_naive(),
+        route: None,
     };
     let page_url = controls.page_url(info.name, &q);
     // 数据管理 is about files, not a store or a channel: no breadcrumbs there.
@@ -209,7 +214,7 @@ pub(crate) async fn fragment(
     html(&state, "filters.html", &ctx, status, Some(page_url))
 }
 
-fn html(
+pub(crate) fn html(
     state: &DashboardState,
     template: &str,
     ctx: &Value,
@@ -243,6 +248,9 @@ pub(crate) async fn export(
     file: web::Path<String>,
     req: HttpRequest,
 ) -> HttpResponse {
+    if file.as_str() == "pricing.xlsx" {
+        return pricing_export(&state, &req).await;
+    }
     let tab = file
         .strip_suffix(".xlsx")
         .and_then(tabs::find)
@@ -276,6 +284,64 @@ pub(crate) async fn export(
         }
     }
     let built = web::block(move || export::workbook(tab, &json).map_err(|e| e.to_string())).await;
+    match built {
+        Ok(Ok(bytes)) => xlsx(bytes, &name),
+        Ok(Err(message)) => plain(StatusCode::INTERNAL_SERVER_ERROR, &message),
+        Err(_) => plain(StatusCode::SERVICE_UNAVAILABLE, "导出被中断,请重试"),
+    }
+}
+
+/// `GET /export/pricing.xlsx?...`: the plan the parameters give, or a saved plan (`plan=3`)
+/// with its outcome.
+async fn pricing_export(state: &DashboardState, req: &HttpRequest) -> HttpResponse {
+    let q = ViewQuery::parse(req.query_string());
+    let (json, name) = match q.get("plan") {
+        Some(id) => {
+            let Ok(id) = id.parse::<i64>() else {
+                return plain(StatusCode::BAD_REQUEST, &format!("方案编号无效: {id}"));
+            };
+            match state.tabs.plan(id).await {
+                Ok(plan) => (
+                    serde_json::to_value(&plan),
+                    format!("{}_{}.xlsx", pricing::export::TITLE, plan.plan.summary.name),
+                ),
+                Err(err) => {
+                    let (status, message) = errors::refused(&err);
+                    return plain(status, &message);
+                }
+            }
+        }
+        None => match state.tabs.pricing(&pricing::params(&q)).await {
+            Ok(priced) => {
+                let store = priced
+                    .store
+                    .clone()
+                    .unwrap_or_else(|| "全部门店".to_owned());
+                let day = priced.as_of.map(|d| d.to_string()).unwrap_or_default();
+                let name = format!(
+                    "{store}_{}_{}_{day}.xlsx",
+                    pricing::export::TITLE,
+                    priced.request.scenario.label()
+                );
+                (serde_json::to_value(&priced), name)
+            }
+            Err(err) => {
+                let (status, message) = errors::refused(&err);
+                return plain(status, &message);
+            }
+        },
+    };
+    let saved = q.get("plan").is_some();
+    let built = web::block(move || {
+        let json = json.map_err(|e| e.to_string())?;
+        let bytes = if saved {
+            pricing::export::plan_workbook(&json)
+        } else {
+            pricing::export::workbook(&json)
+        };
+        bytes.map_err(|e| e.to_string())
+    })
+    .await;
     match built {
         Ok(Ok(bytes)) => xlsx(bytes, &name),
         Ok(Err(message)) => plain(StatusCode::INTERNAL_SERVER_ERROR, &message),

@@ -43,6 +43,8 @@ mod format;
 mod handlers;
 pub mod links;
 mod page;
+mod pricing;
+mod product_page;
 mod query;
 mod table;
 mod tabs;
@@ -123,6 +125,7 @@ pub const ROUTES: &[Endpoint] = &[
     // relative URLs resolve under the prefix.
     Endpoint::get("", || web::get().to(handlers::to_index)),
     Endpoint::get("/tabs/{tab}", || web::get().to(handlers::fragment)),
+    Endpoint::get("/products/{key}", || web::get().to(product_page::page)),
     Endpoint::get("/export/{file}", || web::get().to(handlers::export)),
     Endpoint::get("/template.xlsx", || web::get().to(handlers::template)),
 ];

@@ -27,7 +27,13 @@ const DATA: TabInfo = TabInfo {
     label: "📂 数据管理",
 };
 
-/// The tabs in display order: the registered analysis tabs, then data management.
+/// 智能调价, after the analysis tabs of the registry (it has its own parameters).
+const PRICING: TabInfo = TabInfo {
+    name: crate::pricing::NAME,
+    label: crate::pricing::LABEL,
+};
+
+/// The tabs in display order: the registered analysis tabs, 智能调价, then data management.
 pub fn tabs() -> impl Iterator<Item = TabInfo> {
     crate::tabs::TABS
         .iter()
@@ -35,7 +41,7 @@ pub fn tabs() -> impl Iterator<Item = TabInfo> {
             name: t.name(),
             label: t.label(),
         })
-        .chain([DATA])
+        .chain([PRICING, DATA])
 }
 
 /// The default tab (the registry's first).
@@ -139,6 +145,9 @@ pub struct Controls<'a> {
     pub resolved: Option<&'a Filters>,
     /// Today's date (local).
     pub today: NaiveDate,
+    /// A page of its own under `base` (`products/可乐`) that the filters and quick ranges
+    /// reload, instead of the current tab's fragment; it has no export link.
+    pub route: Option<&'a str>,
 }
 
 impl Controls<'_> {
@@ -151,6 +160,16 @@ impl Controls<'_> {
     /// The fragment URL for tab `name` with `query` (what htmx fetches).
     pub fn fragment_url(&self, name: &str, query: &ViewQuery) -> String {
         format!("{}tabs/{name}{}", self.base, query.with("tab", "").suffix())
+    }
+
+    /// The URL of the current view with `query`: its own page's, else the current tab's
+    /// (`fragment`: the fragment URL, else the page URL).
+    fn current_url(&self, query: &ViewQuery, fragment: bool) -> String {
+        match self.route {
+            Some(route) => format!("{}{route}{}", self.base, query.with("tab", "").suffix()),
+            None if fragment => self.fragment_url(self.current.name, query),
+            None => self.page_url(self.current.name, query),
+        }
     }
 
     /// The header's context: tab bar, filter values, choices, quick ranges, export link.
@@ -173,17 +192,24 @@ impl Controls<'_> {
         let quick: Vec<Value> = quick_ranges(self.today)
             .into_iter()
             .map(|(label, f, t)| {
-                let q = filters.with("from", &f.to_string()).with("to", &t.to_string());
-                let active = from.as_deref() == Some(&f.to_string()) && to.as_deref() == Some(&t.to_string());
+                let q = filters
+                    .with("from", &f.to_string())
+                    .with("to", &t.to_string());
+                let active = from.as_deref() == Some(&f.to_string())
+                    && to.as_deref() == Some(&t.to_string());
                 json!({"label": label, "title": format!("{f} ~ {t}"), "active": active,
-                       "href": self.page_url(self.current.name, &q), "hx": self.fragment_url(self.current.name, &q)})
+                       "href": self.current_url(&q, false), "hx": self.current_url(&q, true)})
             })
             .collect();
-        let analysis = self.current.name != "data";
+        let analysis = self.current.name != "data" && self.route.is_none();
+        let action = match self.route {
+            Some(route) => format!("{}{route}", self.base),
+            None => format!("{}tabs/{}", self.base, self.current.name),
+        };
         json!({
             "tab": self.current.name,
             "tabs": tabs,
-            "action": format!("{}tabs/{}", self.base, self.current.name),
+            "action": action,
             "store": self.query.get("store").unwrap_or(""),
             "channel": self.query.get("channel").unwrap_or(""),
             "from": from.unwrap_or_default(),
@@ -230,6 +256,7 @@ mod tests {
             query: &query,
             resolved: None,
             today: day("2026-11-23"),
+            route: None,
         };
         let ctx = controls.context(vec!["A".into()], vec![]);
         assert_eq!(ctx["tabs"][1]["hx"], "/dashboard/tabs/overview?store=A");

@@ -47,6 +47,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "tabs/products.html",
     "tabs/timeslots.html",
     "tabs/data.html",
+    "tabs/pricing.html",
+    "product.html",
 );
 
 /// Where templates come from.

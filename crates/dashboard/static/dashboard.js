@@ -275,6 +275,57 @@
     xhr.send();
   });
 
+  // ---- 智能调价: save and delete plans through the JSON API ----
+  document.addEventListener('submit', function (e) {
+    var form = e.target.closest ? e.target.closest('[data-save-plan]') : null;
+    if (!form) return;
+    e.preventDefault();
+    var button = form.querySelector('button');
+    if (button) button.disabled = true;
+    var body = new URLSearchParams(form.getAttribute('data-params') || '');
+    body.set('name', form.querySelector('[name=name]').value);
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', form.getAttribute('data-url'));
+    xhr.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+    xhr.addEventListener('load', function () {
+      if (button) button.disabled = false;
+      if (xhr.status === 201) {
+        var id = JSON.parse(xhr.responseText).id;
+        htmx.ajax('GET', form.getAttribute('data-plan-href') + id, { target: '#tab-content' });
+      } else {
+        notice('保存失败:' + errorMessage(xhr));
+      }
+    });
+    xhr.addEventListener('error', function () {
+      if (button) button.disabled = false;
+      notice('网络错误,方案没有保存。');
+    });
+    xhr.send(body.toString());
+  });
+
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest ? e.target.closest('[data-delete-plan]') : null;
+    if (!button) return;
+    var id = button.getAttribute('data-delete-plan');
+    if (!window.confirm('确定删除调价方案 #' + id + ' 吗?此操作不能撤销。')) return;
+    button.disabled = true;
+    var xhr = new XMLHttpRequest();
+    xhr.open('DELETE', button.getAttribute('data-delete-url') + encodeURIComponent(id));
+    xhr.addEventListener('load', function () {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        htmx.ajax('GET', button.getAttribute('data-refresh-url'), { target: '#tab-content' });
+      } else {
+        button.disabled = false;
+        notice('删除失败:' + errorMessage(xhr));
+      }
+    });
+    xhr.addEventListener('error', function () {
+      button.disabled = false;
+      notice('网络错误,删除没有完成。');
+    });
+    xhr.send();
+  });
+
   // ---- wiring ----
   htmx.onLoad(function (root) {
     initCharts(root);
