@@ -105,6 +105,8 @@ fn audit_row(e: &storeboard_data::AuditEntry, show_ip: bool) -> Value {
         "upload" => "上传(合并)",
         "replace" => "上传(替换)",
         "delete" => "删除门店",
+        "plan_save" => "保存调价方案",
+        "plan_delete" => "删除调价方案",
         "login" => "登录",
         "login_failed" => "登录失败",
         "logout" => "退出登录",
