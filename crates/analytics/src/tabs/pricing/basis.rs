@@ -82,7 +82,8 @@ pub struct Inputs<'r> {
 }
 
 /// The bases of the products sold in the `lookback_days` to `d` on the filters' stores and
-/// channel (the filters' days are not read), or of `only`; by key.
+/// channel (the filters' days are not read), or of `only` (if it sold in the `history_days`);
+/// by key.
 pub fn bases(
     snaps: &[Arc<StoreSnapshot>],
     filters: &Filters,
@@ -100,10 +101,12 @@ pub fn bases(
     let marketing = allocated_marketing(snaps, filters, business, (window_from, d), only);
     products
         .iter()
+        // One product asked by key (its page) is described however long ago it sold.
         .filter(|p| {
-            p.selected
-                .last()
-                .is_some_and(|&(day, _)| day > to - rules.lookback_days.max(1))
+            only.is_some()
+                || p.selected
+                    .last()
+                    .is_some_and(|&(day, _)| day > to - rules.lookback_days.max(1))
         })
         .filter_map(|p| {
             let m = marketing.get(p.key).copied().unwrap_or(0.0);
