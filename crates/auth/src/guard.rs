@@ -75,6 +75,21 @@ impl Access {
         };
         format!("{role} ({via})")
     }
+
+    /// Who made `req` and from where, for an audit log: the guard's finding (`admin
+    /// (session)`), else `anonymous` and the peer address (an app mounted without the guard).
+    pub fn who(req: &actix_web::HttpRequest) -> (String, String) {
+        use actix_web::HttpMessage as _;
+        match req.extensions().get::<Access>() {
+            Some(access) => (access.actor(), access.ip.clone()),
+            None => (
+                "anonymous".to_owned(),
+                req.peer_addr()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
 }
 
 fn is_safe(method: &Method) -> bool {

@@ -251,18 +251,15 @@
     xhr.send(form);
   }
 
-  // ---- delete a store ----
-  document.addEventListener('click', function (e) {
-    var button = e.target.closest ? e.target.closest('[data-delete-store]') : null;
-    if (!button) return;
-    var name = button.getAttribute('data-delete-store');
-    if (!window.confirm('确定删除门店“' + name + '”的全部数据吗?此操作不能撤销。')) return;
+  // ---- deletes through the JSON API: confirm, DELETE, then refresh ----
+  function deleteThen(button, url, question, done) {
+    if (!window.confirm(question)) return;
     button.disabled = true;
     var xhr = new XMLHttpRequest();
-    xhr.open('DELETE', button.getAttribute('data-delete-url') + encodeURIComponent(name));
+    xhr.open('DELETE', url);
     xhr.addEventListener('load', function () {
       if (xhr.status >= 200 && xhr.status < 300) {
-        refreshData('');
+        done();
       } else {
         button.disabled = false;
         notice('删除失败:' + errorMessage(xhr));
@@ -273,6 +270,14 @@
       notice('网络错误,删除没有完成。');
     });
     xhr.send();
+  }
+
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest ? e.target.closest('[data-delete-store]') : null;
+    if (!button) return;
+    var name = button.getAttribute('data-delete-store');
+    deleteThen(button, button.getAttribute('data-delete-url') + encodeURIComponent(name),
+      '确定删除门店“' + name + '”的全部数据吗?此操作不能撤销。', function () { refreshData(''); });
   });
 
   // ---- 智能调价: save and delete plans through the JSON API ----
@@ -307,23 +312,10 @@
     var button = e.target.closest ? e.target.closest('[data-delete-plan]') : null;
     if (!button) return;
     var id = button.getAttribute('data-delete-plan');
-    if (!window.confirm('确定删除调价方案 #' + id + ' 吗?此操作不能撤销。')) return;
-    button.disabled = true;
-    var xhr = new XMLHttpRequest();
-    xhr.open('DELETE', button.getAttribute('data-delete-url') + encodeURIComponent(id));
-    xhr.addEventListener('load', function () {
-      if (xhr.status >= 200 && xhr.status < 300) {
+    deleteThen(button, button.getAttribute('data-delete-url') + encodeURIComponent(id),
+      '确定删除调价方案 #' + id + ' 吗?此操作不能撤销。', function () {
         htmx.ajax('GET', button.getAttribute('data-refresh-url'), { target: '#tab-content' });
-      } else {
-        button.disabled = false;
-        notice('删除失败:' + errorMessage(xhr));
-      }
-    });
-    xhr.addEventListener('error', function () {
-      button.disabled = false;
-      notice('网络错误,删除没有完成。');
-    });
-    xhr.send();
+      });
   });
 
   // ---- wiring ----

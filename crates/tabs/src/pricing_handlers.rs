@@ -1,7 +1,7 @@
 //! The HTTP side of 智能调价: query strings and bodies in, JSON out (see [`crate::pricing`]).
 
 use actix_web::http::header;
-use actix_web::{web, HttpMessage as _, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 use storeboard_auth::Access;
@@ -14,19 +14,8 @@ use crate::TabsState;
 
 /// Who made the request, for the audit log: the access guard's finding, else the address.
 fn actor(req: &HttpRequest) -> Actor {
-    match req.extensions().get::<Access>() {
-        Some(access) => Actor {
-            who: access.actor(),
-            ip: access.ip.clone(),
-        },
-        None => Actor {
-            who: "anonymous".to_owned(),
-            ip: req
-                .peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
-        },
-    }
+    let (who, ip) = Access::who(req);
+    Actor { who, ip }
 }
 
 fn params(query_string: &str) -> Result<PricingParams, TabsError> {

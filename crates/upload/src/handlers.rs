@@ -5,7 +5,7 @@ use std::io::BufReader;
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
-use actix_web::{web, HttpMessage as _, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::{stream, StreamExt as _, TryStreamExt as _};
 use serde::Serialize;
 use serde_json::json;
@@ -25,19 +25,8 @@ const HISTORY: usize = 200;
 /// Who made the request, for the audit log: the access-control guard's finding when there is a
 /// guard, else just the address.
 fn actor(req: &HttpRequest) -> Actor {
-    match req.extensions().get::<Access>() {
-        Some(access) => Actor {
-            who: access.actor(),
-            ip: access.ip.clone(),
-        },
-        None => Actor {
-            who: "anonymous".to_owned(),
-            ip: req
-                .peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
-        },
-    }
+    let (who, ip) = Access::who(req);
+    Actor { who, ip }
 }
 
 async fn blocking<T: Send + 'static>(
