@@ -64,3 +64,9 @@ mod security_headers;
 mod query_budget;
 // 今日必做 as a morning briefing: the contract, the window, every row in the export.
 mod today_briefing;
+// Shared by the product page and 智能调价 tests: hand-written .xlsx, a cookie-carrying client.
+mod pricing_support;
+// One product's page: days, totals against 商品分析, price changes, 真实保本价, orders, 404s.
+mod product_page;
+// 智能调价: scenario thresholds, floors and locks, saved plans by role, plan outcomes.
+mod pricing_plans;
