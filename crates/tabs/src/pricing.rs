@@ -244,7 +244,12 @@ impl TabsState {
             let (snaps, filters) = state.pricing_scope(&params)?;
             let items: Vec<PlanItem> = serde_json::from_value(plan.items.clone())?;
             let outcome = outcome(&snaps, &filters, &state.business, s.effective_from, &items);
-            Ok(PlanAnswer { plan, outcome })
+            Ok(PlanAnswer {
+                summary: plan.summary,
+                params: plan.params,
+                items: plan.items,
+                outcome,
+            })
         })
         .await
     }

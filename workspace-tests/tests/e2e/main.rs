@@ -66,3 +66,9 @@ mod query_budget;
 mod today_briefing;
 // Every product, store and channel name leads to its page; the breadcrumbs; the chart clicks.
 mod product_links;
+// Shared by the product page and 智能调价 tests: hand-written .xlsx, a cookie-carrying client.
+mod pricing_support;
+// One product's page: days, totals against 商品分析, price changes, 真实保本价, orders, 404s.
+mod product_page;
+// 智能调价: scenario thresholds, floors and locks, saved plans by role, plan outcomes.
+mod pricing_plans;
