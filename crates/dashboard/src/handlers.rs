@@ -303,7 +303,7 @@ async fn pricing_export(state: &DashboardState, req: &HttpRequest) -> HttpRespon
             match state.tabs.plan(id).await {
                 Ok(plan) => (
                     serde_json::to_value(&plan),
-                    format!("{}_{}.xlsx", pricing::export::TITLE, plan.plan.summary.name),
+                    format!("{}_{}.xlsx", pricing::export::TITLE, plan.summary.name),
                 ),
                 Err(err) => {
                     let (status, message) = errors::refused(&err);

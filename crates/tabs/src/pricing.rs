@@ -269,12 +269,16 @@ impl TabsState {
     }
 }
 
-/// A saved plan and how it went.
+/// A saved plan and how it went: the summary's fields beside `params`, `items` and `outcome`.
 #[derive(Debug, Serialize)]
 pub struct PlanAnswer {
-    /// The plan as saved.
+    /// Who saved it, when, for which stores and channel.
     #[serde(flatten)]
-    pub plan: storeboard_data::Plan,
+    pub summary: storeboard_data::PlanSummary,
+    /// The parameters it was priced with.
+    pub params: serde_json::Value,
+    /// Its products as priced.
+    pub items: serde_json::Value,
     /// Predicted against real, per product.
     pub outcome: Outcome,
 }

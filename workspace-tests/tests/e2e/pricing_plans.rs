@@ -264,10 +264,10 @@ fn an_admin_saves_lists_opens_and_deletes_a_plan_and_a_viewer_only_reads() {
     );
     assert_eq!(admin.delete(&format!("{plans}/{id}")).status, 404);
     assert_eq!(viewer.ok(plans)["plans"], json!([]));
-    // The audit log (数据管理) lists both changes with the plan's name.
+    // The audit log (数据管理) lists both changes, in its words, with the plan's name.
     let page = admin.get("/tabs/data");
     assert_eq!(page.status, 200, "{}", page.body);
-    for action in ["plan_save", "plan_delete", "饮料提价"] {
+    for action in ["保存调价方案", "删除调价方案", "饮料提价"] {
         assert!(
             page.body.contains(action),
             "{action} in the audit log: {}",

@@ -299,13 +299,20 @@ fn item(
     });
     let (new_price, clamp) = if locked {
         (b.current_price, Some(Clamp::Locked))
+    } else if b.current_price <= 0.0 {
+        // No percentage of ¥0 moves it, and none predicts anything: a gift stays a gift.
+        (b.current_price, Some(Clamp::Gift))
     } else {
         let (raw, clamp) = scenario::propose(b, request.scenario, change_pct, target);
         let (floor, _) = scenario::floor(b, request.scenario);
         (request.rounding.apply(raw, floor), clamp)
     };
     let current = effect(b, b.current_price, 0.0, 1.0, rules);
-    let move_pct = (new_price - b.current_price) / b.current_price * 100.0;
+    let move_pct = if b.current_price > 0.0 {
+        (new_price - b.current_price) / b.current_price * 100.0
+    } else {
+        0.0
+    };
     let factor = channel_factor * stock_factor(b, move_pct, rules);
     let mut predicted = effect(b, new_price, move_pct, factor, rules);
     predicted.daily_profit_change = predicted.daily_profit - current.daily_profit;

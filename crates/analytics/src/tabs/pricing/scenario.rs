@@ -230,6 +230,8 @@ pub enum Clamp {
     UnitCost,
     /// 🎯 策略引流: locked at its price.
     Locked,
+    /// A gift (实收 ¥0): no price to move, kept.
+    Gift,
 }
 
 impl Clamp {
@@ -239,6 +241,7 @@ impl Clamp {
             Self::BreakEven => "已抬至真实保本价",
             Self::UnitCost => "清仓底线:单品成本",
             Self::Locked => "🎯 策略引流,价格锁定",
+            Self::Gift => "赠品(实收 ¥0),不调价",
         }
     }
 }
