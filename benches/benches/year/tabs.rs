@@ -74,12 +74,14 @@ pub(crate) fn uncached_tabs(
     ];
     // Issue 13: the product page (its best seller in the first store) and 智能调价.
     let mut conn = Conn::new(addr);
+    // The first store's best seller over the last 30 days (the products tab's first row).
+    let first_row = format!(
+        "/api/v1/tabs/products?store={}&from={}&to={last}&limit=1",
+        encode(&one),
+        days(30)
+    );
     let best = conn
-        .get(
-            &format!("{}&limit=1", tab("products", &one, days(30))),
-            TAB_TIMEOUT,
-            true,
-        )
+        .get(&first_row, TAB_TIMEOUT, true)
         .ok()
         .and_then(|a| json_values(&a.body, "key").into_iter().next());
     if let Some(key) = best {

@@ -88,7 +88,7 @@ pub struct OrderFigures<'a> {
     pub consumable_cost: f64,
 }
 
-const MARKETING: [Column; 7] = [
+pub(crate) const MARKETING: [Column; 7] = [
     Column::FullReduction,
     Column::ProductDiscount,
     Column::MerchantVoucher,

@@ -14,13 +14,15 @@ use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use storeboard_data::StoreSnapshot;
 
-use super::days::{gather, sum, DaySum, ProductDays};
+use super::days::{gather_each, sum, DaySum, Days, ProductDays};
 use super::elasticity::{resolve, Elasticity, PlanResponse};
 use super::rules::PricingRules;
 use crate::config::Business;
 use crate::facts::day_number;
 use crate::filters::Filters;
-use crate::order::{cents, day_from_days, line_col, orders, Rules, SALES_SCALE};
+use crate::order::{
+    cents, cents_to_yuan, day_from_days, exact, line_col, order_col, Rules, MARKETING, SALES_SCALE,
+};
 use crate::overview::parts;
 use crate::today::health::Quadrant;
 use storeboard_data::schema::Column;
@@ -96,28 +98,27 @@ pub fn bases(
     let parts = parts(snaps, filters, business);
     let to = day_number(d);
     let history = rules.history_days.max(rules.lookback_days).max(28);
-    let products = gather(&parts, to - history + 1, to, only);
     let window_from = d - Duration::days(rules.window_days.max(1) - 1);
     let marketing = allocated_marketing(snaps, filters, business, (window_from, d), only);
-    products
-        .iter()
+    let mut out = Vec::new();
+    gather_each(&parts, to - history + 1, to, only, |p| {
         // One product asked by key (its page) is described however long ago it sold.
-        .filter(|p| {
-            only.is_some()
-                || p.selected
-                    .last()
-                    .is_some_and(|&(day, _)| day > to - rules.lookback_days.max(1))
-        })
-        .filter_map(|p| {
-            let m = marketing.get(p.key).copied().unwrap_or(0.0);
-            basis(p, to, m, inputs)
-        })
-        .collect()
+        let recent = p
+            .selected
+            .last_sale()
+            .is_some_and(|day| day > to - rules.lookback_days.max(1));
+        if only.is_none() && !recent {
+            return;
+        }
+        let m = marketing.get(p.key).copied().unwrap_or(0.0);
+        out.extend(basis(p, to, m, inputs));
+    });
+    out
 }
 
 fn basis(p: &ProductDays<'_>, d: i64, marketing: f64, inputs: &Inputs<'_>) -> Option<Basis> {
     let rules = inputs.rules;
-    let last = p.selected.iter().rev().find(|(_, s)| s.quantity > 0)?.0;
+    let last = p.selected.last_sale()?;
     let week = sum(&p.selected, last - 6, last);
     let window_days = rules.window_days.max(1);
     let window = sum(&p.selected, d - window_days + 1, d);
@@ -178,15 +179,15 @@ pub fn margin(s: &DaySum) -> Option<f64> {
 }
 
 /// The highest daily margin and its (first) day.
-fn highlight(days: &[(i64, DaySum)]) -> (Option<f64>, Option<i64>) {
+fn highlight(days: &Days) -> (Option<f64>, Option<i64>) {
     let mut best: Option<(f64, i64)> = None;
-    for (day, s) in days {
+    for (day, s) in days.iter() {
         if s.sales <= 0 {
             continue;
         }
         if let Some(m) = margin(s) {
             if best.is_none_or(|(b, _)| m > b) {
-                best = Some((m, *day));
+                best = Some((m, day));
             }
         }
     }
@@ -196,7 +197,9 @@ fn highlight(days: &[(i64, DaySum)]) -> (Option<f64>, Option<i64>) {
 /// Each product's share of its orders' 营销成本 (yuan) over `days`: an order's 营销成本 split
 /// over its product lines (consumables left out) pro rata to 实收价格 × 销量.
 ///
-/// Cost: the kept orders of the days and their lines, one hash per line.
+/// Cost: the orders of the days on the selected stores and channel, their seven marketing
+/// columns read; only orders with marketing get their figures (the fee filter, the sales) and
+/// their lines read, one hash per line by string id, one per key and store by name.
 pub fn allocated_marketing<'a>(
     snaps: &'a [Arc<StoreSnapshot>],
     filters: &Filters,
@@ -204,37 +207,66 @@ pub fn allocated_marketing<'a>(
     days: (NaiveDate, NaiveDate),
     only: Option<&str>,
 ) -> HashMap<&'a str, f64> {
-    let window = Filters {
-        from: days.0,
-        to: days.1,
-        requested: None,
-        ..filters.clone()
-    };
-    // The consumables' category id, per store.
-    let consumables: HashMap<&str, Option<u32>> = snaps
-        .iter()
-        .map(|s| (s.name.as_str(), Rules::new(s, business).consumable))
-        .collect();
     let mut out: HashMap<&'a str, f64> = HashMap::new();
-    for o in orders(snaps, &window, business) {
-        if o.marketing == 0.0 || o.sales <= 0.0 {
+    for snap in snaps
+        .iter()
+        .filter(|s| filters.store.as_deref().is_none_or(|n| s.name == n))
+    {
+        let snap: &'a StoreSnapshot = snap;
+        let channel = match filters.channel.as_deref() {
+            None => None,
+            Some(text) => match snap
+                .channel_syms()
+                .iter()
+                .copied()
+                .find(|&s| snap.data.strings.get(s) == text)
+            {
+                Some(sym) => Some(sym),
+                None => continue,
+            },
+        };
+        for (sym, m) in store_marketing(snap, channel, business, days, only) {
+            *out.entry(snap.data.strings.get(sym)).or_default() += m;
+        }
+    }
+    out
+}
+
+/// [`allocated_marketing`] in one store, by key string id.
+fn store_marketing(
+    snap: &StoreSnapshot,
+    channel: Option<u32>,
+    business: &Business,
+    days: (NaiveDate, NaiveDate),
+    only: Option<&str>,
+) -> HashMap<u32, f64> {
+    let data = &snap.data;
+    let (o, l) = (&data.orders, &data.lines);
+    let rules = Rules::new(snap, business);
+    let actual = &l.money[line_col(Column::ActualPrice)];
+    let marketing_cols = MARKETING.map(|c| &o.money[order_col(c)]);
+    let mut out: HashMap<u32, f64> = HashMap::new();
+    for i in snap.orders_between(days.0, days.1) {
+        if channel.is_some_and(|c| o.channel[i] != c)
+            || marketing_cols.iter().all(|col| cents(col[i]) == 0)
+        {
             continue;
         }
-        let snap = o.snap;
-        let consumable = consumables.get(snap.name.as_str()).copied().flatten();
-        let (l, strings) = (&snap.data.lines, &snap.data.strings);
-        let actual = &l.money[line_col(Column::ActualPrice)];
-        let order_sales = o.sales * SALES_SCALE;
-        for j in o.lines.clone() {
-            if consumable.is_some_and(|c| l.category1[j] == c) {
-                continue;
-            }
-            let key = strings.get(l.key[j]);
-            if only.is_some_and(|k| k != key) {
+        let Some(e) = exact(snap, i, &rules) else {
+            continue;
+        };
+        if e.marketing == 0 || e.sales <= 0 {
+            continue;
+        }
+        let share = cents_to_yuan(e.marketing) / e.sales as f64;
+        for j in e.lines {
+            if rules.consumable.is_some_and(|c| l.category1[j] == c)
+                || only.is_some_and(|k| k != data.strings.get(l.key[j]))
+            {
                 continue;
             }
             let line_sales = (cents(actual[j]) * i64::from(l.quantity[j])) as f64;
-            *out.entry(key).or_default() += o.marketing * line_sales / order_sales;
+            *out.entry(l.key[j]).or_default() += share * line_sales;
         }
     }
     out

@@ -58,10 +58,13 @@ pub struct PlanResponse {
 pub fn measured(days: &Days, d: i64, rules: &PricingRules) -> Option<(f64, usize)> {
     let weeks = usize::try_from(rules.history_days.max(14) / 7).unwrap_or(0);
     let mut sums = vec![DaySum::default(); weeks];
-    for &(day, s) in days.iter().rev() {
+    for (day, s) in days.iter().rev() {
+        if day > d || s.quantity == 0 && s.sales == 0 {
+            continue;
+        }
         let w = usize::try_from((d - day) / 7).unwrap_or(usize::MAX);
         match sums.get_mut(w) {
-            Some(acc) => acc.add(&s),
+            Some(acc) => acc.add(s),
             None => break,
         }
     }
@@ -148,7 +151,7 @@ mod tests {
     /// One day per week (the week's last day, d − 7w) with `qty` units at `price`.
     fn weekly(points: &[(f64, i64)], d: i64) -> Days {
         let n = points.len() as i64;
-        points
+        let days: Vec<(i64, DaySum)> = points
             .iter()
             .enumerate()
             .map(|(i, &(price, qty))| {
@@ -161,7 +164,8 @@ mod tests {
                 };
                 (d - 7 * w, sum)
             })
-            .collect()
+            .collect();
+        Days::from_points(&days)
     }
 
     #[test]

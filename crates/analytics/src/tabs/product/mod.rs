@@ -28,7 +28,7 @@ use crate::facts::{day_number, series::NO_LINE};
 use crate::filters::{Filters, Period};
 use crate::order::{cents_to_yuan, day_from_days, SALES_SCALE};
 use crate::overview::{line_time, parts, Part};
-use crate::pricing::days::{gather, DaySum};
+use crate::pricing::days::{gather, DaySum, Days};
 use crate::pricing::{bases, Elasticity, Inputs, PlanResponse};
 use crate::products::from_facts::Latest;
 use crate::products::stock_value;
@@ -175,12 +175,9 @@ pub fn product(
     let (from, to) = (day_number(filters.from), day_number(filters.to));
     let found = gather(&parts, from, to, Some(key));
     let p = found.first()?;
-    let daily = daily_rows(&p.selected, &stocks(&parts, key, from, to), from, to);
+    let daily = daily_rows(&p.selected, &stocks(&parts, key, from, to));
     let (slots, orders) = lines::read(&parts, key, filters.from, filters.to, business);
-    let d = p
-        .selected
-        .last()
-        .map_or(filters.to, |&(d, _)| day_from_days(d));
+    let d = p.selected.last_sale().map_or(filters.to, day_from_days);
     let last = crate::today::yesterday(snaps, filters, business).unwrap_or(d);
     let rules = &business.pricing;
     let no_quadrants = HashMap::new();
@@ -218,7 +215,7 @@ fn margin(s: &DaySum) -> Option<f64> {
     crate::pricing::basis::margin(s)
 }
 
-fn totals(days: &[(i64, DaySum)]) -> Totals {
+fn totals(days: &Days) -> Totals {
     let mut t = DaySum::default();
     days.iter().for_each(|(_, s)| t.add(s));
     Totals {
@@ -233,28 +230,19 @@ fn totals(days: &[(i64, DaySum)]) -> Totals {
     }
 }
 
-/// Every day of `from..=to`, zeros where it did not sell.
-fn daily_rows(
-    days: &[(i64, DaySum)],
-    stock: &BTreeMap<i64, f64>,
-    from: i64,
-    to: i64,
-) -> Vec<DayRow> {
-    let by_day: HashMap<i64, &DaySum> = days.iter().map(|(d, s)| (*d, s)).collect();
-    (from..=to)
-        .map(|d| {
-            let s = by_day.get(&d).copied().copied().unwrap_or_default();
-            DayRow {
-                day: day_from_days(d),
-                quantity: s.quantity as f64 / 1000.0,
-                unit_price: (s.quantity > 0).then(|| s.sales as f64 / s.quantity as f64 / 100.0),
-                sales: yuan_sales(s.sales),
-                cost: cents_to_yuan(s.cost),
-                profit: cents_to_yuan(s.profit),
-                margin_pct: margin(&s),
-                orders: s.orders,
-                stock: stock.get(&d).copied(),
-            }
+/// Every day of the span, zeros where it did not sell.
+fn daily_rows(days: &Days, stock: &BTreeMap<i64, f64>) -> Vec<DayRow> {
+    days.iter()
+        .map(|(d, s)| DayRow {
+            day: day_from_days(d),
+            quantity: s.quantity as f64 / 1000.0,
+            unit_price: (s.quantity > 0).then(|| s.sales as f64 / s.quantity as f64 / 100.0),
+            sales: yuan_sales(s.sales),
+            cost: cents_to_yuan(s.cost),
+            profit: cents_to_yuan(s.profit),
+            margin_pct: margin(s),
+            orders: s.orders,
+            stock: stock.get(&d).copied(),
         })
         .collect()
 }
