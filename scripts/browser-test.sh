@@ -4,8 +4,12 @@
 # free loopback port with an empty temporary data dir, then scripts/browser/test.mjs drives
 # headless Debian Chromium through playwright-core: upload through the form, every tab through
 # the tab bar (no page reload), sorting, a quick date range, history back, and one full-page
-# screenshot per tab into docs/screenshots/. Fails on any console error, page error, failed
-# request or empty chart. The server is always stopped.
+# screenshot per tab into docs/screenshots/. Then a product's page (商品分析 with a store and a
+# channel → a product name's link: its 4-axis chart, the crumbs 全部门店 › 门店 › 渠道 › 商品, a
+# quick range staying on the page, back to 商品分析; product.png) and 💰 智能调价 (every scenario
+# chip, the level select, a store that keeps the form; pricing.png; a plan saved through the
+# form, its page, plan.png, and deleted through its confirm dialog). Fails on any console error,
+# page error, failed request, unexpected dialog or empty chart. The server is always stopped.
 #
 # Needs: the Rust toolchain, node >= 20 with npm (playwright-core, pinned in
 # scripts/browser/package-lock.json, is installed into scripts/browser/node_modules, which git
@@ -16,7 +20,7 @@
 #
 # Environment:
 #   BROWSER_TEST_PROFILE  cargo profile of the server. Default is dev: it reuses the debug build
-#                         of `cargo build`/`cargo test`, and the run takes ~25 s once built;
+#                         of `cargo build`/`cargo test`, and the run takes ~35 s once built;
 #                         `release` builds much longer but times the upload as in production.
 #   CHROMIUM              the browser. Default is /usr/bin/chromium.
 #   SCREENSHOTS           where the PNGs go. Default is docs/screenshots.

@@ -189,19 +189,30 @@ impl Controls<'_> {
             .resolved
             .map(|f| f.to.to_string())
             .or_else(|| self.query.get("to").map(str::to_owned));
+        // A quick range is active when it is the period asked for, also when the view clamped
+        // it to the data's days (`requested`: the date inputs show the days computed).
+        let asked = self
+            .resolved
+            .and_then(|f| f.requested)
+            .map(|p| (p.from.to_string(), p.to.to_string()));
         let quick: Vec<Value> = quick_ranges(self.today)
             .into_iter()
             .map(|(label, f, t)| {
                 let q = filters
                     .with("from", &f.to_string())
                     .with("to", &t.to_string());
-                let active = from.as_deref() == Some(&f.to_string())
-                    && to.as_deref() == Some(&t.to_string());
+                let (f, t) = (f.to_string(), t.to_string());
+                let active = match &asked {
+                    Some((from, to)) => *from == f && *to == t,
+                    None => from.as_deref() == Some(&f) && to.as_deref() == Some(&t),
+                };
                 json!({"label": label, "title": format!("{f} ~ {t}"), "active": active,
                        "href": self.current_url(&q, false), "hx": self.current_url(&q, true)})
             })
             .collect();
-        let analysis = self.current.name != "data" && self.route.is_none();
+        // 智能调价 exports its plan from the page, with its scenario and level.
+        let analysis =
+            !matches!(self.current.name, "data" | crate::pricing::NAME) && self.route.is_none();
         let action = match self.route {
             Some(route) => format!("{}{route}", self.base),
             None => format!("{}tabs/{}", self.base, self.current.name),
@@ -263,5 +274,52 @@ mod tests {
         assert_eq!(ctx["tabs"][1]["href"], "/dashboard/?store=A&tab=overview");
         assert_eq!(ctx["export"], "/dashboard/export/products.xlsx?store=A");
         assert_eq!(ctx["action"], "/dashboard/tabs/products");
+        let pricing = Controls {
+            current: tab(crate::pricing::NAME).expect("listed"),
+            ..controls
+        };
+        assert_eq!(
+            pricing.context(vec![], vec![])["export"],
+            Value::Null,
+            "the tab exports its own plan"
+        );
+    }
+
+    #[test]
+    fn a_quick_range_clamped_to_the_data_stays_active() {
+        let query = ViewQuery::parse("from=2027-02-01&to=2027-02-28");
+        let clamped = Filters {
+            store: None,
+            from: day("2027-02-01"),
+            to: day("2027-02-20"),
+            channel: None,
+            requested: Some(storeboard_analytics::Period {
+                from: day("2027-02-01"),
+                to: day("2027-02-28"),
+            }),
+        };
+        let controls = Controls {
+            base: "/",
+            current: tab("products").expect("registered"),
+            query: &query,
+            resolved: Some(&clamped),
+            today: day("2027-03-03"),
+            route: None,
+        };
+        let ctx = controls.context(vec![], vec![]);
+        let active: Vec<&Value> = ctx["quick"]
+            .as_array()
+            .map(|q| {
+                q.iter()
+                    .filter(|r| r["active"] == true)
+                    .map(|r| &r["label"])
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(active, [&json!("上月")]);
+        assert_eq!(
+            ctx["to"], "2027-02-20",
+            "the date inputs show the days computed"
+        );
     }
 }

@@ -195,7 +195,7 @@ impl Table<'_> {
         self.columns
             .iter()
             .map(|c| {
-                let v = row.get(c.key).unwrap_or(&Value::Null);
+                let v = field(row, c.key);
                 let negative = c.kind.numeric() && v.as_f64().is_some_and(|n| n < 0.0);
                 CellView {
                     text: show(c.kind, v),
@@ -211,12 +211,15 @@ impl Table<'_> {
     }
 }
 
+/// The value of column `key` in `row`: a field, or a nested one (`predicted.daily_qty`), as the
+/// workbook reads it; `null` when missing.
+fn field<'v>(row: &'v Value, key: &str) -> &'v Value {
+    crate::export::book::lookup(row, key).unwrap_or(&Value::Null)
+}
+
 /// Numbers by value (missing last either way), text by its characters.
 fn compare(column: &Column, a: &Value, b: &Value, desc: bool) -> Ordering {
-    let (a, b) = (
-        a.get(column.key).unwrap_or(&Value::Null),
-        b.get(column.key).unwrap_or(&Value::Null),
-    );
+    let (a, b) = (field(a, column.key), field(b, column.key));
     if column.kind.numeric() {
         match (a.as_f64(), b.as_f64()) {
             (Some(x), Some(y)) if desc => y.total_cmp(&x),
@@ -365,5 +368,31 @@ mod tests {
         assert_eq!(view.rows[0][0].text, "—");
         assert_eq!(view.rows[0][1].text, "-¥3.50");
         assert_eq!(view.rows[0][1].class, "num neg");
+    }
+
+    #[test]
+    fn nested_fields_show_and_sort_as_the_workbook_reads_them() {
+        const NESTED: &[Column] = &[
+            same("name", "商品", Kind::Text),
+            same("predicted.daily_qty", "预计日销量", Kind::Qty),
+        ];
+        let rows = vec![
+            json!({"name": "A", "predicted": {"daily_qty": 1.5}}),
+            json!({"name": "B", "predicted": null}),
+            json!({"name": "C", "predicted": {"daily_qty": 2.0}}),
+        ];
+        let table = Table {
+            id: "t",
+            columns: NESTED,
+            rows: &rows,
+            page_size: 10,
+        };
+        let view = table.view(
+            &ViewQuery::parse("s_t=predicted.daily_qty.desc"),
+            Href::encoded(),
+        );
+        assert_eq!(names(&view), ["C", "A", "B"]);
+        assert_eq!(view.rows[0][1].text, "2");
+        assert_eq!(view.rows[2][1].text, "—");
     }
 }

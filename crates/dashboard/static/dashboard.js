@@ -48,10 +48,13 @@
   // int) and the tooltip formatter is attached here.
   var money = new Intl.NumberFormat('zh-CN', { style: 'currency', currency: 'CNY' });
   var integer = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+  var quantity = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 3 });
   var FORMATS = {
     money: function (v) { return v == null ? '—' : money.format(v); },
     pct: function (v) { return v == null ? '—' : Number(v).toFixed(1) + '%'; },
-    int: function (v) { return v == null ? '—' : integer.format(v); }
+    int: function (v) { return v == null ? '—' : integer.format(v); },
+    // A quantity as format.rs shows it: whole when whole, else up to three decimals (1.25 kg).
+    qty: function (v) { return v == null ? '—' : quantity.format(v); }
   };
 
   function withFormatters(option) {

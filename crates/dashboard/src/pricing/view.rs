@@ -29,6 +29,17 @@ fn choices(current: Option<&str>, default: &str, options: &[(&str, &str)]) -> Ve
         .collect()
 }
 
+/// The page URL of 智能调价 with `q` (what a link's `href` holds: a new tab or a bookmark opens
+/// the whole page; htmx fetches the fragment of its `hx-get`).
+fn page_url(base: &str, q: &ViewQuery) -> String {
+    format!("{base}?{}", q.with("tab", super::NAME).encode())
+}
+
+/// `url` with one more parameter whose value the page's script appends (`…plan=` + id).
+fn open_param(url: &str, key: &str) -> String {
+    format!("{url}{}{key}=", if url.contains('?') { '&' } else { '?' })
+}
+
 /// The plan the parameters give, with the saved plans.
 pub(super) fn pricing(
     p: &Value,
@@ -43,8 +54,9 @@ pub(super) fn pricing(
         .iter()
         .map(|s| {
             let code = s["scenario"].as_str().unwrap_or("free");
+            let next = q.with("scenario", code).with("p_items", "");
             json!({"label": s["label"], "count": s["count"], "active": s["scenario"] == scenario,
-                   "hx": href.to(&q.with("scenario", code).with("p_items", ""))})
+                   "href": page_url(base, &next), "hx": href.to(&next)})
         })
         .collect();
     let t = &p["total"];
@@ -82,33 +94,30 @@ pub(super) fn pricing(
         },
         "totals": totals,
         "items": table("items", &pick(c::ITEMS, c::ITEMS_PAGE), arr(p, "items"), q, href),
-        "plans": plan_rows(plans, base),
+        "plans": plan_rows(plans, base, q, href),
         "export": format!("{base}export/pricing.xlsx{}", if query.is_empty() { String::new() } else { format!("?{query}") }),
         "save_url": format!("{base}api/v1/pricing/plans"),
         "params": query,
-        "plan_href": format!("{base}tabs/pricing?plan="),
+        "plan_href": open_param(&href.to(&q.filters_only()), "plan"),
         "can_edit": can_edit,
         "has_items": !arr(p, "items").is_empty(),
     })
 }
 
-/// The saved plans as the list shows them, each opening its page.
-fn plan_rows(plans: &Value, base: &str) -> Vec<Value> {
+/// The saved plans as the list shows them, each opening its page with the page's filters.
+fn plan_rows(plans: &Value, base: &str, q: &ViewQuery, href: Href<'_>) -> Vec<Value> {
     plans
         .as_array()
         .map_or(&[][..], Vec::as_slice)
         .iter()
         .map(|p| {
-            let scenario = p["scenario"]
-                .as_str()
-                .and_then(|s| s.parse::<storeboard_analytics::pricing::Scenario>().ok())
-                .map_or("—", |s| s.label());
-            let href = format!("{base}tabs/pricing?plan={}", p["id"]);
+            let scenario = scenario_label(&p["scenario"]);
+            let open = q.filters_only().with("plan", &p["id"].to_string());
             json!({"id": p["id"], "name": p["name"], "author": p["author"],
-                   "created_at": p["created_at"], "scenario": scenario,
+                   "created_at": saved_at(&p["created_at"]), "scenario": scenario,
                    "store": p["store"], "channel": p["channel"],
                    "effective_from": p["effective_from"], "item_count": p["item_count"],
-                   "href": href, "page": format!("{base}?tab=pricing&plan={}", p["id"])})
+                   "href": href.to(&open), "page": page_url(base, &open)})
         })
         .collect()
 }
@@ -137,23 +146,39 @@ fn outcome_chart(items: &[Value]) -> Value {
     )
 }
 
-/// One saved plan: what it proposed and, once days after it exist, what happened.
+/// When a plan was saved (RFC 3339, UTC) in local time, as the header's last upload.
+fn saved_at(at: &Value) -> String {
+    at.as_str()
+        .map_or_else(|| format::MISSING.to_owned(), format::local_time)
+}
+
+/// A scenario's label (`loss_stop` → 亏损止血), `—` for none.
+fn scenario_label(code: &Value) -> &'static str {
+    code.as_str()
+        .and_then(|s| s.parse::<storeboard_analytics::pricing::Scenario>().ok())
+        .map_or("—", |s| s.label())
+}
+
+/// One saved plan (`storeboard_tabs::PlanAnswer`: its `summary`, `params` and `items`, and
+/// the `outcome`): what it proposed and, once days after it exist, what happened.
 pub(super) fn plan(p: &Value, q: &ViewQuery, base: &str, can_edit: bool, href: Href<'_>) -> Value {
+    let s = &p["summary"];
     let o = &p["outcome"];
     let items = arr(o, "items");
     json!({
-        "plan": {"id": p["id"], "name": p["name"], "author": p["author"], "created_at": p["created_at"],
-                 "scenario": p["scenario"], "store": p["store"], "channel": p["channel"],
-                 "effective_from": p["effective_from"], "item_count": p["item_count"]},
+        "plan": {"id": s["id"], "name": s["name"], "author": s["author"], "created_at": saved_at(&s["created_at"]),
+                 "scenario": scenario_label(&s["scenario"]), "store": s["store"], "channel": s["channel"],
+                 "effective_from": s["effective_from"], "item_count": s["item_count"]},
         "outcome": {"from": o["from"], "to": o["to"], "days": o["days"], "feeds_back": o["feeds_back"],
                     "predicted": format::money(f(o, "predicted_daily_profit")),
                     "actual": format::money(f(o, "actual_daily_profit"))},
         "chart": (!items.is_empty() && f(o, "days").unwrap_or(0.0) > 0.0).then(|| chart(outcome_chart(items))),
         "proposed": table("items", &pick(c::ITEMS, c::ITEMS_PAGE), arr(p, "items"), q, href),
         "compared": table("outcome", c::OUTCOME, items, q, href),
-        "export": format!("{base}export/pricing.xlsx?plan={}", p["id"]),
+        "export": format!("{base}export/pricing.xlsx?plan={}", s["id"]),
         "delete_url": format!("{base}api/v1/pricing/plans/"),
-        "back": format!("{base}tabs/pricing"),
+        "back": href.to(&q.filters_only()),
+        "back_page": page_url(base, &q.filters_only()),
         "can_edit": can_edit,
     })
 }
@@ -213,9 +238,11 @@ mod tests {
 
     #[test]
     fn a_saved_plan_renders_before_and_after_its_days_exist() {
+        // As `storeboard_tabs::PlanAnswer` serializes.
         let saved = json!({
-            "id": 3, "name": "周末", "author": "admin (session)", "created_at": "2026-12-01T08:00:00Z",
-            "store": null, "channel": null, "scenario": "free", "effective_from": "2026-12-01", "item_count": 1,
+            "summary": {"id": 3, "name": "周末", "author": "admin (session)", "created_at": "2026-12-01T08:00:00Z",
+                        "store": null, "channel": null, "scenario": "free", "effective_from": "2026-12-01", "item_count": 1},
+            "params": {"scenario": "free", "keys": "K/1"},
             "items": [item()],
             "outcome": {"from": "2026-12-01", "to": null, "days": 0, "feeds_back": false, "items": [],
                         "predicted_daily_profit": 0.0, "actual_daily_profit": 0.0},
@@ -229,5 +256,9 @@ mod tests {
         ));
         assert!(html.contains("生效后还没有数据"), "{html}");
         assert!(html.contains("data-delete-plan=\"3\""));
+        assert!(html.contains("调价方案 #3 · 周末"), "{html}");
+        assert!(html.contains("场景 自由调价"), "{html}");
+        assert!(html.contains("2026-12-01"));
+        assert!(html.contains("pricing.xlsx?plan=3"));
     }
 }

@@ -1,5 +1,8 @@
 //! The product's days in one chart, one axis per measure: units (销量, 库存), money (sales,
-//! profit), 实收单价 (its marked changes as points) and margin.
+//! profit), 实收单价 (its marked changes as points) and margin. Each axis takes the colour of
+//! its measure, two on each side, the outer one 64 px out, so four scales stay readable; 库存,
+//! 利润 and 利润率 start hidden (a click on the legend shows them): stock would flatten the
+//! day's units on their shared axis.
 
 use serde_json::{json, Value};
 
@@ -9,10 +12,47 @@ const QUANTITY: &str = "#6366f1";
 const STOCK: &str = "#94a3b8";
 const PRICE: &str = "#ef4444";
 
-fn axis(name: &str, position: &str, offset: u32, unit: &str, grid_lines: bool) -> Value {
+/// How far out the outer axis of a side sits: room for the inner axis's labels (`¥1,000`).
+const OUTER: u32 = 64;
+
+/// The axes' names sit this far above the plot: a rise marked at the highest price has its
+/// label (about 35 px tall with its arrow) between the plot and the names.
+const NAME_GAP: u32 = 42;
+
+/// Where the plot starts: under the title, the axes' names and the marks' labels.
+const GRID_TOP: u32 = 100;
+
+fn axis(
+    name: &str,
+    position: &str,
+    offset: u32,
+    unit: &str,
+    color: &str,
+    grid_lines: bool,
+) -> Value {
     json!({"type": "value", "name": name, "position": position, "offset": offset,
-           "alignTicks": true, "splitLine": {"show": grid_lines},
-           "axisLine": {"show": true}, "axisLabel": {"formatter": unit}})
+           "alignTicks": true, "splitLine": {"show": grid_lines}, "nameGap": NAME_GAP,
+           "nameTextStyle": {"color": color, "fontWeight": "bold"},
+           "axisLine": {"show": true, "lineStyle": {"color": color}},
+           "axisTick": {"show": true}, "axisLabel": {"formatter": unit, "color": color}})
+}
+
+/// A marked price change: a small arrow above (a rise) or below (a drop) the day's price,
+/// with the change beside it, in red or green.
+fn price_mark(day: &Value, price: &Value, pct: f64) -> Value {
+    let (color, rise) = if pct > 0.0 {
+        ("#dc2626", true)
+    } else {
+        ("#16a34a", false)
+    };
+    json!({"coord": [day, price], "value": format!("{pct:+.1}%"),
+           "symbol": "triangle", "symbolSize": 9,
+           "symbolRotate": if rise { 0 } else { 180 },
+           "symbolOffset": [0, if rise { -9 } else { 9 }],
+           "itemStyle": {"color": color},
+           "label": {"show": true, "position": if rise { "top" } else { "bottom" },
+                     "color": color, "fontSize": 11, "fontWeight": "bold",
+                     "backgroundColor": "rgba(255,255,255,0.85)", "padding": [1, 3], "borderRadius": 3}})
 }
 
 /// 每日走势 of a product page's JSON.
@@ -23,20 +63,19 @@ pub(crate) fn daily(page: &Value) -> Value {
         .iter()
         .map(|c| {
             let pct = c.get("change_pct").and_then(Value::as_f64).unwrap_or(0.0);
-            json!({"coord": [text(c, "day"), num(c, "to_price")], "value": format!("{pct:+.1}%"),
-                   "itemStyle": {"color": if pct > 0.0 { "#dc2626" } else { "#16a34a" }}})
+            price_mark(&text(c, "day"), &num(c, "to_price"), pct)
         })
         .collect();
     let mut option = merge(
         base("每日走势"),
         json!({
-            "grid": {"left": 110, "right": 110, "top": 64, "bottom": 56},
+            "grid": {"left": 124, "right": 124, "top": GRID_TOP, "bottom": 56},
             "xAxis": {"type": "category", "data": days.iter().map(|d| text(d, "day")).collect::<Vec<_>>()},
             "yAxis": [
-                axis("件", "left", 0, "{value}", true),
-                axis("金额", "left", 56, "¥{value}", false),
-                axis("单价", "right", 0, "¥{value}", false),
-                axis("利润率", "right", 56, "{value}%", false),
+                axis("件", "left", 0, "{value}", QUANTITY, true),
+                axis("金额", "left", OUTER, "¥{value}", SALES, false),
+                axis("单价", "right", 0, "¥{value}", PRICE, false),
+                axis("利润率", "right", OUTER, "{value}%", MARGIN, false),
             ],
             "series": [
                 {"name": "销量", "sbFormat": "qty", "type": "bar", "yAxisIndex": 0, "color": QUANTITY, "data": series("quantity")},
@@ -46,13 +85,13 @@ pub(crate) fn daily(page: &Value) -> Value {
                 {"name": "利润", "sbFormat": "money", "type": "bar", "yAxisIndex": 1, "color": PROFIT, "data": series("profit")},
                 {"name": "实收单价", "sbFormat": "money", "type": "line", "yAxisIndex": 2, "color": PRICE, "connectNulls": true,
                  "data": series("unit_price"),
-                 "markPoint": {"symbol": "pin", "symbolSize": 44, "data": marks}},
+                 "markPoint": {"data": marks}},
                 {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 3, "color": MARGIN, "connectNulls": true,
                  "data": series("margin_pct")},
             ],
         }),
     );
-    option["legend"]["selected"] = json!({"利润": false, "利润率": false});
+    option["legend"]["selected"] = json!({"库存": false, "利润": false, "利润率": false});
     option
 }
 
@@ -79,5 +118,21 @@ mod tests {
             json!("+5.0%")
         );
         assert_eq!(c["series"][0]["data"], json!([2.0, 0.0, 2.0]));
+        let colors: Vec<&Value> = (0..4)
+            .map(|i| &c["yAxis"][i]["axisLine"]["lineStyle"]["color"])
+            .collect();
+        assert_eq!(
+            colors,
+            [
+                &json!(QUANTITY),
+                &json!(SALES),
+                &json!(PRICE),
+                &json!(MARGIN)
+            ]
+        );
+        assert_eq!(
+            c["series"][4]["markPoint"]["data"][0]["label"]["position"],
+            "top"
+        );
     }
 }
