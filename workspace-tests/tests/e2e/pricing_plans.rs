@@ -244,6 +244,14 @@ fn an_admin_saves_lists_opens_and_deletes_a_plan_and_a_viewer_only_reads() {
     // No day after the plan exists yet.
     assert_eq!(open["outcome"]["days"], 0, "{open}");
     assert!(open["outcome"]["to"].is_null(), "{open}");
+    // The summary's fields sit beside the items, and the plan's page shows them.
+    assert_eq!(
+        (&open["id"], &open["name"]),
+        (&json!(id), &json!("饮料提价"))
+    );
+    let page = viewer.get(&format!("/tabs/pricing?plan={id}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("饮料提价") && page.body.contains("生效后还没有数据"));
 
     let refused = viewer.delete(&format!("{plans}/{id}"));
     assert_eq!(refused.status, 403, "{}", refused.body);

@@ -87,13 +87,13 @@ pub(crate) fn plan_workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     let about = label_rows(
         json,
         &[
-            ("方案", "summary.name"),
-            ("保存人", "summary.author"),
-            ("保存时间 (UTC)", "summary.created_at"),
-            ("门店", "summary.store"),
-            ("渠道", "summary.channel"),
-            ("场景", "summary.scenario"),
-            ("生效日期", "summary.effective_from"),
+            ("方案", "name"),
+            ("保存人", "author"),
+            ("保存时间 (UTC)", "created_at"),
+            ("门店", "store"),
+            ("渠道", "channel"),
+            ("场景", "scenario"),
+            ("生效日期", "effective_from"),
             ("已有天数", "outcome.days"),
         ],
     );
@@ -151,8 +151,8 @@ mod tests {
     fn a_saved_plan_workbook_compares_predicted_and_actual() {
         // As `storeboard_tabs::PlanAnswer` serializes.
         let saved = json!({
-            "summary": {"id": 3, "name": "周末", "author": "admin (session)", "created_at": "2026-12-01T08:00:00Z",
-                        "store": null, "channel": null, "scenario": "free", "effective_from": "2026-12-01", "item_count": 1},
+            "id": 3, "name": "周末", "author": "admin (session)", "created_at": "2026-12-01T08:00:00Z",
+            "store": null, "channel": null, "scenario": "free", "effective_from": "2026-12-01", "item_count": 1,
             "items": [item()],
             "outcome": {"days": 2, "items": [{"key": "K", "name": "大米", "new_price": 15.9, "actual_price": 15.9,
                 "predicted_daily_qty": 0.65, "actual_daily_qty": 1.0, "predicted_daily_profit": 1.7,

@@ -159,10 +159,10 @@ fn scenario_label(code: &Value) -> &'static str {
         .map_or("—", |s| s.label())
 }
 
-/// One saved plan (`storeboard_tabs::PlanAnswer`: its `summary`, `params` and `items`, and
-/// the `outcome`): what it proposed and, once days after it exist, what happened.
+/// One saved plan (`storeboard_tabs::PlanAnswer`: the summary's fields beside `params`,
+/// `items` and `outcome`): what it proposed and, once days after it exist, what happened.
 pub(super) fn plan(p: &Value, q: &ViewQuery, base: &str, can_edit: bool, href: Href<'_>) -> Value {
-    let s = &p["summary"];
+    let s = p;
     let o = &p["outcome"];
     let items = arr(o, "items");
     json!({
@@ -240,8 +240,8 @@ mod tests {
     fn a_saved_plan_renders_before_and_after_its_days_exist() {
         // As `storeboard_tabs::PlanAnswer` serializes.
         let saved = json!({
-            "summary": {"id": 3, "name": "周末", "author": "admin (session)", "created_at": "2026-12-01T08:00:00Z",
-                        "store": null, "channel": null, "scenario": "free", "effective_from": "2026-12-01", "item_count": 1},
+            "id": 3, "name": "周末", "author": "admin (session)", "created_at": "2026-12-01T08:00:00Z",
+            "store": null, "channel": null, "scenario": "free", "effective_from": "2026-12-01", "item_count": 1,
             "params": {"scenario": "free", "keys": "K/1"},
             "items": [item()],
             "outcome": {"from": "2026-12-01", "to": null, "days": 0, "feeds_back": false, "items": [],
