@@ -110,6 +110,9 @@ fn main() -> Result<(), String> {
         );
         return Ok(());
     }
+    let key = (tab == "product")
+        .then(|| probe_key(&snaps, &filters, &business))
+        .transpose()?;
     let mut times = Vec::new();
     let mut bytes = 0;
     let cpu_before = cpu_ms();
@@ -134,12 +137,11 @@ fn main() -> Result<(), String> {
             )),
             // PROBE_KEY=product key (default: the period's best seller).
             "product" => {
-                let key = probe_key(&snaps, &filters, &business)?;
                 let page = storeboard_analytics::product::product(
                     &snaps,
                     &filters,
                     &business,
-                    &key,
+                    key.as_deref().unwrap_or_default(),
                     &Default::default(),
                 );
                 serde_json::to_vec(&page)

@@ -124,3 +124,28 @@ fn a_concatenation_of_distinct_rows_stays_plain() {
     assert_eq!(col[10_001], 20_001);
     assert!(col.codes().is_none());
 }
+
+#[test]
+fn rows_equal_finds_the_same_rows_however_the_column_is_kept() {
+    let expected = |rows: &[u32], range: std::ops::Range<usize>, v: u32| -> Vec<usize> {
+        range.filter(|&i| rows[i] == v).collect()
+    };
+    // Few distinct values (codes), runs, one value, and all distinct (plain).
+    let few: Vec<u32> = (0..5_000).map(|i| (i * 31) % 7).collect();
+    let runs: Vec<u32> = (0..5_000).map(|i| i / 500).collect();
+    let one = vec![4u32; 300];
+    let plain: Vec<u32> = (0..100_000).collect();
+    for rows in [few, runs, one, plain] {
+        let col = packed(rows.clone());
+        for v in [0, 3, 4, 9, 99_999, 123_456] {
+            for range in [0..rows.len(), 17..1_234, 0..0, 4_000..99_999_999] {
+                let clipped = range.start.min(rows.len())..range.end.min(rows.len());
+                assert_eq!(
+                    col.rows_equal(range.clone(), v),
+                    expected(&rows, clipped, v),
+                    "{v} in {range:?}"
+                );
+            }
+        }
+    }
+}

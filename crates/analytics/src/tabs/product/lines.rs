@@ -1,8 +1,9 @@
 //! The product's lines in the period, read from the stores' lines: its time slots and the
 //! orders it appeared in (with their 订单实际利润).
 //!
-//! Cost: one pass over the key column of the period's lines per store (a `u32` compare each),
-//! then the figures of the orders holding the product only.
+//! Cost: one pass over the key column of the period's lines per store (a compare of its 1–4
+//! byte codes each, [`storeboard_data::column::Column::rows_equal`]), then the figures of the
+//! orders holding the product only.
 
 use chrono::{DateTime, NaiveDateTime};
 use serde::Serialize;
@@ -92,10 +93,7 @@ pub(super) fn read(
         };
         let (l, o) = (&data.lines, &data.orders);
         let mut last_order = usize::MAX;
-        for j in first(range.start)..first(range.end) {
-            if l.key[j] != sym {
-                continue;
-            }
+        for j in l.key.rows_equal(first(range.start)..first(range.end), sym) {
             let i = l.order[j] as usize;
             if i == last_order || p.channel.is_some_and(|c| o.channel[i] != c) {
                 continue;
