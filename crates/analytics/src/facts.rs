@@ -93,6 +93,12 @@ pub struct Cell {
     pub buckets: [Bin; 8],
     /// Orders by hour of 下单时间.
     pub hours: [HourSums; 24],
+    /// Σ of each of the seven marketing columns (cents), in `order::MARKETING`'s order.
+    pub marketing_split: [i64; 7],
+    /// Orders with 订单实际利润 > 0.
+    pub profitable_orders: u32,
+    /// Σ total cost (商品成本 + 耗材 + 营销成本 + 配送净成本 + 平台服务费, cents) by AOV band.
+    pub aov_cost: [i64; 8],
 }
 
 impl Cell {
@@ -123,6 +129,13 @@ impl Cell {
             a.sales += b.sales;
             a.line_profit += b.line_profit;
         }
+        for (a, b) in self.marketing_split.iter_mut().zip(&o.marketing_split) {
+            *a += b;
+        }
+        self.profitable_orders += o.profitable_orders;
+        for (a, b) in self.aov_cost.iter_mut().zip(&o.aov_cost) {
+            *a += b;
+        }
     }
 }
 
@@ -137,6 +150,8 @@ pub struct LineSums {
     pub sales: i64,
     /// Σ 利润额 (cents).
     pub profit: i64,
+    /// Σ 商品采购成本 (cents).
+    pub cost: i64,
 }
 
 impl LineSums {
@@ -146,6 +161,7 @@ impl LineSums {
         self.quantity += o.quantity;
         self.sales += o.sales;
         self.profit += o.profit;
+        self.cost += o.cost;
     }
 }
 

@@ -192,6 +192,11 @@ impl Exact {
     pub fn profit_yuan(&self) -> f64 {
         cents_to_yuan(self.profit)
     }
+
+    /// Total cost (cents): 商品成本 + 耗材 + 营销成本 + 配送净成本 + 平台服务费.
+    pub fn total_cost(&self) -> i64 {
+        self.product_cost + self.consumable_cost + self.marketing + self.delivery_net + self.fee
+    }
 }
 
 /// Order `i`'s exact figures, or `None` when the fee-channel filter drops it.

@@ -13,7 +13,9 @@ use super::customers::CustomersBuilder;
 use super::series::SeriesBuilder;
 use super::{Bin, Cell, LineSums, StoreFacts};
 use crate::config::Business;
-use crate::order::{below_cost, cents, cents_to_yuan, exact, line_col, Exact, Rules};
+use crate::order::{
+    below_cost, cents, cents_to_yuan, exact, line_col, order_col, Exact, Rules, MARKETING,
+};
 use crate::overview::{AOV_BOUNDS, PROFIT_BOUNDS};
 use crate::timeslots::{slot_of, Scenes};
 
@@ -87,6 +89,17 @@ fn add_order(c: &mut Cell, e: &Exact, alert: f64) {
     h.line_profit += e.line_profit;
 }
 
+/// Adds one kept order's overview depth: its seven marketing columns, whether it made a
+/// profit, and its total cost in its AOV band.
+fn add_depth(c: &mut Cell, snap: &StoreSnapshot, i: usize, e: &Exact) {
+    let money = &snap.data.orders.money;
+    for (sum, col) in c.marketing_split.iter_mut().zip(MARKETING) {
+        *sum += cents(money[order_col(col)][i]);
+    }
+    c.profitable_orders += u32::from(e.profit > 0);
+    c.aov_cost[band(&AOV_BOUNDS, e.sales_yuan())] += e.total_cost();
+}
+
 /// Adds one kept order's lines to its channel's line groups.
 fn add_lines(
     acc: &mut ChannelDay,
@@ -109,6 +122,7 @@ fn add_lines(
             quantity,
             sales: cents(actual[j]) * quantity,
             profit: cents(profit[j]),
+            cost: cents(cost[j]),
         };
         acc.categories
             .entry(l.category1[j])
@@ -192,6 +206,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
             continue;
         };
         add_order(&mut acc[c].cell, &e, alert);
+        add_depth(&mut acc[c].cell, snap, i, &e);
         add_lines(&mut acc[c], snap, &e, &mut scene_of, rules.consumable);
         series.add(snap, i, &e, c as u16, rules.consumable);
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::by_snapshot;
+use super::from_lines::by_snapshot;
 use crate::config::Business;
 use crate::facts::Cell;
 use crate::order::{cents_to_yuan, pct, ratio, OrderFigures, SALES_SCALE};
@@ -34,6 +34,50 @@ pub struct ChannelCard {
     pub delivery_per_order: Option<f64>,
     /// Cost structure, each as % of sales.
     pub cost_rates: CostRates,
+    /// The six cost rates summed: (商品成本 + 耗材 + 营销成本 + 配送净成本 + 平台服务费) / sales (%).
+    pub total_cost_rate: Option<f64>,
+    /// The same figures for the previous period (`null` when the channel had no order then;
+    /// its own `previous` is `null`).
+    pub previous: Option<Box<ChannelCard>>,
+    /// 环比 against `previous`.
+    pub change: ChannelChange,
+}
+
+/// A channel's 环比: percent changes, the margin in percentage points; `null` without a base.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChannelChange {
+    /// Orders (%).
+    pub orders: Option<f64>,
+    /// Sales (%).
+    pub sales: Option<f64>,
+    /// Σ 订单实际利润 (%, against the previous profit's magnitude).
+    pub profit: Option<f64>,
+    /// Margin (percentage points).
+    pub margin_pct: Option<f64>,
+}
+
+fn pct_change(cur: f64, prev: f64) -> Option<f64> {
+    pct(cur - prev, prev.abs())
+}
+
+/// Gives each card its previous period's card (matched by channel name) and its 环比.
+pub(super) fn with_previous(cur: Vec<ChannelCard>, prev: Vec<ChannelCard>) -> Vec<ChannelCard> {
+    let mut prev: BTreeMap<String, ChannelCard> =
+        prev.into_iter().map(|c| (c.channel.clone(), c)).collect();
+    cur.into_iter()
+        .map(|mut card| {
+            if let Some(p) = prev.remove(&card.channel) {
+                card.change = ChannelChange {
+                    orders: pct_change(card.orders as f64, p.orders as f64),
+                    sales: pct_change(card.sales, p.sales),
+                    profit: pct_change(card.profit, p.profit),
+                    margin_pct: card.margin_pct.zip(p.margin_pct).map(|(c, p)| c - p),
+                };
+                card.previous = Some(Box::new(p));
+            }
+            card
+        })
+        .collect()
 }
 
 /// Costs as a percentage of sales.
@@ -113,6 +157,16 @@ impl ChannelSums {
                 delivery: pct(self.delivery, sales),
                 commission: pct(self.fee, sales),
             },
+            total_cost_rate: pct(
+                self.product_cost
+                    + self.consumable_cost
+                    + self.marketing
+                    + self.delivery
+                    + self.fee,
+                sales,
+            ),
+            previous: None,
+            change: ChannelChange::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use storeboard_data::dataset::Sym;
 use storeboard_data::StoreSnapshot;
 
+use super::depth::{self, CostSums};
 use super::{
     channels, kpis, Band, CategoryRow, DayPoint, Overview, Values, AOV_LABELS, PROFIT_LABELS,
 };
@@ -66,16 +67,48 @@ pub(crate) fn sales_yuan(sales: i64) -> f64 {
     sales as f64 / SALES_SCALE
 }
 
-/// The KPI values of one period: merged cells and distinct sold product keys.
-fn values(parts: &[Part<'_>], from: NaiveDate, to: NaiveDate) -> Values {
+/// Another period's merged cells: in all and by channel name, and its KPI values.
+struct Other<'a> {
+    values: Values,
+    total: Cell,
+    by_channel: BTreeMap<&'a str, Cell>,
+}
+
+/// The KPI values of one period (merged cells and distinct sold product keys) and its cells
+/// merged in all and by channel.
+fn other<'a>(parts: &[Part<'a>], from: NaiveDate, to: NaiveDate) -> Other<'a> {
     let mut total = Cell::default();
+    let mut by_channel: BTreeMap<&str, Cell> = BTreeMap::new();
     let mut keys: HashSet<&str> = HashSet::new();
     for p in parts {
         let sel = p.facts.select(from, to, p.channel);
-        total.merge(&sel.total());
+        for (_, channel, cell) in sel.cells() {
+            total.merge(cell);
+            by_channel
+                .entry(p.snap.data.strings.get(channel))
+                .or_default()
+                .merge(cell);
+        }
         add_sold(&mut keys, p.snap, sel.sold());
     }
-    values_of(&total, keys.len())
+    Other {
+        values: values_of(&total, keys.len()),
+        total,
+        by_channel,
+    }
+}
+
+/// The costs of the merged cells in yuan.
+fn cost_sums(total: &Cell) -> CostSums {
+    let y = cents_to_yuan;
+    CostSums {
+        sales: sales_yuan(total.sales),
+        product_cost: y(total.product_cost),
+        consumables: y(total.consumable_cost),
+        delivery_net: y(total.delivery_net),
+        platform_fee: y(total.fee),
+        marketing: total.marketing_split.map(y),
+    }
 }
 
 /// Adds a store's sold keys to `keys`, deduplicated by string id first (a bitset over the
@@ -159,6 +192,7 @@ fn categories(acc: HashMap<&str, LineSums>) -> Vec<CategoryRow> {
                 profit,
                 margin_pct: pct(profit, sales),
                 quantity: s.quantity as f64 / 1000.0,
+                cost: cents_to_yuan(s.cost),
             }
         })
         .collect();
@@ -178,6 +212,47 @@ fn category_name(name: &str) -> &str {
     }
 }
 
+/// The period's cells merged in all, by channel and by day, its sold keys and categories.
+#[derive(Default)]
+struct Current<'a> {
+    total: Cell,
+    keys: HashSet<&'a str>,
+    by_channel: BTreeMap<&'a str, Cell>,
+    days: BTreeMap<NaiveDate, (u32, i64, i64)>,
+    cats: HashMap<&'a str, LineSums>,
+}
+
+fn current<'a>(parts: &[Part<'a>], filters: &Filters) -> Current<'a> {
+    let mut c = Current::default();
+    for p in parts {
+        let strings = &p.snap.data.strings;
+        let sel = p.facts.select(filters.from, filters.to, p.channel);
+        for (day, channel, cell) in sel.cells() {
+            c.total.merge(cell);
+            c.by_channel
+                .entry(strings.get(channel))
+                .or_default()
+                .merge(cell);
+            let e = c.days.entry(day).or_default();
+            (e.0, e.1, e.2) = (e.0 + cell.orders, e.1 + cell.sales, e.2 + cell.profit);
+        }
+        add_sold(&mut c.keys, p.snap, sel.sold());
+        if sel.cells().next().is_some() {
+            // A store with orders in the period lists every category it has, sold or not.
+            for &sym in p.snap.category_syms() {
+                c.cats.entry(category_name(strings.get(sym))).or_default();
+            }
+        }
+        for (sym, sums) in sel.categories() {
+            c.cats
+                .entry(category_name(strings.get(*sym)))
+                .or_default()
+                .merge(sums);
+        }
+    }
+    c
+}
+
 /// Computes the overview tab from the aggregates.
 pub(crate) fn overview(
     snaps: &[Arc<StoreSnapshot>],
@@ -185,50 +260,40 @@ pub(crate) fn overview(
     business: &Business,
 ) -> Overview {
     let parts = parts(snaps, filters, business);
-    let mut total = Cell::default();
-    let mut keys: HashSet<&str> = HashSet::new();
-    let mut by_channel: BTreeMap<&str, Cell> = BTreeMap::new();
-    let mut days: BTreeMap<NaiveDate, (u32, i64, i64)> = BTreeMap::new();
-    let mut cats: HashMap<&str, LineSums> = HashMap::new();
-    for p in &parts {
-        let strings = &p.snap.data.strings;
-        let sel = p.facts.select(filters.from, filters.to, p.channel);
-        for (day, channel, cell) in sel.cells() {
-            total.merge(cell);
-            by_channel
-                .entry(strings.get(channel))
-                .or_default()
-                .merge(cell);
-            let e = days.entry(day).or_default();
-            (e.0, e.1, e.2) = (e.0 + cell.orders, e.1 + cell.sales, e.2 + cell.profit);
-        }
-        add_sold(&mut keys, p.snap, sel.sold());
-        if sel.cells().next().is_some() {
-            // A store with orders in the period lists every category it has, sold or not.
-            for &sym in p.snap.category_syms() {
-                cats.entry(category_name(strings.get(sym))).or_default();
-            }
-        }
-        for (sym, sums) in sel.categories() {
-            cats.entry(category_name(strings.get(*sym)))
-                .or_default()
-                .merge(sums);
-        }
-    }
-    let prev = filters.previous();
-    let week = filters.last_week().map(|w| values(&parts, w.from, w.to));
+    let cur = current(&parts, filters);
+    let total = &cur.total;
+    let (prev, week) = (filters.previous(), filters.last_week());
+    let prev = other(&parts, prev.from, prev.to);
+    let week = week.map(|w| other(&parts, w.from, w.to).values);
+    let values = values_of(total, cur.keys.len());
+    let channels = channels::with_previous(
+        channels::cards_from_cells(&cur.by_channel, business),
+        channels::cards_from_cells(&prev.by_channel, business),
+    );
+    let daily = daily(cur.days, filters);
+    let categories = categories(cur.cats);
+    let aov_cost = total.aov_cost.map(cents_to_yuan);
     Overview {
         filters: filters.clone(),
         empty: total.orders == 0,
-        kpis: kpis(
-            &values_of(&total, keys.len()),
-            &values(&parts, prev.from, prev.to),
-            week.as_ref(),
+        kpis: kpis(&values, &prev.values, week.as_ref()),
+        insights: depth::insights(&channels),
+        channels,
+        aov_bands: depth::aov_bands(
+            bands(&total.aov, &AOV_LABELS, total.orders),
+            &aov_cost,
+            &bands(&prev.total.aov, &AOV_LABELS, prev.total.orders),
         ),
-        channels: channels::cards_from_cells(&by_channel, business),
-        aov_bands: bands(&total.aov, &AOV_LABELS, total.orders),
-        daily: daily(days, filters),
-        categories: categories(cats),
+        days: depth::days(&daily),
+        daily,
+        cost_structure: depth::cost_structure(&cost_sums(total), &categories),
+        categories,
         profit_buckets: bands(&total.buckets, &PROFIT_LABELS, total.orders),
+        profit_summary: depth::profit_summary(
+            total.orders as usize,
+            total.profitable_orders as usize,
+            total.loss_orders as usize,
+            values.profit,
+        ),
     }
 }

@@ -69,7 +69,7 @@ fn channel_cards_leave_out_the_cash_register_and_split_costs() {
 fn bands_are_lower_inclusive() {
     let snaps = snapshots(CSV);
     let o = overview(&snaps, &filters(Some("一号店")), &Business::default());
-    let counts: Vec<usize> = o.aov_bands.iter().map(|b| b.orders).collect();
+    let counts: Vec<usize> = o.aov_bands.iter().map(|b| b.band.orders).collect();
     assert_eq!(counts, [1, 1, 0, 0, 0, 0, 0, 0], "8 → ¥0-10, 10.5 → ¥10-20");
     let buckets: Vec<usize> = o.profit_buckets.iter().map(|b| b.orders).collect();
     assert_eq!(buckets, [0, 0, 0, 1, 1, 0, 0, 0], "−0.2 → -20~0, 3 → 0~20");
@@ -105,7 +105,7 @@ fn orders_exactly_on_band_bucket_and_fee_edges_are_classified_on_exact_cents() {
     let snaps = snapshots(EDGES);
     let o = overview(&snaps, &filters(None), &Business::default());
     assert_eq!(o.kpis.orders.value, Some(1.0), "E2's fees sum to exactly 0");
-    let counts: Vec<usize> = o.aov_bands.iter().map(|b| b.orders).collect();
+    let counts: Vec<usize> = o.aov_bands.iter().map(|b| b.band.orders).collect();
     assert_eq!(counts, [0, 0, 0, 1, 0, 0, 0, 0], "¥30.00 is in ¥30-40");
     let buckets: Vec<usize> = o.profit_buckets.iter().map(|b| b.orders).collect();
     assert_eq!(buckets, [0, 0, 0, 0, 1, 0, 0, 0], "¥0 profit is in 0~20");
