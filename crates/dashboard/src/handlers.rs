@@ -283,6 +283,13 @@ pub(crate) async fn export(
             }
         }
     }
+    if tab == storeboard_tabs::Tab::Overview {
+        let tops = tabs::overview::add_product_tops(&state.tabs, &q.tab_query(), &mut json).await;
+        if let Err(err) = tops {
+            let (status, message) = errors::refused(&err);
+            return plain(status, &message);
+        }
+    }
     let built = web::block(move || export::workbook(tab, &json).map_err(|e| e.to_string())).await;
     match built {
         Ok(Ok(bytes)) => xlsx(bytes, &name),

@@ -84,10 +84,77 @@ pub(crate) const CATEGORIES: &[Column] = &[
 ];
 
 /// `profit_buckets` (a chart on the page).
+// The 12-sheet workbook has no 订单利润分布 sheet: the page draws it from the JSON, and the
+// contract test checks these keys.
+#[cfg(test)]
 pub(crate) const PROFIT_BUCKETS: &[Column] = &[
     same("label", "订单利润区间", Kind::Text),
     same("orders", "订单数", Kind::Int),
     same("share_pct", "订单占比(%)", Kind::Pct),
     same("sales", "销售额", Kind::Money),
+    same("margin_pct", "利润率(%)", Kind::Pct),
+];
+
+/// 渠道表现 (the workbook): every card column, the total cost rate, the previous period and 环比.
+pub(crate) const CHANNELS_MORE: &[Column] = &[
+    same("total_cost_rate", "总成本率(%)", Kind::Pct),
+    same("previous.orders", "上期订单数", Kind::Int),
+    same("previous.sales", "上期销售额", Kind::Money),
+    same("previous.profit", "上期利润", Kind::Money),
+    same("previous.margin_pct", "上期利润率(%)", Kind::Pct),
+    same("change.orders", "订单数环比(%)", Kind::Change),
+    same("change.sales", "销售额环比(%)", Kind::Change),
+    same("change.profit", "利润环比(%)", Kind::Change),
+    same("change.margin_pct", "利润率环比(百分点)", Kind::Num),
+];
+
+/// `aov_bands`' columns beyond [`AOV_BANDS`]: cost rate and the previous period.
+pub(crate) const AOV_MORE: &[Column] = &[
+    same("cost_rate", "成本率(%)", Kind::Pct),
+    same("previous_orders", "上期订单数", Kind::Int),
+    same("previous_margin_pct", "上期利润率(%)", Kind::Pct),
+    same("orders_change", "订单数环比(%)", Kind::Change),
+];
+
+/// `cost_structure.by_category`.
+pub(crate) const COST_BY_CATEGORY: &[Column] = &[
+    same("category", "一级分类", Kind::Text),
+    col("cost", "商品成本", "商品成本", Kind::Money),
+    same("sales", "销售额", Kind::Money),
+    col("cost_rate", "成本率", "成本率(%)", Kind::Pct),
+    col("share_pct", "成本占比", "成本占比(%)", Kind::Pct),
+];
+
+/// 成本结构's amounts: (field of `cost_structure`, label, field of `cost_structure.rates`).
+pub(crate) const COSTS: &[(&str, &str, &str)] = &[
+    ("product_cost", "商品成本", "product_cost"),
+    ("consumables", "耗材", "consumables"),
+    ("delivery_net", "配送净成本", "delivery_net"),
+    ("platform_fee", "平台服务费", "platform_fee"),
+    ("marketing_total", "商家活动(营销成本)", "marketing_total"),
+    ("total_cost", "总成本", "total"),
+];
+
+/// The seven marketing columns, as keyed in `cost_structure.marketing`.
+pub(crate) const MARKETING: [&str; 7] = [
+    "满减金额",
+    "商品减免金额",
+    "商家代金券",
+    "商家承担部分券",
+    "满赠金额",
+    "商家其他优惠",
+    "新客减免金额",
+];
+
+/// The product TOP50 sheets' columns (rows of the products tab).
+pub(crate) const PRODUCT_TOP: &[Column] = &[
+    same("key", "店内码", Kind::Text),
+    same("name", "商品名称", Kind::Text),
+    same("category", "一级分类", Kind::Text),
+    same("quantity", "销量", Kind::Qty),
+    same("orders", "订单数", Kind::Int),
+    same("sales", "销售额", Kind::Money),
+    same("cost", "成本", Kind::Money),
+    same("profit", "利润额", Kind::Money),
     same("margin_pct", "利润率(%)", Kind::Pct),
 ];

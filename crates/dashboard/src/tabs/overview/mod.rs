@@ -3,7 +3,21 @@
 mod charts;
 pub(crate) mod columns;
 pub(crate) mod export;
+pub(crate) mod tops;
 mod view;
+
+/// Adds the products tab's TOP50 lists for the same filters to the overview's JSON, under
+/// `product_tops`, for the 经营分析报告's eight product sheets: the products tab comes from its
+/// cache (or is computed once and cached), nothing is rescanned.
+pub(crate) async fn add_product_tops(
+    tabs: &storeboard_tabs::TabsState,
+    query: &storeboard_tabs::TabQuery,
+    json: &mut serde_json::Value,
+) -> Result<(), storeboard_tabs::TabsError> {
+    let answer = tabs.products(query).await?;
+    json["product_tops"] = tops::product_tops(&answer.products.products);
+    Ok(())
+}
 
 use storeboard_tabs::Tab;
 
