@@ -63,7 +63,7 @@ fn each_tab_exports_a_workbook_named_after_store_tab_and_period() {
     let (server, _) = seeded();
     let q = query(&[("store", A), ("from", FROM), ("to", TO)]);
     for (tab, label, first_sheet) in [
-        ("overview", "经营分析报告", "概览"),
+        ("overview", "经营分析报告", "经营概览"),
         ("products", "商品分析", "商品明细"),
         ("timeslots", "时段场景", "时段"),
         ("today", "今日必做", "汇总"),
@@ -88,7 +88,7 @@ fn each_tab_exports_a_workbook_named_after_store_tab_and_period() {
 }
 
 #[test]
-fn overview_export_has_its_six_sheets_and_the_api_numbers() {
+fn overview_export_has_its_twelve_sheets_and_the_api_numbers() {
     let (server, _) = seeded();
     for q in [
         query(&[("store", A), ("from", FROM), ("to", TO)]),
@@ -97,20 +97,10 @@ fn overview_export_has_its_six_sheets_and_the_api_numbers() {
         let (reply, _) = download(&server, &format!("/export/overview.xlsx{q}"));
         let book = sheets(&reply.body);
         let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(
-            names,
-            [
-                "概览",
-                "渠道",
-                "每日趋势",
-                "客单价分布",
-                "品类",
-                "订单利润分布"
-            ]
-        );
+        assert_eq!(names, crate::overview_depth::SHEETS);
         let json: Value = api(&server, "overview", &q);
         let kpis = &json["kpis"];
-        let summary = sheet(&book, "概览");
+        let summary = sheet(&book, "经营概览");
         let sales = kpis["sales"]["value"].as_f64().expect("sales");
         let orders = kpis["orders"]["value"].as_f64().expect("orders");
         assert!(sales > 0.0);
@@ -120,10 +110,10 @@ fn overview_export_has_its_six_sheets_and_the_api_numbers() {
             "{q}: the exact value"
         );
         assert_eq!(number_beside(summary, "订单数", 1), orders, "{q}");
-        // One row per day (plus the header) in 每日趋势, one per channel in 渠道.
+        // One row per day (plus the header) in 日趋势数据.
         let days = json["daily"].as_array().map_or(0, Vec::len);
         assert_eq!(days, 7);
-        let daily_rows = sheet(&book, "每日趋势")
+        let daily_rows = sheet(&book, "日趋势数据")
             .rows()
             .filter(|r| matches!(r.get(1), Some(Data::Float(_) | Data::Int(_))))
             .count();

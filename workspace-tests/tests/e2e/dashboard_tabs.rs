@@ -104,6 +104,7 @@ fn charts_carry_options_whose_series_hold_the_api_data() {
     assert_eq!(
         names,
         [
+            "品类成本",
             "品类销售",
             "客单价分布",
             "每日趋势",

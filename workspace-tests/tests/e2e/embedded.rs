@@ -190,7 +190,7 @@ fn uploads_data_tab_and_exports_work_under_the_prefix() {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
     let book = sheets(&reply.body);
-    assert_eq!(book[0].0, "概览");
+    assert_eq!(book[0].0, "经营概览");
 
     let deleted = server.delete(&format!(
         "/dashboard/api/v1/stores/{}",

@@ -64,6 +64,8 @@ mod security_headers;
 mod query_budget;
 // 今日必做 as a morning briefing: the contract, the window, every row in the export.
 mod today_briefing;
+// 订单数据概览 in depth: the new JSON fields and the 12-sheet 经营分析报告.
+mod overview_depth;
 // Every product, store and channel name leads to its page; the breadcrumbs; the chart clicks.
 mod product_links;
 // Shared by the product page and 智能调价 tests: hand-written .xlsx, a cookie-carrying client.

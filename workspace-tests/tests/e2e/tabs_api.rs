@@ -235,6 +235,10 @@ fn overview_has_the_contract_names_and_the_analytics_figures() {
             "daily",
             "categories",
             "profit_buckets",
+            "insights",
+            "cost_structure",
+            "profit_summary",
+            "days",
         ])
     );
     assert_eq!(
@@ -256,7 +260,13 @@ fn overview_has_the_contract_names_and_the_analytics_figures() {
     for (name, kpi) in kpis.as_object().expect("kpis object") {
         assert_eq!(
             keys(kpi),
-            names(&["value", "previous", "change", "last_week"]),
+            names(&[
+                "value",
+                "previous",
+                "change",
+                "last_week",
+                "last_week_change"
+            ]),
             "{name}"
         );
     }

@@ -6,19 +6,23 @@ use crate::charts::{
     arr, base, merge, money_axis, num, pct_axis, text, MARGIN, ORDERS, PROFIT, SALES,
 };
 
-/// 每日趋势: sales and profit bars, margin on a second axis.
+/// 每日趋势: sales and profit bars, margin on a second axis, orders on a third.
 pub(crate) fn daily(overview: &Value) -> Value {
     let days = arr(overview, "daily");
     merge(
         base("每日趋势"),
         json!({
             "xAxis": {"type": "category", "data": days.iter().map(|d| text(d, "date")).collect::<Vec<_>>()},
-            "yAxis": [money_axis("金额"), pct_axis("利润率")],
+            "grid": {"left": 16, "right": 72, "top": 44, "bottom": 36, "containLabel": true},
+            "yAxis": [money_axis("金额"), pct_axis("利润率"),
+                      {"type": "value", "name": "订单数", "position": "right", "offset": 56, "splitLine": {"show": false}}],
             "series": [
                 {"name": "销售额", "sbFormat": "money", "type": "bar", "color": SALES, "data": days.iter().map(|d| num(d, "sales")).collect::<Vec<_>>()},
                 {"name": "利润", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": days.iter().map(|d| num(d, "profit")).collect::<Vec<_>>()},
                 {"name": "利润率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": MARGIN, "smooth": true,
                  "data": days.iter().map(|d| num(d, "margin_pct")).collect::<Vec<_>>()},
+                {"name": "订单数", "sbFormat": "int", "type": "line", "yAxisIndex": 2, "color": ORDERS,
+                 "data": days.iter().map(|d| num(d, "orders")).collect::<Vec<_>>()},
             ],
         }),
     )
@@ -76,6 +80,23 @@ pub(crate) fn categories(overview: &Value) -> Value {
     )
 }
 
+/// 品类成本: purchase cost per category, largest at the top.
+pub(crate) fn cost_categories(overview: &Value) -> Value {
+    let by = overview.get("cost_structure").unwrap_or(&Value::Null);
+    let rows: Vec<&Value> = arr(by, "by_category").iter().rev().collect();
+    merge(
+        base("品类成本"),
+        json!({
+            "grid": {"left": 16, "right": 32, "top": 44, "bottom": 36, "containLabel": true},
+            "xAxis": money_axis(""),
+            "yAxis": {"type": "category", "data": rows.iter().map(|r| text(r, "category")).collect::<Vec<_>>()},
+            "series": [
+                {"name": "商品成本", "sbFormat": "money", "type": "bar", "color": PROFIT, "data": rows.iter().map(|r| num(r, "cost")).collect::<Vec<_>>()},
+            ],
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,13 +104,15 @@ mod tests {
     #[test]
     fn daily_chart_has_one_point_per_day_in_each_series() {
         let overview = json!({"daily": [
-            {"date": "2026-11-01", "sales": 10.0, "profit": 2.0, "margin_pct": 20.0},
-            {"date": "2026-11-02", "sales": 12.345, "profit": -1.0, "margin_pct": null},
+            {"date": "2026-11-01", "orders": 3, "sales": 10.0, "profit": 2.0, "margin_pct": 20.0},
+            {"date": "2026-11-02", "orders": 4, "sales": 12.345, "profit": -1.0, "margin_pct": null},
         ]});
         let chart = daily(&overview);
         assert_eq!(chart["xAxis"]["data"], json!(["2026-11-01", "2026-11-02"]));
         assert_eq!(chart["series"][0]["data"], json!([10.0, 12.35]));
         assert_eq!(chart["series"][2]["data"], json!([20.0, null]));
         assert_eq!(chart["series"][2]["yAxisIndex"], json!(1));
+        assert_eq!(chart["series"][3]["name"], json!("订单数"));
+        assert_eq!(chart["series"][3]["yAxisIndex"], json!(2));
     }
 }

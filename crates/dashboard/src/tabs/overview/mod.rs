@@ -2,6 +2,7 @@
 
 mod charts;
 pub(crate) mod columns;
+mod depth;
 pub(crate) mod export;
 pub(crate) mod tops;
 mod view;
@@ -50,6 +51,36 @@ mod tests {
         assert_fields("aov_bands", AOV_BANDS, &rows("aov_bands"));
         assert_fields("categories", CATEGORIES, &rows("categories"));
         assert_fields("profit_buckets", PROFIT_BUCKETS, &rows("profit_buckets"));
+        // `previous` is null when the channel had no order the period before (as here).
+        let more: Vec<_> = CHANNELS_MORE
+            .iter()
+            .filter(|c| !c.key.starts_with("previous."))
+            .copied()
+            .collect();
+        assert_fields("channels", &more, &rows("channels"));
+        assert!(rows("channels").iter().all(|c| c.get("previous").is_some()));
+        assert_fields("aov_bands", AOV_MORE, &rows("aov_bands"));
+        let by_category = json["cost_structure"]["by_category"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_fields("cost_structure.by_category", COST_BY_CATEGORY, &by_category);
+        for (field, _, rate) in COSTS {
+            assert!(json["cost_structure"][field].is_number(), "{field}");
+            assert!(
+                json["cost_structure"]["rates"].get(rate).is_some(),
+                "{rate}"
+            );
+        }
+        for m in MARKETING {
+            assert!(json["cost_structure"]["marketing"][m].is_number(), "{m}");
+        }
+        for key in ["profitable_orders", "avg_order_profit"] {
+            assert!(json["profit_summary"].get(key).is_some(), "{key}");
+        }
+        for key in ["best", "worst", "anomalies"] {
+            assert!(json["days"].get(key).is_some(), "{key}");
+        }
         assert_picked("channels", CHANNELS, CHANNELS_PAGE);
     }
 }

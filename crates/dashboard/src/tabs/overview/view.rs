@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::{charts, columns as c};
+use super::{charts, columns as c, depth};
 use crate::columns::{pick, Column};
 use crate::format;
 use crate::links::Targets;
@@ -34,10 +34,21 @@ fn kpis(overview: &Value) -> Vec<Value> {
                     "change": change_text,
                     "trend": trend_class(false, change),
                     "last_week": f("last_week").map(|v| show(kind, Some(v))),
+                    "week_change": week_change(key, f("last_week_change")),
+                    "week_trend": trend_class(false, f("last_week_change")),
                 })
             },
         )
         .collect()
+}
+
+/// The 上周同期 badge: the change, `—` when last week's value was 0 or absent.
+fn week_change(key: &str, change: Option<f64>) -> String {
+    match (key, change) {
+        (_, None) => format::MISSING.to_owned(),
+        ("profit_margin_pct", Some(c)) => format!("{c:+.1} 个百分点"),
+        (_, c) => format::signed_pct(c),
+    }
 }
 
 /// 渠道对比, each channel's bars and point a link to the channel's view (`sbUrls`, by index).
@@ -58,17 +69,28 @@ fn channel_chart(overview: &Value, to: &Targets<'_>) -> Value {
 
 /// 📊 订单数据概览.
 pub(crate) fn overview(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
+    let to = href.targets(q);
+    let aov: Vec<Column> = c::AOV_BANDS.iter().chain(c::AOV_MORE).copied().collect();
+    let costs = json.get("cost_structure").unwrap_or(&Value::Null);
     json!({
         "kpis": kpis(json),
         "charts": {
             "daily": chart(charts::daily(json)),
-            "channels": chart(channel_chart(json, &href.targets(q))),
+            "channels": chart(channel_chart(json, &to)),
             "aov": chart(charts::bands("客单价分布", arr(json, "aov_bands"))),
             "categories": chart(charts::categories(json)),
             "profit": chart(charts::bands("订单利润分布", arr(json, "profit_buckets"))),
+            "cost_categories": chart(charts::cost_categories(json)),
         },
+        "channel_cards": depth::cards(json, &to),
+        "insights": arr(json, "insights"),
         "channels": table("channels", &pick(c::CHANNELS, c::CHANNELS_PAGE), arr(json, "channels"), q, href),
+        "aov_bands": table("aov_bands", &aov, arr(json, "aov_bands"), q, href),
         "categories": table("categories", c::CATEGORIES, arr(json, "categories"), q, href),
+        "days": depth::days(json, &to),
+        "costs": depth::costs(json),
+        "cost_categories": table("cost_by_category", c::COST_BY_CATEGORY, arr(costs, "by_category"), q, href),
+        "profit_summary": depth::profit(json),
     })
 }
 
