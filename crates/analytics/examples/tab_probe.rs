@@ -174,6 +174,14 @@ fn main() -> Result<(), String> {
         times[times.len() / 2],
         times[0]
     );
+    if tab == "timeslots" {
+        let t = storeboard_analytics::timeslots(&snaps, &filters, &business);
+        let flagged = t.delivery.cells.iter().filter(|c| c.flagged).count();
+        println!(
+            "scene coverage {:?} %, {flagged} flagged delivery cells",
+            t.scene_coverage_pct
+        );
+    }
     Ok(())
 }
 

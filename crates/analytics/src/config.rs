@@ -23,7 +23,9 @@ pub struct Business {
     pub delivery_cost_alert: f64,
     /// Scene keywords: a product whose name contains a keyword belongs to that scene.
     pub scene_keywords: Vec<SceneKeywords>,
-    /// Category → scene, for products no keyword matched.
+    /// Category → scene, for products no keyword matched: an exact 一级分类名 first, else the
+    /// first entry whose name the category contains, else the first whose name contains the
+    /// category (two characters or more).
     pub category_scenes: Vec<CategoryScene>,
     /// 今日必做's 商品健康 (six quadrants): `[business.health]`.
     pub health: HealthRules,
@@ -114,6 +116,9 @@ impl Default for Business {
             churn: ChurnRules::default(),
             today: TodayRules::default(),
             pricing: PricingRules::default(),
+            // Matched on 一级分类名: an exact name first, else the first entry whose name the
+            // category contains (饮料 in 碳酸饮料), else the first entry whose name contains the
+            // category (饮料 in 酒水饮料; categories of two characters or more).
             category_scenes: vec![
                 category("酒水饮料", "饮品解渴"),
                 category("休闲食品", "休闲零食"),
@@ -121,6 +126,43 @@ impl Default for Business {
                 category("个人护理", "日用补充"),
                 category("乳品烘焙", "早餐"),
                 category("方便速食", "夜宵"),
+                category("饮品", "饮品解渴"),
+                category("饮料", "饮品解渴"),
+                category("冲调", "饮品解渴"),
+                category("酒类", "夜宵"),
+                category("酒水", "夜宵"),
+                category("零食", "休闲零食"),
+                category("休闲", "休闲零食"),
+                category("糖果", "休闲零食"),
+                category("坚果", "休闲零食"),
+                category("冰品", "休闲零食"),
+                category("雪糕", "休闲零食"),
+                category("速食", "夜宵"),
+                category("罐头", "夜宵"),
+                category("熟食", "夜宵"),
+                category("洗护", "日用补充"),
+                category("个护", "日用补充"),
+                category("清洁", "日用补充"),
+                category("日用", "日用补充"),
+                category("纸品", "日用补充"),
+                category("母婴", "日用补充"),
+                category("宠物", "日用补充"),
+                category("乳品", "早餐"),
+                category("乳制品", "早餐"),
+                category("早餐", "早餐"),
+                category("烘焙", "早餐"),
+                category("面包", "早餐"),
+                category("粮油", "居家做饭"),
+                category("调味", "居家做饭"),
+                category("干货", "居家做饭"),
+                category("生鲜", "居家做饭"),
+                category("蔬菜", "居家做饭"),
+                category("水果", "居家做饭"),
+                category("肉", "居家做饭"),
+                category("水产", "居家做饭"),
+                category("冷冻", "居家做饭"),
+                category("冻品", "居家做饭"),
+                category("速冻", "居家做饭"),
             ],
         }
     }

@@ -165,6 +165,26 @@ impl LineSums {
     }
 }
 
+/// Orders of one 配送距离 bucket × time slot (the time-slot tab's 配送 grid).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliverySums {
+    /// Orders.
+    pub orders: u32,
+    /// Σ 配送净成本 (cents).
+    pub delivery_net: i64,
+    /// Orders with 配送净成本 above `[business] delivery_cost_alert`.
+    pub over_alert: u32,
+}
+
+impl DeliverySums {
+    /// Adds `o` to this one.
+    pub fn merge(&mut self, o: &DeliverySums) {
+        self.orders += o.orders;
+        self.delivery_net += o.delivery_net;
+        self.over_alert += o.over_alert;
+    }
+}
+
 /// One store's aggregates under one business configuration.
 #[derive(Debug, Default)]
 pub struct StoreFacts {
@@ -193,6 +213,15 @@ pub struct StoreFacts {
     series: series::ProductSeries,
     /// The customer (normalized 收货地址) of every kept order.
     customers: customers::Customers,
+    /// Per entry of `scenes`, the orders with a line in that slot × scene.
+    scene_orders: Vec<u32>,
+    /// Per cell, (lines a keyword or category placed in a scene, all lines), consumables left
+    /// out.
+    scene_coverage: Vec<(u32, u32)>,
+    /// Per cell, its slice of `delivery`.
+    delivery_at: Vec<u32>,
+    /// (配送距离 bucket, slot, sums), the time-slot tab's 配送 grid.
+    delivery: Vec<(u8, u8, DeliverySums)>,
 }
 
 /// The cells a request reads in one store.
@@ -264,6 +293,13 @@ impl StoreFacts {
             ("facts: product series", series),
             ("facts: product points", points),
             ("facts: customers", self.customers.heap_bytes()),
+            (
+                "facts: scene orders, coverage, delivery",
+                cap(&self.scene_orders)
+                    + cap(&self.scene_coverage)
+                    + cap(&self.delivery_at)
+                    + cap(&self.delivery),
+            ),
         ]
     }
 
@@ -316,6 +352,26 @@ impl Selection<'_> {
     /// (slot, scene index, sums) of every selected cell, unmerged.
     pub fn scenes(&self) -> impl Iterator<Item = &(u8, u8, LineSums)> + '_ {
         self.slices(&self.facts.scene_at, &self.facts.scenes)
+    }
+
+    /// Per entry of [`Selection::scenes`], in the same order, its orders.
+    pub fn scene_orders(&self) -> impl Iterator<Item = u32> + '_ {
+        self.slices(&self.facts.scene_at, &self.facts.scene_orders)
+            .copied()
+    }
+
+    /// (lines a keyword or category placed, all lines) of the selected cells, consumables
+    /// left out.
+    pub fn scene_coverage(&self) -> (u64, u64) {
+        self.cells.iter().fold((0, 0), |(p, n), &k| {
+            let (a, b) = self.facts.scene_coverage[k];
+            (p + u64::from(a), n + u64::from(b))
+        })
+    }
+
+    /// (配送距离 bucket, slot, sums) of every selected cell, unmerged.
+    pub fn delivery(&self) -> impl Iterator<Item = &(u8, u8, DeliverySums)> + '_ {
+        self.slices(&self.facts.delivery_at, &self.facts.delivery)
     }
 
     /// Product keys with 销量 > 0 in some selected cell (may repeat).

@@ -74,3 +74,5 @@ mod pricing_support;
 mod product_page;
 // 智能调价: scenario thresholds, floors and locks, saved plans by role, plan outcomes.
 mod pricing_plans;
+// 时段场景 in depth: scene orders and coverage, the 配送 grid, the sub-views, the sheets.
+mod timeslots_depth;

@@ -11,12 +11,13 @@ use storeboard_data::StoreSnapshot;
 
 use super::customers::CustomersBuilder;
 use super::series::SeriesBuilder;
-use super::{Bin, Cell, LineSums, StoreFacts};
+use super::{Bin, Cell, DeliverySums, LineSums, StoreFacts};
 use crate::config::Business;
 use crate::order::{
     below_cost, cents, cents_to_yuan, exact, line_col, order_col, Exact, Rules, MARKETING,
 };
 use crate::overview::{AOV_BOUNDS, PROFIT_BOUNDS};
+use crate::timeslots::delivery::bucket_of;
 use crate::timeslots::{slot_of, Scenes};
 
 /// One channel's running sums for the day being built.
@@ -26,6 +27,12 @@ struct ChannelDay {
     categories: HashMap<Sym, LineSums>,
     scenes: HashMap<(u8, u8), LineSums>,
     sold: Vec<Sym>,
+    /// Orders per (slot, scene) with a line there.
+    scene_orders: HashMap<(u8, u8), u32>,
+    /// (lines placed by a keyword or category, all lines), consumables left out.
+    scene_coverage: (u32, u32),
+    /// Per (配送距离 bucket, slot).
+    delivery: HashMap<(u8, u8), DeliverySums>,
 }
 
 /// How a line finds its scene: keyword scenes per product name, category scenes per category,
@@ -37,7 +44,8 @@ struct SceneOf<'s, 'b> {
 }
 
 impl SceneOf<'_, '_> {
-    fn scene(&mut self, snap: &StoreSnapshot, j: usize, slot: usize) -> usize {
+    /// Line `j`'s scene, and whether a keyword or its category gave it (not the slot).
+    fn scene(&mut self, snap: &StoreSnapshot, j: usize, slot: usize) -> (usize, bool) {
         let (l, strings) = (&snap.data.lines, &snap.data.strings);
         let scenes = self.scenes;
         let keyword = *self
@@ -48,9 +56,10 @@ impl SceneOf<'_, '_> {
             *self
                 .category
                 .entry(l.category1[j])
-                .or_insert_with(|| scenes.categories.get(strings.get(l.category1[j])).copied())
+                .or_insert_with(|| scenes.by_category(strings.get(l.category1[j])))
         };
-        keyword.or_else(category).unwrap_or(scenes.defaults[slot])
+        let found = keyword.or_else(category);
+        (found.unwrap_or(scenes.defaults[slot]), found.is_some())
     }
 }
 
@@ -115,6 +124,7 @@ fn add_lines(
         &l.money[line_col(Column::Cost)],
     );
     let slot = slot_of(e.hour);
+    let mut touched: Vec<u8> = Vec::new();
     for j in e.lines.clone() {
         let quantity = i64::from(l.quantity[j]);
         let sums = LineSums {
@@ -128,11 +138,15 @@ fn add_lines(
             .entry(l.category1[j])
             .or_default()
             .merge(&sums);
-        let scene = scene_of.scene(snap, j, slot);
+        let (scene, placed) = scene_of.scene(snap, j, slot);
+        let scene = scene.min(255) as u8;
         acc.scenes
-            .entry((slot as u8, scene.min(255) as u8))
+            .entry((slot as u8, scene))
             .or_default()
             .merge(&sums);
+        if !touched.contains(&scene) {
+            touched.push(scene);
+        }
         if quantity > 0 {
             acc.sold.push(l.key[j]);
         }
@@ -140,7 +154,26 @@ fn add_lines(
         if bought && below_cost(l.quantity[j], actual[j], cost[j]).is_some() {
             acc.cell.price_anomalies += 1;
         }
+        if bought {
+            acc.scene_coverage.0 += u32::from(placed);
+            acc.scene_coverage.1 += 1;
+        }
     }
+    for scene in touched {
+        *acc.scene_orders.entry((slot as u8, scene)).or_default() += 1;
+    }
+}
+
+/// Adds kept order `i` to its channel's 配送距离 bucket × slot.
+fn add_delivery(acc: &mut ChannelDay, snap: &StoreSnapshot, i: usize, e: &Exact, alert: f64) {
+    let bucket = bucket_of(snap.data.orders.distance[i]);
+    let d = acc
+        .delivery
+        .entry((bucket as u8, slot_of(e.hour) as u8))
+        .or_default();
+    d.orders += 1;
+    d.delivery_net += e.delivery_net;
+    d.over_alert += u32::from(cents_to_yuan(e.delivery_net) > alert);
 }
 
 impl StoreFacts {
@@ -157,6 +190,11 @@ impl StoreFacts {
             let mut scenes: Vec<(u8, u8, LineSums)> =
                 c.scenes.into_iter().map(|((s, k), v)| (s, k, v)).collect();
             scenes.sort_unstable_by_key(|(s, k, _)| (*s, *k));
+            self.scene_orders.extend(
+                scenes
+                    .iter()
+                    .map(|(s, k, _)| c.scene_orders.get(&(*s, *k)).copied().unwrap_or_default()),
+            );
             self.scenes.extend(scenes);
             self.scene_at.push(self.scenes.len() as u32);
             let mut sold = c.sold;
@@ -164,6 +202,15 @@ impl StoreFacts {
             sold.dedup();
             self.sold_list.extend(sold);
             self.sold_at.push(self.sold_list.len() as u32);
+            self.scene_coverage.push(c.scene_coverage);
+            let mut delivery: Vec<(u8, u8, DeliverySums)> = c
+                .delivery
+                .into_iter()
+                .map(|((b, s), v)| (b, s, v))
+                .collect();
+            delivery.sort_unstable_by_key(|(b, s, _)| (*b, *s));
+            self.delivery.extend(delivery);
+            self.delivery_at.push(self.delivery.len() as u32);
         }
     }
 }
@@ -183,6 +230,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
         category_at: vec![0],
         scene_at: vec![0],
         sold_at: vec![0],
+        delivery_at: vec![0],
         ..StoreFacts::default()
     };
     let mut acc: Vec<ChannelDay> = (0..channels.len()).map(|_| ChannelDay::default()).collect();
@@ -208,6 +256,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
         add_order(&mut acc[c].cell, &e, alert);
         add_depth(&mut acc[c].cell, snap, i, &e);
         add_lines(&mut acc[c], snap, &e, &mut scene_of, rules.consumable);
+        add_delivery(&mut acc[c], snap, i, &e, alert);
         series.add(snap, i, &e, c as u16, rules.consumable);
     }
     if let Some(day) = current {
@@ -227,6 +276,10 @@ impl StoreFacts {
         self.categories.shrink_to_fit();
         self.scene_at.shrink_to_fit();
         self.scenes.shrink_to_fit();
+        self.scene_orders.shrink_to_fit();
+        self.scene_coverage.shrink_to_fit();
+        self.delivery_at.shrink_to_fit();
+        self.delivery.shrink_to_fit();
         let (at, list) = (
             std::mem::take(&mut self.sold_at),
             std::mem::take(&mut self.sold_list),

@@ -7,18 +7,21 @@
 //! 2. else the scene of its 一级分类名 in `[business] category_scenes` (the first entry wins);
 //! 3. else its slot's default scene: 清晨/上午 → 早餐, 正午 → 午餐, 下午 → 下午茶, 傍晚 → 晚餐,
 //!    晚间/深夜/凌晨 → 夜宵 (see [`SLOTS`]).
+//!
+//! The category rule takes the exact name, else a configured name the category contains, else
+//! one that contains the category (`Scenes::by_category`). The 配送 grid is in [`delivery`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
-use storeboard_data::dataset::Sym;
-use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
+pub use self::delivery::Delivery;
+pub use self::products::SceneProducts;
 use crate::config::Business;
 use crate::filters::Filters;
-use crate::order::{line_col, orders, pct, ratio, units, yuan, OrderFigures};
+use crate::order::{orders, pct, ratio};
 
 /// The eight slots in display order: (name, first hour, end hour exclusive, default scene).
 pub const SLOTS: [(&str, u32, u32, &str); 8] = [
@@ -72,6 +75,10 @@ pub struct SceneRow {
     pub scene: String,
     /// Lines placed in it.
     pub lines: usize,
+    /// Orders with at least one line in it (an order may count in several scenes).
+    pub orders: usize,
+    /// Sales / orders: what an order spends on the scene; `null` without orders.
+    pub avg_order_value: Option<f64>,
     /// Σ 销量.
     pub quantity: f64,
     /// Σ 实收价格 × 销量.
@@ -89,6 +96,10 @@ pub struct Cell {
     pub sales: f64,
     /// Lines.
     pub lines: usize,
+    /// Orders of the slot with at least one line in the scene.
+    pub orders: usize,
+    /// Σ 利润额 of those lines.
+    pub profit: f64,
 }
 
 /// The slot × scene heatmap: `cells[slot][scene]`.
@@ -116,6 +127,14 @@ pub struct Timeslots {
     pub scenes: Vec<SceneRow>,
     /// The slot × scene heatmap.
     pub heatmap: Heatmap,
+    /// Share (%) of the lines, consumables left out, that a keyword or their category placed
+    /// in a scene (the rest took their slot's default); `null` without such lines.
+    pub scene_coverage_pct: Option<f64>,
+    /// 配送: distance bucket × slot orders and 配送净成本 ([`delivery`]).
+    pub delivery: Delivery,
+    /// 商品 × 场景: each scene's best sellers ([`products`]; from the product points in both
+    /// paths).
+    pub product_scenes: Vec<SceneProducts>,
 }
 
 /// The configured scenes and how a line finds its own.
@@ -123,7 +142,10 @@ pub(crate) struct Scenes<'b> {
     pub(crate) names: Vec<&'b str>,
     /// (keyword, scene) in configuration order; empty keywords are skipped.
     keywords: Vec<(&'b str, usize)>,
-    pub(crate) categories: HashMap<&'b str, usize>,
+    /// Exact 一级分类名 → scene (the first entry wins).
+    categories: HashMap<&'b str, usize>,
+    /// (category, scene) in configuration order, for the substring rules.
+    category_list: Vec<(&'b str, usize)>,
     pub(crate) defaults: [usize; 8],
 }
 
@@ -147,16 +169,20 @@ impl<'b> Scenes<'b> {
                     .map(|k| (k.as_str(), i)),
             );
         }
-        let mut categories = HashMap::new();
+        let (mut categories, mut category_list) = (HashMap::new(), Vec::new());
         for c in &business.category_scenes {
             let i = index(&c.scene);
             categories.entry(c.category.as_str()).or_insert(i);
+            if !c.category.is_empty() {
+                category_list.push((c.category.as_str(), i));
+            }
         }
         let defaults = SLOTS.map(|(_, _, _, scene)| index(scene));
         Self {
             names,
             keywords,
             categories,
+            category_list,
             defaults,
         }
     }
@@ -168,61 +194,48 @@ impl<'b> Scenes<'b> {
             .find(|(k, _)| name.contains(k))
             .map(|&(_, i)| i)
     }
+
+    /// The scene of 一级分类名 `category`, if any: the exact name, else the first configured
+    /// name the category contains (饮料 in 碳酸饮料), else the first configured name that
+    /// contains a category of two characters or more (饮料 in 酒水饮料).
+    pub(crate) fn by_category(&self, category: &str) -> Option<usize> {
+        if category.is_empty() {
+            return None;
+        }
+        let found = |hit: &dyn Fn(&str) -> bool| {
+            self.category_list
+                .iter()
+                .find(|(c, _)| hit(c))
+                .map(|&(_, i)| i)
+        };
+        self.categories
+            .get(category)
+            .copied()
+            .or_else(|| found(&|c| category.contains(c)))
+            .or_else(|| {
+                (category.chars().count() >= 2)
+                    .then(|| found(&|c| c.contains(category)))
+                    .flatten()
+            })
+    }
 }
 
 /// Running totals: per slot (orders, lines, sales, profit), per scene (lines, quantity, sales,
-/// profit), per cell.
+/// profit), per cell, orders per scene, the lines placed by a keyword or category and all
+/// lines (consumables left out), and the delivery grid.
 struct Acc {
     slots: [(usize, usize, f64, f64); 8],
     scenes: Vec<(usize, f64, f64, f64)>,
     cells: Vec<Vec<Cell>>,
+    scene_orders: Vec<usize>,
+    coverage: (u64, u64),
+    delivery: delivery::Grid,
 }
 
+pub mod delivery;
 mod from_facts;
-
-fn accumulate(kept: &[OrderFigures<'_>], scenes: &Scenes<'_>) -> Acc {
-    let n = scenes.names.len();
-    let mut acc = Acc {
-        slots: [(0, 0, 0.0, 0.0); 8],
-        scenes: vec![(0, 0.0, 0.0, 0.0); n],
-        cells: vec![vec![Cell::default(); n]; SLOTS.len()],
-    };
-    let (actual, profit) = (line_col(Column::ActualPrice), line_col(Column::Profit));
-    // Keyword scene per product name, per snapshot (orders come grouped by snapshot).
-    let mut cache: (*const StoreSnapshot, HashMap<Sym, Option<usize>>) =
-        (std::ptr::null(), HashMap::new());
-    for o in kept {
-        if !std::ptr::eq(cache.0, o.snap) {
-            cache = (o.snap, HashMap::new());
-        }
-        let (data, slot) = (&o.snap.data, slot_of(o.hour));
-        let s = &mut acc.slots[slot];
-        (s.0, s.1, s.2, s.3) = (
-            s.0 + 1,
-            s.1 + o.lines.len(),
-            s.2 + o.sales,
-            s.3 + o.line_profit,
-        );
-        let l = &data.lines;
-        for j in o.lines.clone() {
-            let keyword = *cache
-                .1
-                .entry(l.product[j])
-                .or_insert_with(|| scenes.by_keyword(data.strings.get(l.product[j])));
-            let category = data.strings.get(l.category1[j]);
-            let scene = keyword
-                .or_else(|| scenes.categories.get(category).copied())
-                .unwrap_or(scenes.defaults[slot]);
-            let (quantity, line_profit) = (units(l.quantity[j]), yuan(l.money[profit][j]));
-            let sales = yuan(l.money[actual][j]) * quantity;
-            let t = &mut acc.scenes[scene];
-            (t.0, t.1, t.2, t.3) = (t.0 + 1, t.1 + quantity, t.2 + sales, t.3 + line_profit);
-            let cell = &mut acc.cells[slot][scene];
-            (cell.sales, cell.lines) = (cell.sales + sales, cell.lines + 1);
-        }
-    }
-    acc
-}
+mod from_lines;
+pub mod products;
 
 /// Computes the time-slot tab over the kept orders of `filters` (fee-channel filter applied),
 /// from the stores' aggregates ([`crate::facts`]): `O(stores × days × channels)` cells and
@@ -234,7 +247,7 @@ pub fn timeslots(
 ) -> Timeslots {
     let scenes = Scenes::new(business);
     let (acc, empty) = from_facts::accumulate(snaps, filters, business, scenes.names.len());
-    assemble(filters, empty, &scenes, acc)
+    assemble(snaps, filters, business, empty, &scenes, acc)
 }
 
 /// The time-slot tab computed from the raw lines, order by order: the reference the
@@ -246,11 +259,18 @@ pub fn timeslots_from_lines(
 ) -> Timeslots {
     let kept = orders(snaps, filters, business);
     let scenes = Scenes::new(business);
-    let acc = accumulate(&kept, &scenes);
-    assemble(filters, kept.is_empty(), &scenes, acc)
+    let acc = from_lines::accumulate(&kept, &scenes, business);
+    assemble(snaps, filters, business, kept.is_empty(), &scenes, acc)
 }
 
-fn assemble(filters: &Filters, empty: bool, scenes: &Scenes<'_>, acc: Acc) -> Timeslots {
+fn assemble(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+    empty: bool,
+    scenes: &Scenes<'_>,
+    acc: Acc,
+) -> Timeslots {
     let slots = SLOTS
         .iter()
         .zip(acc.slots)
@@ -273,14 +293,19 @@ fn assemble(filters: &Filters, empty: bool, scenes: &Scenes<'_>, acc: Acc) -> Ti
         .names
         .iter()
         .zip(acc.scenes)
-        .map(|(name, (lines, quantity, sales, profit))| SceneRow {
-            scene: (*name).to_owned(),
-            lines,
-            quantity,
-            sales,
-            profit,
-            margin_pct: pct(profit, sales),
-        })
+        .zip(acc.scene_orders)
+        .map(
+            |((name, (lines, quantity, sales, profit)), orders)| SceneRow {
+                scene: (*name).to_owned(),
+                lines,
+                orders,
+                avg_order_value: ratio(sales, orders as f64),
+                quantity,
+                sales,
+                profit,
+                margin_pct: pct(profit, sales),
+            },
+        )
         .collect();
     Timeslots {
         filters: filters.clone(),
@@ -292,144 +317,11 @@ fn assemble(filters: &Filters, empty: bool, scenes: &Scenes<'_>, acc: Acc) -> Ti
             scenes: scenes.names.iter().map(|s| (*s).to_owned()).collect(),
             cells: acc.cells,
         },
+        scene_coverage_pct: pct(acc.coverage.0 as f64, acc.coverage.1 as f64),
+        delivery: delivery::assemble(&acc.delivery, business),
+        product_scenes: products::product_scenes(snaps, filters, business, scenes),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::testkit::snapshots;
-    use chrono::NaiveDate;
-
-    const HEADER: &str = "订单ID,下单时间,门店名称,商品名称,销量,实收价格,利润额,一级分类名\n";
-
-    /// The tab of `rows` (after [`HEADER`]) on 2026-11-02 for `store` (all when `None`).
-    fn tab(rows: &str, store: Option<&str>) -> Timeslots {
-        let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("valid");
-        let filters = Filters {
-            store: store.map(str::to_owned),
-            from: day,
-            to: day,
-            channel: None,
-            requested: None,
-        };
-        timeslots(
-            &snapshots(&format!("{HEADER}{rows}")),
-            &filters,
-            &Business::default(),
-        )
-    }
-
-    fn scene(t: &Timeslots, name: &str) -> usize {
-        let i = t.heatmap.scenes.iter().position(|s| s == name);
-        i.unwrap_or_else(|| panic!("no scene {name} in {:?}", t.heatmap.scenes))
-    }
-
-    #[test]
-    fn slot_boundaries_are_lower_inclusive_hours_and_all_eight_slots_are_listed() {
-        const ROWS: &str = "T1,2026-11-02 08:59,一号店,扳手,1,1.00,0.10,五金
-T2,2026-11-02 09:00,一号店,扳手,1,1.00,0.10,五金
-T3,2026-11-02 00:00,一号店,扳手,1,1.00,0.10,五金
-T4,2026-11-02 23:59,一号店,扳手,1,1.00,0.10,五金
-T5,2026-11-02 05:59,一号店,扳手,1,1.00,0.10,五金
-T6,2026-11-02 06:00,一号店,扳手,1,1.00,0.10,五金
-";
-        let t = tab(ROWS, None);
-        let names: Vec<&str> = t.slots.iter().map(|s| s.slot.as_str()).collect();
-        assert_eq!(
-            names,
-            ["清晨", "上午", "正午", "下午", "傍晚", "晚间", "深夜", "凌晨"]
-        );
-        let orders: Vec<usize> = t.slots.iter().map(|s| s.orders).collect();
-        assert_eq!(
-            orders,
-            [2, 1, 0, 0, 0, 1, 1, 1],
-            "08:59 清晨, 09:00 上午, 00:00 深夜"
-        );
-        assert_eq!(t.slots[2].avg_order_value, None);
-    }
-
-    #[test]
-    fn a_slot_counts_every_line_of_its_orders_consumables_included() {
-        const ROWS: &str = "N1,2026-11-02 12:30,一号店,可乐,2,5.00,4.00,酒水饮料
-N1,2026-11-02 12:30,一号店,打包袋,1,0.50,0.30,耗材
-N2,2026-11-02 13:59,一号店,薯片,1,9.50,3.00,休闲食品
-";
-        let noon = &tab(ROWS, None).slots[2];
-        assert_eq!(
-            (noon.slot.as_str(), noon.orders, noon.lines),
-            ("正午", 2, 3)
-        );
-        assert!((noon.sales - 20.0).abs() < 1e-9 && (noon.profit - 7.3).abs() < 1e-9);
-        assert!((noon.avg_order_value.unwrap_or_default() - 10.0).abs() < 1e-9);
-        assert!((noon.margin_pct.unwrap_or_default() - 36.5).abs() < 1e-9);
-    }
-
-    #[test]
-    fn a_keyword_beats_the_category_which_beats_the_slot_default() {
-        const ROWS: &str = "S1,2026-11-02 18:30,一号店,牛奶巧克力,1,6.00,2.00,酒水饮料
-S1,2026-11-02 18:30,一号店,雪饼,2,3.00,1.00,休闲食品
-S1,2026-11-02 18:30,一号店,扳手,1,20.00,5.00,五金
-";
-        let t = tab(ROWS, None);
-        let dusk = &t.heatmap.cells[4];
-        let at = |name| dusk[scene(&t, name)];
-        assert_eq!(
-            at("早餐"),
-            Cell {
-                sales: 6.0,
-                lines: 1
-            },
-            "牛奶 before 巧克力 and 酒水"
-        );
-        assert_eq!(
-            at("休闲零食"),
-            Cell {
-                sales: 6.0,
-                lines: 1
-            },
-            "雪饼 by its category"
-        );
-        assert_eq!(
-            at("晚餐"),
-            Cell {
-                sales: 20.0,
-                lines: 1
-            },
-            "傍晚's default"
-        );
-        assert_eq!(at("饮品解渴"), Cell::default());
-        let snack = &t.scenes[scene(&t, "休闲零食")];
-        assert_eq!((snack.lines, snack.quantity, snack.profit), (1, 2.0, 1.0));
-    }
-
-    #[test]
-    fn nothing_matched_gives_eight_zero_slots_and_a_zero_heatmap_with_stable_columns() {
-        let t = tab(
-            "Z1,2026-11-02 08:00,一号店,豆浆,1,3.00,1.00,乳品烘焙\n",
-            Some("无"),
-        );
-        assert!(t.empty);
-        assert_eq!(t.slots.len(), 8);
-        assert!(t.slots.iter().all(|s| s.orders == 0 && s.sales == 0.0));
-        let columns = [
-            "早餐",
-            "夜宵",
-            "日用补充",
-            "休闲零食",
-            "饮品解渴",
-            "午餐",
-            "下午茶",
-            "晚餐",
-        ];
-        assert_eq!(t.heatmap.scenes, columns);
-        assert_eq!(t.scenes.len(), columns.len());
-        assert!(t
-            .heatmap
-            .cells
-            .iter()
-            .flatten()
-            .all(|c| *c == Cell::default()));
-        assert_eq!(t.heatmap.cells.len(), 8);
-    }
-}
+mod tests;

@@ -32,6 +32,19 @@ mod tests {
         let rows = |key: &str| json[key].as_array().cloned().unwrap_or_default();
         assert_fields("slots", SLOTS, &rows("slots"));
         assert_fields("scenes", SCENES, &rows("scenes"));
+        let cells = json["delivery"]["cells"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(cells.len(), 64, "8 buckets × 8 slots");
+        assert_fields("delivery.cells", DELIVERY, &cells);
+        assert!(json.get("scene_coverage_pct").is_some());
+        let flat = super::view::scene_product_rows(&json);
+        assert!(
+            !flat.is_empty(),
+            "the rendered answer lists products per scene"
+        );
+        assert_fields("product_scenes[].products", SCENE_PRODUCTS, &flat);
         assert_picked("slots", SLOTS, SLOTS_PAGE);
     }
 }
