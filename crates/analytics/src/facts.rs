@@ -150,8 +150,6 @@ pub struct LineSums {
     pub sales: i64,
     /// Σ 利润额 (cents).
     pub profit: i64,
-    /// Σ 商品采购成本 (cents).
-    pub cost: i64,
 }
 
 impl LineSums {
@@ -161,6 +159,23 @@ impl LineSums {
         self.quantity += o.quantity;
         self.sales += o.sales;
         self.profit += o.profit;
+    }
+}
+
+/// Line sums of one category of a cell: [`LineSums`] and Σ 商品采购成本 (kept apart from
+/// `LineSums` so that the (slot, scene) sums do not carry a cost they never use).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CategorySums {
+    /// Lines, 销量, sales and 利润额.
+    pub sums: LineSums,
+    /// Σ 商品采购成本 (cents).
+    pub cost: i64,
+}
+
+impl CategorySums {
+    /// Adds `o` to this one.
+    pub fn merge(&mut self, o: &CategorySums) {
+        self.sums.merge(&o.sums);
         self.cost += o.cost;
     }
 }
@@ -197,7 +212,7 @@ pub struct StoreFacts {
     /// Per cell, its slice of `categories` (offsets, one more than cells).
     category_at: Vec<u32>,
     /// (一级分类名 string id, sums).
-    categories: Vec<(Sym, LineSums)>,
+    categories: Vec<(Sym, CategorySums)>,
     /// Per cell, its slice of `scenes`.
     scene_at: Vec<u32>,
     /// (slot, scene index, sums): scene indices follow the time-slot tab's scene list.
@@ -345,7 +360,7 @@ impl Selection<'_> {
     }
 
     /// (一级分类名 string id, sums) of every selected cell, unmerged.
-    pub fn categories(&self) -> impl Iterator<Item = &(Sym, LineSums)> + '_ {
+    pub fn categories(&self) -> impl Iterator<Item = &(Sym, CategorySums)> + '_ {
         self.slices(&self.facts.category_at, &self.facts.categories)
     }
 

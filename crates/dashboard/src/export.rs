@@ -64,8 +64,9 @@ impl ExportError {
 /// JSON, as the bytes of an `.xlsx` file.
 ///
 /// `json` is the tab's answer from the JSON API (`storeboard_tabs::Tab::render`), parsed. Sheets:
-/// - overview (经营分析报告): 概览 (title, period, store, channel and the KPI table), 渠道, 每日趋势,
-///   客单价分布, 品类, 订单利润分布;
+/// - overview (经营分析报告): the 12 sheets of docs/metrics.md: 经营概览 (title, period, store,
+///   channel, the KPI table, 利润, 成本结构, 品类成本, 利润率概览), 渠道表现, 客单价分析, eight product
+///   TOP50 lists (from the products tab, added by the handler), 日趋势数据;
 /// - products: 商品明细, one sheet per ranking, 四象限, 库存预警;
 /// - timeslots: 时段, 场景, 热力图 (slots × scenes, sales);
 /// - today: 汇总 (each card's count and trend), then one sheet per card named after its title.

@@ -5,7 +5,7 @@
 use calamine::{Data, Range};
 use serde_json::Value;
 
-use crate::dashboard::{api, query, seeded, A, FROM, TO};
+use crate::dashboard::{api, html, query, seeded, unescape, A, FROM, TO};
 use crate::dashboard_export::sheets;
 
 /// The sheets of the 经营分析报告, in order.
@@ -212,4 +212,32 @@ fn the_report_has_twelve_sheets_and_product_lists_from_the_products_tab() {
     let sheet = &book[3].1;
     let first = sheet.get_value((1, 3)).cloned().unwrap_or(Data::Empty);
     assert_eq!(first, Data::Float(f(&top["quantity"])), "{top}");
+}
+
+#[test]
+fn the_page_shows_cards_insights_and_days_that_open_their_day() {
+    let (server, _) = seeded();
+    let q = query(&[("store", A), ("from", FROM), ("to", TO)]);
+    let json = api(&server, "overview", &q);
+    let page = unescape(&html(&server, &format!("/tabs/overview{q}")));
+    for marker in [
+        "data-section=\"channel-cards\"",
+        "data-insight=\"best_channel\"",
+        "data-section=\"costs\"",
+        "data-section=\"profit\"",
+        "data-week-change",
+        "总成本率",
+        "新客减免金额",
+        "盈利订单数",
+    ] {
+        assert!(page.contains(marker), "no {marker} on the page");
+    }
+    // One card per channel, each with the six cost bars.
+    let cards = rows(&json["channels"]).len();
+    assert_eq!(page.matches("class=\"ov-channel\"").count(), cards);
+    assert_eq!(page.matches("class=\"ov-bar\"").count(), cards * 6);
+    // The best day links to that day, keeping the store.
+    let best = json["days"]["best"]["date"].as_str().expect("a best day");
+    let link = format!("from={best}&to={best}");
+    assert!(page.contains(&link), "no link {link}");
 }

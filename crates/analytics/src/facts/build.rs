@@ -11,7 +11,7 @@ use storeboard_data::StoreSnapshot;
 
 use super::customers::CustomersBuilder;
 use super::series::SeriesBuilder;
-use super::{Bin, Cell, DeliverySums, LineSums, StoreFacts};
+use super::{Bin, CategorySums, Cell, DeliverySums, LineSums, StoreFacts};
 use crate::config::Business;
 use crate::order::{
     below_cost, cents, cents_to_yuan, exact, line_col, order_col, Exact, Rules, MARKETING,
@@ -24,7 +24,7 @@ use crate::timeslots::{slot_of, Scenes};
 #[derive(Default)]
 struct ChannelDay {
     cell: Cell,
-    categories: HashMap<Sym, LineSums>,
+    categories: HashMap<Sym, CategorySums>,
     scenes: HashMap<(u8, u8), LineSums>,
     sold: Vec<Sym>,
     /// Orders per (slot, scene) with a line there.
@@ -132,12 +132,10 @@ fn add_lines(
             quantity,
             sales: cents(actual[j]) * quantity,
             profit: cents(profit[j]),
-            cost: cents(cost[j]),
         };
-        acc.categories
-            .entry(l.category1[j])
-            .or_default()
-            .merge(&sums);
+        let category = acc.categories.entry(l.category1[j]).or_default();
+        category.sums.merge(&sums);
+        category.cost += cents(cost[j]);
         let (scene, placed) = scene_of.scene(snap, j, slot);
         let scene = scene.min(255) as u8;
         acc.scenes
@@ -183,7 +181,7 @@ impl StoreFacts {
         for c in acc.iter_mut() {
             let c = std::mem::take(c);
             self.cells.push(c.cell);
-            let mut categories: Vec<(Sym, LineSums)> = c.categories.into_iter().collect();
+            let mut categories: Vec<(Sym, CategorySums)> = c.categories.into_iter().collect();
             categories.sort_unstable_by_key(|(s, _)| *s);
             self.categories.extend(categories);
             self.category_at.push(self.categories.len() as u32);

@@ -188,3 +188,54 @@ fn anomaly_days_come_from_the_aggregates_daily_margins() {
     assert_eq!(o.days.worst.as_ref().map(|p| p.date), Some(day(11, 3)));
     assert!(close(o.days.mean_margin_pct, 12.4375));
 }
+
+fn card(channel: &str, margin: f64, discount: f64, subsidy: f64) -> ChannelCard {
+    ChannelCard {
+        channel: channel.to_owned(),
+        orders: 10,
+        sales: 100.0,
+        share_pct: None,
+        profit: margin,
+        avg_order_value: None,
+        margin_pct: Some(margin),
+        profit_per_order: None,
+        marketing_per_order: None,
+        delivery_per_order: None,
+        cost_rates: CostRates {
+            product_cost: None,
+            consumables: None,
+            product_discount: Some(discount),
+            subsidy: Some(subsidy),
+            delivery: None,
+            commission: None,
+        },
+        total_cost_rate: None,
+        previous: None,
+        change: ChannelChange::default(),
+    }
+}
+
+#[test]
+fn insights_name_the_best_the_low_margin_and_the_heavy_marketing_channels() {
+    // Marketing rates 2 + 3 = 5, 5 and 4 + 6 = 10: mean 20 / 3, × 1.2 = 8, so only 丙 (10) is
+    // above it. Margins 12, 7.9 and exactly 8: 乙 is below 8%, 丙 is not.
+    let cards = [
+        card("甲", 12.0, 2.0, 3.0),
+        card("乙", 7.9, 1.0, 4.0),
+        card("丙", 8.0, 4.0, 6.0),
+    ];
+    let insights = depth::insights(&cards);
+    let got: Vec<(&str, &str)> = insights
+        .iter()
+        .map(|i| (i.kind, i.channel.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("best_channel", "甲"),
+            ("low_margin", "乙"),
+            ("high_marketing", "丙")
+        ]
+    );
+    assert!(depth::insights(&[]).is_empty());
+}

@@ -16,7 +16,7 @@ use super::{
     channels, kpis, Band, CategoryRow, DayPoint, Overview, Values, AOV_LABELS, PROFIT_LABELS,
 };
 use crate::config::Business;
-use crate::facts::{facts, Bin, Cell, LineSums, StoreFacts};
+use crate::facts::{facts, Bin, CategorySums, Cell, StoreFacts};
 use crate::filters::Filters;
 use crate::order::{cents_to_yuan, pct, ratio, SALES_SCALE};
 
@@ -181,10 +181,10 @@ fn daily(days: BTreeMap<NaiveDate, (u32, i64, i64)>, filters: &Filters) -> Vec<D
     out
 }
 
-fn categories(acc: HashMap<&str, LineSums>) -> Vec<CategoryRow> {
+fn categories(acc: HashMap<&str, CategorySums>) -> Vec<CategoryRow> {
     let mut rows: Vec<CategoryRow> = acc
         .into_iter()
-        .map(|(c, s)| {
+        .map(|(c, CategorySums { sums: s, cost })| {
             let (sales, profit) = (sales_yuan(s.sales), cents_to_yuan(s.profit));
             CategoryRow {
                 category: c.to_owned(),
@@ -192,7 +192,7 @@ fn categories(acc: HashMap<&str, LineSums>) -> Vec<CategoryRow> {
                 profit,
                 margin_pct: pct(profit, sales),
                 quantity: s.quantity as f64 / 1000.0,
-                cost: cents_to_yuan(s.cost),
+                cost: cents_to_yuan(cost),
             }
         })
         .collect();
@@ -219,7 +219,7 @@ struct Current<'a> {
     keys: HashSet<&'a str>,
     by_channel: BTreeMap<&'a str, Cell>,
     days: BTreeMap<NaiveDate, (u32, i64, i64)>,
-    cats: HashMap<&'a str, LineSums>,
+    cats: HashMap<&'a str, CategorySums>,
 }
 
 fn current<'a>(parts: &[Part<'a>], filters: &Filters) -> Current<'a> {

@@ -80,6 +80,20 @@ pub(crate) fn categories(overview: &Value) -> Value {
     )
 }
 
+/// 客单价分布: [`bands`] with the previous period's orders beside this period's and the
+/// band's cost rate on the percent axis.
+pub(crate) fn aov(overview: &Value) -> Value {
+    let rows = arr(overview, "aov_bands");
+    let mut option = bands("客单价分布", rows);
+    if let Some(series) = option["series"].as_array_mut() {
+        series.push(json!({"name": "上期订单数", "sbFormat": "int", "type": "bar", "color": "#9ca3af",
+                           "data": rows.iter().map(|r| num(r, "previous_orders")).collect::<Vec<_>>()}));
+        series.push(json!({"name": "成本率", "sbFormat": "pct", "type": "line", "yAxisIndex": 1, "color": SALES,
+                           "data": rows.iter().map(|r| num(r, "cost_rate")).collect::<Vec<_>>()}));
+    }
+    option
+}
+
 /// 品类成本: purchase cost per category, largest at the top.
 pub(crate) fn cost_categories(overview: &Value) -> Value {
     let by = overview.get("cost_structure").unwrap_or(&Value::Null);
@@ -114,5 +128,30 @@ mod tests {
         assert_eq!(chart["series"][2]["yAxisIndex"], json!(1));
         assert_eq!(chart["series"][3]["name"], json!("订单数"));
         assert_eq!(chart["series"][3]["yAxisIndex"], json!(2));
+    }
+
+    #[test]
+    fn the_aov_chart_sets_the_previous_orders_beside_this_periods() {
+        let overview = json!({"aov_bands": [
+            {"label": "¥0-10", "orders": 3, "margin_pct": 10.0, "previous_orders": 5, "cost_rate": 80.0},
+        ]});
+        let chart = aov(&overview);
+        let names: Vec<&Value> = chart["series"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| &s["name"])
+            .collect();
+        assert_eq!(
+            names,
+            [
+                &json!("订单数"),
+                &json!("利润率"),
+                &json!("上期订单数"),
+                &json!("成本率")
+            ]
+        );
+        assert_eq!(chart["series"][2]["data"], json!([5.0]));
+        assert_eq!(chart["series"][3]["data"], json!([80.0]));
     }
 }

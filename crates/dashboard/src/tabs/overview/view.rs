@@ -77,7 +77,7 @@ pub(crate) fn overview(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
         "charts": {
             "daily": chart(charts::daily(json)),
             "channels": chart(channel_chart(json, &to)),
-            "aov": chart(charts::bands("客单价分布", arr(json, "aov_bands"))),
+            "aov": chart(charts::aov(json)),
             "categories": chart(charts::categories(json)),
             "profit": chart(charts::bands("订单利润分布", arr(json, "profit_buckets"))),
             "cost_categories": chart(charts::cost_categories(json)),
