@@ -17,7 +17,7 @@ use crate::config::Business;
 use crate::facts::day_number;
 use crate::filters::Filters;
 use crate::order::{cents_to_yuan, pct, SALES_SCALE};
-use crate::overview::parts;
+use crate::overview::{parts, Part};
 
 /// Products listed per scene.
 pub const TOP: usize = 10;
@@ -64,16 +64,10 @@ struct Sums {
     latest: Option<(i64, usize, u32)>,
 }
 
-/// Every scene (in the heatmap's order) with its best sellers over `filters`.
-pub(crate) fn product_scenes(
-    snaps: &[Arc<StoreSnapshot>],
-    filters: &Filters,
-    business: &Business,
-    scenes: &Scenes<'_>,
-) -> Vec<SceneProducts> {
-    let parts = parts(snaps, filters, business);
+/// Exact sums per product key of the parts' points in the period, and its latest line.
+fn sum_points<'a>(parts: &[Part<'a>], filters: &Filters) -> HashMap<&'a str, Sums> {
     let (from, to) = (day_number(filters.from), day_number(filters.to));
-    let mut sums: HashMap<&str, Sums> = HashMap::new();
+    let mut sums: HashMap<&'a str, Sums> = HashMap::new();
     for (store, p) in parts.iter().enumerate() {
         let channel = p.channel.map(|s| p.facts.channel_index(s));
         let series = p.facts.series();
@@ -95,6 +89,18 @@ pub(crate) fn product_scenes(
             e.latest = e.latest.max(Some((last.day, store, last.last_line)));
         }
     }
+    sums
+}
+
+/// Every scene (in the heatmap's order) with its best sellers over `filters`.
+pub(crate) fn product_scenes(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+    scenes: &Scenes<'_>,
+) -> Vec<SceneProducts> {
+    let parts = parts(snaps, filters, business);
+    let sums = sum_points(&parts, filters);
     let mut by_scene: Vec<Vec<SceneProduct>> = vec![Vec::new(); scenes.names.len()];
     for (key, e) in sums {
         let Some((_, store, line)) = e.latest else {
