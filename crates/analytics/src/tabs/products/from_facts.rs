@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::depth::{Extra, SoldDays};
 use super::Acc;
 use crate::facts::day_number;
 use crate::facts::series::NO_LINE;
@@ -24,6 +25,10 @@ struct Exact {
     orders: usize,
     name: Option<Latest>,
     stock: Option<Latest>,
+    /// Sales and profit of the first half of the period.
+    first_sales: i64,
+    first_profit: i64,
+    sold: SoldDays,
 }
 
 /// A line as the tie rule sees it: the latest order time wins, then the later store, then the
@@ -62,11 +67,12 @@ impl Latest {
 /// Totals per key of the parts' points in `from..=to`, as the line path's [`Acc`].
 pub(super) fn accumulate<'a>(
     parts: &[Part<'a>],
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
     recent_from: NaiveDate,
+    half: usize,
 ) -> HashMap<&'a str, Acc<'a>> {
     let (from, to, recent) = (day_number(from), day_number(to), day_number(recent_from));
+    let second = from + half as i64;
     let mut exact: HashMap<&'a str, Exact> = HashMap::new();
     let time = |store: usize, j: u32| line_time(parts, store, j);
     for (store, p) in parts.iter().enumerate() {
@@ -91,6 +97,13 @@ pub(super) fn accumulate<'a>(
                     e.recent_quantity += pt.quantity;
                 }
                 e.orders += pt.orders as usize;
+                if pt.day < second {
+                    e.first_sales += pt.sales;
+                    e.first_profit += pt.profit;
+                }
+                if pt.quantity > 0 {
+                    e.sold.set((pt.day - from) as usize);
+                }
             }
             // In one series the last point (and its last line) is the latest.
             if let Some(pt) = points.last() {
@@ -142,5 +155,10 @@ fn into_acc<'a>(parts: &[Part<'a>], e: Exact) -> Acc<'a> {
                 snap.data.lines.stock[j],
             )
         }),
+        extra: Extra {
+            sold: e.sold,
+            first_sales: e.first_sales as f64 / SALES_SCALE,
+            first_profit: cents_to_yuan(e.first_profit),
+        },
     }
 }
