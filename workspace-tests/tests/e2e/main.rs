@@ -72,3 +72,5 @@ mod pricing_support;
 mod product_page;
 // 智能调价: scenario thresholds, floors and locks, saved plans by role, plan outcomes.
 mod pricing_plans;
+// 商品分析 in depth (issue 14): the paged answer's new sections, the page, the inventory workbook.
+mod products_depth;

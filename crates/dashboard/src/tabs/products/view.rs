@@ -102,6 +102,7 @@ pub(crate) fn products(p: &Products, q: &ViewQuery, href: Href<'_>) -> Value {
         "quadrants": p.quadrants,
         "quadrant_filter": quadrant_filter,
         "ranking": depth::ranking(p, q, href),
+        "inventory_export_query": q.filters_only().with("book", "inventory").suffix(),
         "depth": depth::sections(p, q, href, &to),
         "products": product_table("products", &product_columns, listed, PAGE_SIZE, q, href),
         "rankings": [
