@@ -10,12 +10,11 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
-use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
 use crate::filters::Filters;
-use crate::order::{line_col, orders, pct, ratio, units, yuan, OrderFigures};
+use crate::order::{orders, pct, ratio};
 use depth::Extra;
 pub use depth::{Abc, LowTurnover, Migration, PriceBand, QuadrantTrend};
 
@@ -222,67 +221,6 @@ struct Acc<'a> {
     extra: Extra,
 }
 
-/// Totals per key over the kept orders' non-consumable lines.
-fn accumulate<'a>(
-    orders: &[OrderFigures<'a>],
-    business: &Business,
-    (from, recent_from): (NaiveDate, NaiveDate),
-    half: usize,
-) -> HashMap<&'a str, Acc<'a>> {
-    let mut acc: HashMap<&'a str, Acc<'a>> = HashMap::new();
-    let mut daily: HashMap<(&'a str, usize), f64> = HashMap::new();
-    let col = |c: Column| line_col(c);
-    let (actual, cost, profit) = (
-        col(Column::ActualPrice),
-        col(Column::Cost),
-        col(Column::Profit),
-    );
-    for (seq, o) in orders.iter().enumerate() {
-        let data = &o.snap.data;
-        let (l, time) = (&data.lines, data.orders.time[o.index]);
-        for j in o.lines.clone() {
-            let category = data.strings.get(l.category1[j]);
-            if category == business.consumable_category {
-                continue;
-            }
-            let key = data.strings.get(l.key[j]);
-            let a = acc.entry(key).or_default();
-            let quantity = units(l.quantity[j]);
-            let day = (o.day - from).num_days() as usize;
-            *daily.entry((key, day)).or_default() += quantity;
-            a.sales += yuan(l.money[actual][j]) * quantity;
-            a.cost += yuan(l.money[cost][j]);
-            a.profit += yuan(l.money[profit][j]);
-            if day < half {
-                a.extra.first_sales += yuan(l.money[actual][j]) * quantity;
-                a.extra.first_profit += yuan(l.money[profit][j]);
-            }
-            a.quantity += quantity;
-            if o.day >= recent_from {
-                a.recent_quantity += quantity;
-            }
-            if a.last_order != seq + 1 {
-                a.last_order = seq + 1;
-                a.orders += 1;
-            }
-            if a.name_time.is_none_or(|t| time >= t) {
-                a.name_time = Some(time);
-                (a.name, a.category) = (data.strings.get(l.product[j]), category);
-            }
-            let stock = l.stock[j];
-            if !stock.is_nan() && a.stock.is_none_or(|(t, _)| time >= t) {
-                a.stock = Some((time, stock));
-            }
-        }
-    }
-    for ((key, day), quantity) in daily {
-        if let (true, Some(a)) = (quantity > 0.0005, acc.get_mut(key)) {
-            a.extra.sold.set(day);
-        }
-    }
-    acc
-}
-
 /// A stock as shown: the stored `f32` rounded to thousandths.
 pub(crate) fn stock_value(stock: f32) -> f64 {
     (f64::from(stock) * 1000.0).round() / 1000.0
@@ -425,7 +363,7 @@ pub fn products_from_lines(
     business: &Business,
 ) -> Products {
     let kept = orders(snaps, filters, business);
-    let acc = accumulate(
+    let acc = from_lines::accumulate(
         &kept,
         business,
         (filters.from, recent_from(filters)),
@@ -478,6 +416,7 @@ fn assemble(filters: &Filters, acc: HashMap<&str, Acc<'_>>, business: &Business)
 
 pub mod depth;
 pub(crate) mod from_facts;
+mod from_lines;
 pub(crate) use from_facts::Latest;
 pub mod page;
 
