@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::depth::{Extra, SoldDays};
 use super::Acc;
 use crate::facts::day_number;
-use crate::facts::series::NO_LINE;
+use crate::facts::series::{Point, NO_LINE};
 use crate::order::{cents_to_yuan, SALES_SCALE};
 use crate::overview::{line_time, Part};
 
@@ -29,6 +29,28 @@ struct Exact {
     first_sales: i64,
     first_profit: i64,
     sold: SoldDays,
+}
+
+impl Exact {
+    /// Adds one day's point; days are numbered from 1970 (`from` is the period's first,
+    /// `recent` the first of the recent days, `second` the first of the second half).
+    fn add(&mut self, pt: &Point, from: i64, recent: i64, second: i64) {
+        self.sales += pt.sales;
+        self.cost += pt.cost;
+        self.profit += pt.profit;
+        self.quantity += pt.quantity;
+        if pt.day >= recent {
+            self.recent_quantity += pt.quantity;
+        }
+        self.orders += pt.orders as usize;
+        if pt.day < second {
+            self.first_sales += pt.sales;
+            self.first_profit += pt.profit;
+        }
+        if pt.quantity > 0 {
+            self.sold.set((pt.day - from) as usize);
+        }
+    }
 }
 
 /// A line as the tie rule sees it: the latest order time wins, then the later store, then the
@@ -89,21 +111,7 @@ pub(super) fn accumulate<'a>(
             }
             let e = exact.entry(data.strings.get(s.key)).or_default();
             for pt in points {
-                e.sales += pt.sales;
-                e.cost += pt.cost;
-                e.profit += pt.profit;
-                e.quantity += pt.quantity;
-                if pt.day >= recent {
-                    e.recent_quantity += pt.quantity;
-                }
-                e.orders += pt.orders as usize;
-                if pt.day < second {
-                    e.first_sales += pt.sales;
-                    e.first_profit += pt.profit;
-                }
-                if pt.quantity > 0 {
-                    e.sold.set((pt.day - from) as usize);
-                }
+                e.add(&pt, from, recent, second);
             }
             // In one series the last point (and its last line) is the latest.
             if let Some(pt) = points.last() {
