@@ -128,6 +128,8 @@ fn the_page_shows_the_chosen_ranking_the_quadrant_filter_and_the_sections() {
     assert!(page.contains(&format!("明星 {stars}")), "the chip counts");
     let table = page.split("id=\"t-products\"").nth(1).unwrap_or_default();
     let table = table.split("</table>").next().unwrap_or_default();
+    assert!(stars > 0, "the data has 明星 products");
+    assert!(table.contains(">明星<"), "the filtered table lists them");
     for other in ["潜力", "引流", "淘汰"] {
         assert!(
             !table.contains(&format!(">{other}<")),
