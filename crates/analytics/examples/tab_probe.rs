@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release -p storeboard-analytics --example tab_probe -- DIR today 30 [ITERS] [STORE]
 //! cargo run --release -p storeboard-analytics --example tab_probe -- DIR product 365 5 门店01
+//! cargo run --release -p storeboard-analytics --example tab_probe -- DIR products 365 5
 //! cargo run --release -p storeboard-analytics --example tab_probe -- DIR pricing 7 5 门店01
 //! # PROBE_CHECK=1: compare 今日必做 with its every-line reference once (writes both to /tmp when
 //! # they differ); PROBE_SHIFT=N ends the period N days before the last; PROBE_CHANNEL=渠道
@@ -114,11 +115,11 @@ fn main() -> Result<(), String> {
         .then(|| probe_key(&snaps, &filters, &business))
         .transpose()?;
     let mut times = Vec::new();
-    let mut bytes = 0;
+    let mut size = 0;
     let cpu_before = cpu_ms();
     for _ in 0..iters {
         let t = Instant::now();
-        bytes = match tab.as_str() {
+        let bytes = match tab.as_str() {
             "today" => {
                 let mut t = storeboard_analytics::today(&snaps, &filters, &business);
                 if std::env::var_os("PROBE_NO_JSON").is_some() {
@@ -135,6 +136,12 @@ fn main() -> Result<(), String> {
             "timeslots" => serde_json::to_vec(&storeboard_analytics::timeslots(
                 &snaps, &filters, &business,
             )),
+            // 商品分析 as `GET /api/v1/tabs/products` answers it: the first page of 200 rows.
+            "products" => {
+                let tab = storeboard_analytics::products(&snaps, &filters, &business);
+                let paging = storeboard_analytics::products::page::Paging::default();
+                serde_json::to_vec(&storeboard_analytics::products::page::page(&tab, &paging))
+            }
             // PROBE_KEY=product key (default: the period's best seller).
             "product" => {
                 let page = storeboard_analytics::product::product(
@@ -163,14 +170,18 @@ fn main() -> Result<(), String> {
             }
             other => return Err(format!("unknown tab {other}")),
         }
-        .map_err(|e| e.to_string())?
-        .len();
+        .map_err(|e| e.to_string())?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
+        // PROBE_DUMP=FILE: the last answer's JSON, to look at.
+        if let Some(path) = std::env::var_os("PROBE_DUMP") {
+            std::fs::write(path, &bytes).map_err(|e| e.to_string())?;
+        }
+        size = bytes.len();
     }
     let cpu = (cpu_ms() - cpu_before) / iters as f64;
     times.sort_by(f64::total_cmp);
     println!(
-        "{tab} {days} d: median {:.2} ms, min {:.2} ms, CPU {cpu:.1} ms per answer, {bytes} bytes",
+        "{tab} {days} d: median {:.2} ms, min {:.2} ms, CPU {cpu:.1} ms per answer, {size} bytes",
         times[times.len() / 2],
         times[0]
     );

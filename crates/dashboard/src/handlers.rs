@@ -290,7 +290,20 @@ pub(crate) async fn export(
             return plain(status, &message);
         }
     }
-    let built = web::block(move || export::workbook(tab, &json).map_err(|e| e.to_string())).await;
+    // 商品分析's inventory workbook (`book=inventory`): 缺货, 滞销, 低周转, 畅销缺货, 全部.
+    let inventory = tab == storeboard_tabs::Tab::Products && q.get("book") == Some("inventory");
+    if inventory {
+        name = name.replacen(".xlsx", "_库存.xlsx", 1);
+    }
+    let built = web::block(move || {
+        if inventory {
+            crate::tabs::products::export::inventory_workbook(&json)
+        } else {
+            export::workbook(tab, &json)
+        }
+        .map_err(|e| e.to_string())
+    })
+    .await;
     match built {
         Ok(Ok(bytes)) => xlsx(bytes, &name),
         Ok(Err(message)) => plain(StatusCode::INTERNAL_SERVER_ERROR, &message),

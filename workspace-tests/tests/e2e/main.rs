@@ -76,3 +76,5 @@ mod product_page;
 mod pricing_plans;
 // 时段场景 in depth: scene orders and coverage, the 配送 grid, the sub-views, the sheets.
 mod timeslots_depth;
+// 商品分析 in depth (issue 14): the paged answer's new sections, the page, the inventory workbook.
+mod products_depth;

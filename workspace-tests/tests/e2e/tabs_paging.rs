@@ -177,9 +177,28 @@ fn limit_zero_is_the_whole_tab_and_pages_of_any_size_add_up_to_it() {
     .expect("JSON");
     let q = period(None);
     let all = ok(&server, &format!("{q}&limit=0"));
-    for field in ["filters", "empty", "products", "rankings", "quadrants"] {
+    let fields = [
+        "filters",
+        "empty",
+        "products",
+        "quadrants",
+        "abc",
+        "price_bands",
+        "quadrant_trend",
+        "migration",
+    ];
+    for field in fields {
         assert_eq!(all[field], whole[field], "{field}");
     }
+    // The rankings as computed, and `orders` (issue 14) beside them: the same as `by_orders`.
+    let mut rankings = all["rankings"].clone();
+    let orders = rankings
+        .as_object_mut()
+        .and_then(|r| r.remove("orders"))
+        .unwrap_or_default();
+    assert_eq!(rankings, whole["rankings"]);
+    assert_eq!(orders, whole["rankings"]["by_orders"]);
+    assert_eq!(all["low_turnover"]["rows"], whole["low_turnover"]["rows"]);
     let (warnings, expected) = (&all["inventory_warnings"], &whole["inventory_warnings"]);
     for field in [
         "out_of_stock",

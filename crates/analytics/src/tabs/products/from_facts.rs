@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::depth::{Extra, SoldDays};
 use super::Acc;
 use crate::facts::day_number;
-use crate::facts::series::NO_LINE;
+use crate::facts::series::{Point, NO_LINE};
 use crate::order::{cents_to_yuan, SALES_SCALE};
 use crate::overview::{line_time, Part};
 
@@ -24,6 +25,32 @@ struct Exact {
     orders: usize,
     name: Option<Latest>,
     stock: Option<Latest>,
+    /// Sales and profit of the first half of the period.
+    first_sales: i64,
+    first_profit: i64,
+    sold: SoldDays,
+}
+
+impl Exact {
+    /// Adds one day's point; days are numbered from 1970 (`from` is the period's first,
+    /// `recent` the first of the recent days, `second` the first of the second half).
+    fn add(&mut self, pt: &Point, from: i64, recent: i64, second: i64) {
+        self.sales += pt.sales;
+        self.cost += pt.cost;
+        self.profit += pt.profit;
+        self.quantity += pt.quantity;
+        if pt.day >= recent {
+            self.recent_quantity += pt.quantity;
+        }
+        self.orders += pt.orders as usize;
+        if pt.day < second {
+            self.first_sales += pt.sales;
+            self.first_profit += pt.profit;
+        }
+        if pt.quantity > 0 {
+            self.sold.set((pt.day - from) as usize);
+        }
+    }
 }
 
 /// A line as the tie rule sees it: the latest order time wins, then the later store, then the
@@ -62,11 +89,12 @@ impl Latest {
 /// Totals per key of the parts' points in `from..=to`, as the line path's [`Acc`].
 pub(super) fn accumulate<'a>(
     parts: &[Part<'a>],
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
     recent_from: NaiveDate,
+    half: usize,
 ) -> HashMap<&'a str, Acc<'a>> {
     let (from, to, recent) = (day_number(from), day_number(to), day_number(recent_from));
+    let second = from + half as i64;
     let mut exact: HashMap<&'a str, Exact> = HashMap::new();
     let time = |store: usize, j: u32| line_time(parts, store, j);
     for (store, p) in parts.iter().enumerate() {
@@ -83,14 +111,7 @@ pub(super) fn accumulate<'a>(
             }
             let e = exact.entry(data.strings.get(s.key)).or_default();
             for pt in points {
-                e.sales += pt.sales;
-                e.cost += pt.cost;
-                e.profit += pt.profit;
-                e.quantity += pt.quantity;
-                if pt.day >= recent {
-                    e.recent_quantity += pt.quantity;
-                }
-                e.orders += pt.orders as usize;
+                e.add(&pt, from, recent, second);
             }
             // In one series the last point (and its last line) is the latest.
             if let Some(pt) = points.last() {
@@ -142,5 +163,10 @@ fn into_acc<'a>(parts: &[Part<'a>], e: Exact) -> Acc<'a> {
                 snap.data.lines.stock[j],
             )
         }),
+        extra: Extra {
+            sold: e.sold,
+            first_sales: e.first_sales as f64 / SALES_SCALE,
+            first_profit: cents_to_yuan(e.first_profit),
+        },
     }
 }

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
-use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
 use crate::filters::Filters;
-use crate::order::{line_col, orders, pct, ratio, units, yuan, OrderFigures};
+use crate::order::{orders, pct, ratio};
+use depth::Extra;
+pub use depth::{Abc, LowTurnover, Migration, PriceBand, QuadrantTrend};
 
 /// Rows kept per ranking; the UI cuts them to 10, 20 or 50.
 pub const RANKING_LEN: usize = 50;
@@ -54,8 +55,17 @@ pub struct ProductRow {
     pub avg_price: Option<f64>,
     /// Profit / sales × 100; `null` when sales is 0.
     pub margin_pct: Option<f64>,
-    /// Its margin × volume quadrant (see [`Quadrants`]).
+    /// Its margin × 动销指数 quadrant (see [`Quadrants`]).
     pub quadrant: Quadrant,
+    /// 动销指数: the share of the period's days it sold (Σ 销量 > 0 that day), 0–1.
+    pub activity: f64,
+    /// Days of the period it sold.
+    pub days_sold: usize,
+    /// Days of stock at the period's average daily quantity ([`depth::turnover_days`]); `null`
+    /// without a positive stock or without sales.
+    pub turnover_days: Option<f64>,
+    /// Its ABC class by sales (`A`, `B`, `C`; see [`depth::abc_class`]).
+    pub abc: &'static str,
 }
 
 /// The top [`RANKING_LEN`] rows by each measure, best first (ties keep the order of sales).
@@ -73,7 +83,7 @@ pub struct Rankings {
     pub by_orders: Vec<ProductRow>,
 }
 
-/// A quadrant of margin × volume.
+/// A quadrant of margin × 动销指数.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Quadrant {
     /// High margin, high volume.
@@ -94,11 +104,11 @@ impl Quadrant {
     /// All four, in display order.
     pub const ALL: [Quadrant; 4] = [Self::Star, Self::Potential, Self::Traffic, Self::Weed];
 
-    /// The quadrant of a margin and a quantity. A margin at or above `high_margin_pct` is high
-    /// (a `null` margin is low); a quantity at or above `median` is high.
-    pub fn of(margin_pct: Option<f64>, quantity: f64, high_margin_pct: f64, median: f64) -> Self {
+    /// The quadrant of a margin and a 动销指数. A margin at or above `high_margin_pct` is high
+    /// (a `null` margin is low); a 动销指数 at or above `median` is high.
+    pub fn of(margin_pct: Option<f64>, activity: f64, high_margin_pct: f64, median: f64) -> Self {
         let high_margin = margin_pct.is_some_and(|m| m >= high_margin_pct - MARGIN_EPSILON);
-        match (high_margin, quantity >= median) {
+        match (high_margin, activity >= median - MARGIN_EPSILON) {
             (true, true) => Self::Star,
             (true, false) => Self::Potential,
             (false, true) => Self::Traffic,
@@ -116,15 +126,18 @@ pub struct QuadrantCount {
     pub count: usize,
 }
 
-/// The margin × volume quadrants.
+/// The margin × 动销指数 quadrants.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Quadrants {
     /// The margin threshold used (`[business] high_margin_pct`).
     pub high_margin_pct: f64,
-    /// The median quantity used ([`percentile`] 50 of all rows; 0 when there are none).
+    /// The median quantity ([`percentile`] 50 of all rows; 0 when there are none): shown, no
+    /// longer a threshold.
     pub median_quantity: f64,
     /// Products per quadrant, in [`Quadrant::ALL`] order; each row's own is `quadrant`.
     pub counts: Vec<QuadrantCount>,
+    /// The median 动销指数 ([`percentile`] 50 of all rows; 0 when there are none): the threshold.
+    pub median_activity: f64,
 }
 
 /// The inventory warnings; each list in the order of `products` (sales, descending).
@@ -157,6 +170,16 @@ pub struct Products {
     pub quadrants: Quadrants,
     /// The inventory warnings.
     pub inventory_warnings: InventoryWarnings,
+    /// The ABC analysis.
+    pub abc: Abc,
+    /// The price bands by 实收单价.
+    pub price_bands: Vec<PriceBand>,
+    /// 低周转.
+    pub low_turnover: LowTurnover,
+    /// The quadrant counts by day, week and month.
+    pub quadrant_trend: QuadrantTrend,
+    /// The migration between the period's halves; `null` for a one-day period.
+    pub migration: Option<Migration>,
 }
 
 /// The `pct`-th percentile (0–100, above 100 counts as 100) of ascending `sorted` values by
@@ -194,53 +217,8 @@ struct Acc<'a> {
     last_order: usize,
     /// (order time, stock) of the latest line with a stock.
     stock: Option<(i64, f32)>,
-}
-
-/// Totals per key over the kept orders' non-consumable lines.
-fn accumulate<'a>(
-    orders: &[OrderFigures<'a>],
-    business: &Business,
-    recent_from: NaiveDate,
-) -> HashMap<&'a str, Acc<'a>> {
-    let mut acc: HashMap<&'a str, Acc<'a>> = HashMap::new();
-    let col = |c: Column| line_col(c);
-    let (actual, cost, profit) = (
-        col(Column::ActualPrice),
-        col(Column::Cost),
-        col(Column::Profit),
-    );
-    for (seq, o) in orders.iter().enumerate() {
-        let data = &o.snap.data;
-        let (l, time) = (&data.lines, data.orders.time[o.index]);
-        for j in o.lines.clone() {
-            let category = data.strings.get(l.category1[j]);
-            if category == business.consumable_category {
-                continue;
-            }
-            let a = acc.entry(data.strings.get(l.key[j])).or_default();
-            let quantity = units(l.quantity[j]);
-            a.sales += yuan(l.money[actual][j]) * quantity;
-            a.cost += yuan(l.money[cost][j]);
-            a.profit += yuan(l.money[profit][j]);
-            a.quantity += quantity;
-            if o.day >= recent_from {
-                a.recent_quantity += quantity;
-            }
-            if a.last_order != seq + 1 {
-                a.last_order = seq + 1;
-                a.orders += 1;
-            }
-            if a.name_time.is_none_or(|t| time >= t) {
-                a.name_time = Some(time);
-                (a.name, a.category) = (data.strings.get(l.product[j]), category);
-            }
-            let stock = l.stock[j];
-            if !stock.is_nan() && a.stock.is_none_or(|(t, _)| time >= t) {
-                a.stock = Some((time, stock));
-            }
-        }
-    }
-    acc
+    /// The days sold and the first half's figures.
+    extra: Extra,
 }
 
 /// A stock as shown: the stored `f32` rounded to thousandths.
@@ -248,36 +226,24 @@ pub(crate) fn stock_value(stock: f32) -> f64 {
     (f64::from(stock) * 1000.0).round() / 1000.0
 }
 
-/// The rows by sales descending (ties by key), each placed in its quadrant.
-fn into_rows(acc: HashMap<&str, Acc<'_>>, business: &Business) -> (Vec<ProductRow>, Quadrants) {
-    let mut rows: Vec<ProductRow> = acc
+/// The rows by sales descending (ties by key), each placed in its quadrant, with their
+/// [`Extra`]s in the same order; `days` is the period's length.
+fn into_rows(
+    acc: HashMap<&str, Acc<'_>>,
+    business: &Business,
+    days: usize,
+) -> (Vec<ProductRow>, Vec<Extra>, Quadrants) {
+    let mut rows: Vec<(ProductRow, Extra)> = acc
         .into_iter()
-        .map(|(key, a)| ProductRow {
-            key: key.to_owned(),
-            name: a.name.to_owned(),
-            category: if a.category.is_empty() {
-                "未分类"
-            } else {
-                a.category
-            }
-            .to_owned(),
-            sales: a.sales,
-            cost: a.cost,
-            profit: a.profit,
-            quantity: a.quantity,
-            recent_quantity: a.recent_quantity,
-            orders: a.orders,
-            stock: a.stock.map(|(_, s)| stock_value(s)),
-            avg_price: ratio(a.sales, a.quantity),
-            margin_pct: pct(a.profit, a.sales),
-            quadrant: Quadrant::Weed,
-        })
+        .map(|(key, a)| (row(key, &a, days), a.extra))
         .collect();
-    rows.sort_by(|a, b| b.sales.total_cmp(&a.sales).then_with(|| a.key.cmp(&b.key)));
+    rows.sort_by(|(a, _), (b, _)| b.sales.total_cmp(&a.sales).then_with(|| a.key.cmp(&b.key)));
+    let (mut rows, extras): (Vec<ProductRow>, Vec<Extra>) = rows.into_iter().unzip();
     let median = percentile(&sorted(rows.iter().map(|r| r.quantity)), 50).unwrap_or(0.0);
+    let median_activity = percentile(&sorted(rows.iter().map(|r| r.activity)), 50).unwrap_or(0.0);
     let high = business.high_margin_pct;
     for r in &mut rows {
-        r.quadrant = Quadrant::of(r.margin_pct, r.quantity, high, median);
+        r.quadrant = Quadrant::of(r.margin_pct, r.activity, high, median_activity);
     }
     let counts = Quadrant::ALL
         .iter()
@@ -290,8 +256,39 @@ fn into_rows(acc: HashMap<&str, Acc<'_>>, business: &Business) -> (Vec<ProductRo
         high_margin_pct: high,
         median_quantity: median,
         counts,
+        median_activity,
     };
-    (rows, quadrants)
+    (rows, extras, quadrants)
+}
+
+/// One key's row (its quadrant and ABC class set later).
+fn row(key: &str, a: &Acc<'_>, days: usize) -> ProductRow {
+    let stock = a.stock.map(|(_, s)| stock_value(s));
+    let days_sold = a.extra.sold.count();
+    ProductRow {
+        key: key.to_owned(),
+        name: a.name.to_owned(),
+        category: if a.category.is_empty() {
+            "未分类"
+        } else {
+            a.category
+        }
+        .to_owned(),
+        sales: a.sales,
+        cost: a.cost,
+        profit: a.profit,
+        quantity: a.quantity,
+        recent_quantity: a.recent_quantity,
+        orders: a.orders,
+        stock,
+        avg_price: ratio(a.sales, a.quantity),
+        margin_pct: pct(a.profit, a.sales),
+        quadrant: Quadrant::Weed,
+        activity: days_sold as f64 / days.max(1) as f64,
+        days_sold,
+        turnover_days: depth::turnover_days(stock, a.quantity, days).filter(|d| d.is_finite()),
+        abc: "C",
+    }
 }
 
 /// The best [`RANKING_LEN`] rows by `measure` (rows without a value are left out).
@@ -349,7 +346,12 @@ fn warnings(rows: &[ProductRow]) -> InventoryWarnings {
 pub fn products(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Business) -> Products {
     let parts = crate::overview::parts(snaps, filters, business);
     let recent_from = recent_from(filters);
-    let acc = from_facts::accumulate(&parts, filters.from, filters.to, recent_from);
+    let acc = from_facts::accumulate(
+        &parts,
+        (filters.from, filters.to),
+        recent_from,
+        half(filters),
+    );
     assemble(filters, acc, business)
 }
 
@@ -361,7 +363,12 @@ pub fn products_from_lines(
     business: &Business,
 ) -> Products {
     let kept = orders(snaps, filters, business);
-    let acc = accumulate(&kept, business, recent_from(filters));
+    let acc = from_lines::accumulate(
+        &kept,
+        business,
+        (filters.from, recent_from(filters)),
+        half(filters),
+    );
     assemble(filters, acc, business)
 }
 
@@ -369,19 +376,47 @@ fn recent_from(filters: &Filters) -> NaiveDate {
     (filters.to - Duration::days(RECENT_DAYS - 1)).max(filters.from)
 }
 
+/// Days in the period.
+fn period_days(filters: &Filters) -> usize {
+    usize::try_from((filters.to - filters.from).num_days() + 1).unwrap_or(0)
+}
+
+/// Days in the period's first half.
+fn half(filters: &Filters) -> usize {
+    depth::first_half_days(period_days(filters))
+}
+
 fn assemble(filters: &Filters, acc: HashMap<&str, Acc<'_>>, business: &Business) -> Products {
-    let (rows, quadrants) = into_rows(acc, business);
+    let days = period_days(filters);
+    let (mut rows, extras, quadrants) = into_rows(acc, business, days);
+    let abc = depth::abc(&mut rows);
+    let thresholds = (quadrants.high_margin_pct, quadrants.median_activity);
+    let period = (filters.from, filters.to);
     Products {
         filters: filters.clone(),
         empty: rows.is_empty(),
         rankings: rankings(&rows),
-        quadrants,
         inventory_warnings: warnings(&rows),
+        abc,
+        price_bands: depth::price_bands(&rows),
+        low_turnover: LowTurnover {
+            threshold_days: depth::LOW_TURNOVER_DAYS,
+            rows: rows
+                .iter()
+                .filter(|r| depth::is_low_turnover(r))
+                .cloned()
+                .collect(),
+        },
+        quadrant_trend: depth::trend(&rows, &extras, period, thresholds),
+        migration: depth::migration(&rows, &extras, (filters.from, days), thresholds),
+        quadrants,
         products: rows,
     }
 }
 
+pub mod depth;
 pub(crate) mod from_facts;
+mod from_lines;
 pub(crate) use from_facts::Latest;
 pub mod page;
 

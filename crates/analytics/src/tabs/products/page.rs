@@ -13,7 +13,9 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::{ProductRow, Products, Quadrant, Quadrants, Rankings};
+use super::{
+    Abc, Migration, PriceBand, ProductRow, Products, Quadrant, QuadrantTrend, Quadrants, Rankings,
+};
 use crate::filters::Filters;
 
 /// Rows per page when the request names no `limit`.
@@ -48,11 +50,19 @@ pub enum SortKey {
     MarginPct,
     /// `quadrant` (by its name: 引流, 明星, 淘汰, 潜力 in code-point order).
     Quadrant,
+    /// `activity` (动销指数).
+    Activity,
+    /// `days_sold`.
+    DaysSold,
+    /// `turnover_days`.
+    TurnoverDays,
+    /// `abc`.
+    Abc,
 }
 
 impl SortKey {
     /// Every key, in [`ProductRow`]'s field order.
-    pub const ALL: [SortKey; 13] = [
+    pub const ALL: [SortKey; 17] = [
         Self::Key,
         Self::Name,
         Self::Category,
@@ -66,6 +76,10 @@ impl SortKey {
         Self::AvgPrice,
         Self::MarginPct,
         Self::Quadrant,
+        Self::Activity,
+        Self::DaysSold,
+        Self::TurnoverDays,
+        Self::Abc,
     ];
 
     /// The JSON field name (`margin_pct`).
@@ -84,6 +98,10 @@ impl SortKey {
             Self::AvgPrice => "avg_price",
             Self::MarginPct => "margin_pct",
             Self::Quadrant => "quadrant",
+            Self::Activity => "activity",
+            Self::DaysSold => "days_sold",
+            Self::TurnoverDays => "turnover_days",
+            Self::Abc => "abc",
         }
     }
 
@@ -109,12 +127,16 @@ impl SortKey {
             Self::AvgPrice => maybe(row.avg_price),
             Self::MarginPct => maybe(row.margin_pct),
             Self::Quadrant => Value::Text(quadrant_name(row.quadrant)),
+            Self::Activity => number(row.activity),
+            Self::DaysSold => number(row.days_sold as f64),
+            Self::TurnoverDays => maybe(row.turnover_days),
+            Self::Abc => Value::Text(row.abc),
         }
     }
 }
 
 /// A quadrant's name as serialised (`明星`).
-fn quadrant_name(q: Quadrant) -> &'static str {
+pub fn quadrant_name(q: Quadrant) -> &'static str {
     match q {
         Quadrant::Star => "明星",
         Quadrant::Potential => "潜力",
@@ -294,11 +316,43 @@ pub struct ProductsPage<'a> {
     /// This page of the products.
     pub products: Vec<&'a ProductRow>,
     /// The rankings (at most [`RANKING_LEN`](super::RANKING_LEN) rows each), whole.
-    pub rankings: &'a Rankings,
+    pub rankings: RankingsPage<'a>,
     /// The quadrants, whole.
     pub quadrants: &'a Quadrants,
     /// The inventory warnings, each list cut to the same page in the same order.
     pub inventory_warnings: WarningsPage<'a>,
+    /// The ABC analysis, whole.
+    pub abc: &'a Abc,
+    /// The price bands, whole.
+    pub price_bands: &'a [PriceBand],
+    /// 低周转, cut to the same page in the same order.
+    pub low_turnover: LowTurnoverPage<'a>,
+    /// The quadrant trend, whole.
+    pub quadrant_trend: &'a QuadrantTrend,
+    /// The migration between the halves, whole.
+    pub migration: Option<&'a Migration>,
+}
+
+/// The rankings as answered: [`Rankings`]' fields, and each again under its measure's name
+/// (`orders` is `by_orders`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankingsPage<'a> {
+    /// The rankings.
+    #[serde(flatten)]
+    pub rankings: &'a Rankings,
+    /// `by_orders`: the products by distinct orders.
+    pub orders: &'a [ProductRow],
+}
+
+/// 低周转 of one page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LowTurnoverPage<'a> {
+    /// Days of stock above which a product is 低周转.
+    pub threshold_days: f64,
+    /// Rows in the whole list.
+    pub total: usize,
+    /// This page of the rows.
+    pub rows: Vec<&'a ProductRow>,
 }
 
 /// `paging`'s page of `products`.
@@ -313,7 +367,10 @@ pub fn page<'a>(products: &'a Products, paging: &Paging) -> ProductsPage<'a> {
         pages: paging.pages(products.products.len()),
         sort: paging.sort.map(|s| s.to_string()),
         products: window(&products.products, paging),
-        rankings: &products.rankings,
+        rankings: RankingsPage {
+            rankings: &products.rankings,
+            orders: &products.rankings.by_orders,
+        },
         quadrants: &products.quadrants,
         inventory_warnings: WarningsPage {
             out_of_stock: window(&w.out_of_stock, paging),
@@ -325,6 +382,15 @@ pub fn page<'a>(products: &'a Products, paging: &Paging) -> ProductsPage<'a> {
             total_slow_moving: w.slow_moving.len(),
             total_hot_low_stock: w.hot_low_stock.len(),
         },
+        abc: &products.abc,
+        price_bands: &products.price_bands,
+        low_turnover: LowTurnoverPage {
+            threshold_days: products.low_turnover.threshold_days,
+            total: products.low_turnover.rows.len(),
+            rows: window(&products.low_turnover.rows, paging),
+        },
+        quadrant_trend: &products.quadrant_trend,
+        migration: products.migration.as_ref(),
     }
 }
 

@@ -72,34 +72,41 @@ G1,2026-11-02 09:00,一号店,纸巾,1,0.00,2.00,-2.00,日用百货,K2,
         1,
         "no margin, no margin ranking"
     );
-    assert_eq!(p.products[1].quadrant, Quadrant::Weed);
+    // No margin is low; sold on 1 of 10 days like K1, at the median 动销指数: 引流.
+    assert_eq!(p.products[1].quadrant, Quadrant::Traffic);
 }
 
 #[test]
 fn quadrants_count_the_exact_thresholds_as_high() {
-    let p = tab("Q1,2026-11-02 09:00,一号店,甲,2,5.00,7.00,3.00,休闲食品,KA,
-Q2,2026-11-02 09:00,一号店,乙,1,10.00,5.00,5.00,休闲食品,KB,
-Q3,2026-11-02 09:00,一号店,丙,3,10.00,27.00,3.00,休闲食品,KC,
-Q4,2026-11-02 09:00,一号店,丁,1,10.00,7.10,2.90,休闲食品,KD,
-Q5,2026-11-02 09:00,一号店,戊,3,10.00,18.00,12.00,休闲食品,KE,
-");
-    let q = &p.quadrants;
-    assert_eq!(q.median_quantity, 2.0);
-    let of = |key: &str| p.products.iter().find(|r| r.key == key).map(|r| r.quadrant);
-    assert_eq!(
-        of("KA"),
-        Some(Quadrant::Star),
-        "30% and the median are high"
+    // 10 days. 动销指数 = days sold / 10: KA .3, KB .1, KC .3, KD .1, KE .2; sorted
+    // .1 .1 .2 .3 .3 → median .2, so KE (at the median) is high. Margins: KA 3/10 = 30 %
+    // (at the line: high), KB 50 %, KC 10 %, KD 29 %, KE 40 %.
+    let p = tab(
+        "Q1,2026-11-02 09:00,一号店,甲,1,10.00,7.00,3.00,休闲食品,KA,
+Q2,2026-11-03 09:00,一号店,甲,1,10.00,7.00,3.00,休闲食品,KA,
+Q3,2026-11-04 09:00,一号店,甲,1,10.00,7.00,3.00,休闲食品,KA,
+Q4,2026-11-02 09:00,一号店,乙,1,10.00,5.00,5.00,休闲食品,KB,
+Q5,2026-11-02 09:00,一号店,丙,1,10.00,9.00,1.00,休闲食品,KC,
+Q6,2026-11-03 09:00,一号店,丙,1,10.00,9.00,1.00,休闲食品,KC,
+Q7,2026-11-04 09:00,一号店,丙,1,10.00,9.00,1.00,休闲食品,KC,
+Q8,2026-11-02 09:00,一号店,丁,1,10.00,7.10,2.90,休闲食品,KD,
+Q9,2026-11-02 09:00,一号店,戊,1,10.00,6.00,4.00,休闲食品,KE,
+QA,2026-11-03 09:00,一号店,戊,1,10.00,6.00,4.00,休闲食品,KE,
+",
     );
+    let q = &p.quadrants;
+    assert!(close(q.median_activity, 0.2));
+    let of = |key: &str| p.products.iter().find(|r| r.key == key).map(|r| r.quadrant);
+    assert_eq!(of("KA"), Some(Quadrant::Star), "30% is high");
+    assert_eq!(of("KE"), Some(Quadrant::Star), "the median is high");
     assert_eq!(of("KB"), Some(Quadrant::Potential));
     assert_eq!(of("KC"), Some(Quadrant::Traffic));
     assert_eq!(of("KD"), Some(Quadrant::Weed), "29% is low");
     let counts: Vec<usize> = q.counts.iter().map(|c| c.count).collect();
     assert_eq!(counts, [2, 1, 1, 1]);
-    assert_eq!(
-        p.rankings.by_sales[0].key, "KC",
-        "30 beats 30 by key, then KE"
-    );
+    assert_eq!(p.rankings.by_sales[0].key, "KA", "30 ties 30: by key");
+    let ka = &p.products[0];
+    assert_eq!((ka.days_sold, ka.activity), (3, 0.3));
 }
 
 #[test]
@@ -175,6 +182,9 @@ fn an_unknown_store_gives_an_empty_tab() {
     );
     assert!(p.empty && p.products.is_empty() && p.rankings.by_sales.is_empty());
     assert_eq!(p.quadrants.median_quantity, 0.0);
+    assert!(p.low_turnover.rows.is_empty() && p.abc.a.count == 0);
     assert!(p.quadrants.counts.iter().all(|c| c.count == 0));
     assert_eq!(p.inventory_warnings.stock_p25, None);
 }
+
+mod depth;

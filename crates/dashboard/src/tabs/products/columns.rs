@@ -18,6 +18,10 @@ pub(crate) const PRODUCT: &[Column] = &[
     col("avg_price", "均价", "平均售价", Kind::Money),
     col("margin_pct", "利润率", "利润率(%)", Kind::Pct),
     same("quadrant", "象限", Kind::Text),
+    same("activity", "动销指数", Kind::Qty),
+    col("days_sold", "动销天数", "售出天数", Kind::Int),
+    same("turnover_days", "周转天数", Kind::Qty),
+    col("abc", "ABC", "ABC分类", Kind::Text),
 ];
 
 /// The columns of the page's product table.
@@ -42,4 +46,26 @@ pub(crate) const WARNINGS_PAGE: &[&str] = &[
     "recent_quantity",
     "stock",
     "sales",
+];
+
+/// The columns of the page's ranking table.
+pub(crate) const RANKING_PAGE: &[&str] = &[
+    "name",
+    "category",
+    "sales",
+    "profit",
+    "margin_pct",
+    "quantity",
+    "orders",
+    "quadrant",
+];
+
+/// The columns of the page's 低周转 table.
+pub(crate) const TURNOVER_PAGE: &[&str] = &[
+    "name",
+    "category",
+    "stock",
+    "quantity",
+    "turnover_days",
+    "activity",
 ];

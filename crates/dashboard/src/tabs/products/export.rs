@@ -32,6 +32,25 @@ const QUADRANT_RULES: [(&str, &str); 4] = [
     ("淘汰", "低利润率 · 低销量"),
 ];
 
+/// The inventory workbook's sheets: name and the list's path in the tab's JSON.
+pub(crate) const INVENTORY_SHEETS: [(&str, &str); 5] = [
+    ("缺货", "inventory_warnings.out_of_stock"),
+    ("滞销", "inventory_warnings.slow_moving"),
+    ("低周转", "low_turnover.rows"),
+    ("畅销缺货", "inventory_warnings.hot_low_stock"),
+    ("全部", "products"),
+];
+
+/// The inventory workbook (`/export/products.xlsx?book=inventory`): one sheet per list of
+/// [`INVENTORY_SHEETS`], every row of it, with the product columns.
+pub(crate) fn inventory_workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
+    let mut book = Book::new(Tab::Products.name())?;
+    for (name, path) in INVENTORY_SHEETS {
+        book.table_sheet(name, json, path, PRODUCT)?;
+    }
+    book.bytes()
+}
+
 /// The products workbook.
 pub(super) fn workbook(json: &Value) -> Result<Vec<u8>, ExportError> {
     let mut book = Book::new(Tab::Products.name())?;
@@ -155,6 +174,7 @@ mod tests {
             "key": key, "name": name, "category": "饮料", "sales": sales, "cost": sales * 0.7,
             "profit": sales * 0.3, "quantity": 12.0, "recent_quantity": 1.5, "orders": 9,
             "stock": stock, "avg_price": sales / 12.0, "margin_pct": 30.0, "quadrant": "明星",
+            "activity": 0.5, "days_sold": 3, "turnover_days": null, "abc": "A",
         })
     }
 
@@ -175,6 +195,7 @@ mod tests {
             "quadrants": {"high_margin_pct": 30.0, "median_quantity": 12.0, "counts": counts},
             "inventory_warnings": {"out_of_stock": [cola], "slow_moving": [], "hot_low_stock": [cola],
                                    "quantity_p75": 12.0, "stock_p25": null},
+            "low_turnover": {"threshold_days": 30.0, "rows": [formula, cola]},
         })
     }
 
@@ -207,6 +228,18 @@ mod tests {
             (num(s, 2, 0), texts(s, 2)[2].as_str()),
             (2.0, "可口可乐 330ml")
         );
+        Ok(())
+    }
+
+    #[test]
+    fn the_inventory_workbook_has_five_sheets_of_every_row() -> Result<(), ExportError> {
+        let wb = read(&inventory_workbook(&products())?);
+        assert_eq!(wb.names(), ["缺货", "滞销", "低周转", "畅销缺货", "全部"]);
+        // Rows under the header: 缺货 1, 滞销 0, 低周转 2, 畅销缺货 1, 全部 2.
+        let rows = |name: &str| wb.sheet(name).height().saturating_sub(1);
+        let counts: Vec<usize> = wb.names().iter().map(|n| rows(n)).collect();
+        assert_eq!(counts, [1, 0, 2, 1, 2]);
+        assert_eq!(texts(wb.sheet("低周转"), 1)[1], "=1+1");
         Ok(())
     }
 

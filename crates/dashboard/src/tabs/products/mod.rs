@@ -2,6 +2,7 @@
 
 mod charts;
 pub(crate) mod columns;
+mod depth;
 pub(crate) mod export;
 mod view;
 

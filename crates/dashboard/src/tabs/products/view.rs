@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use storeboard_analytics::products::page::{window, Paging, Sort, SortKey};
 use storeboard_analytics::products::{ProductRow, Products};
 
-use super::{charts, columns as c};
+use super::{charts, columns as c, depth};
 use crate::columns::{pick, Column};
 use crate::links::{product_url_parts, Targets};
 use crate::query::ViewQuery;
@@ -20,7 +20,7 @@ pub const CHART_POINTS: usize = 1000;
 
 /// A product table (`id`): the rows sorted and cut to the page the query asks for
 /// ([`window`]), so only that page becomes JSON.
-fn product_table(
+pub(super) fn product_table(
     id: &str,
     columns: &[Column],
     rows: &[ProductRow],
@@ -60,7 +60,7 @@ fn quadrant_chart(p: &Products, to: &Targets<'_>) -> Value {
     let shown = &p.products[..p.products.len().min(CHART_POINTS)];
     let points: Vec<Value> = shown
         .iter()
-        .map(|r| json!({"key": r.key, "name": r.name, "quantity": r.quantity, "margin_pct": r.margin_pct, "quadrant": r.quadrant}))
+        .map(|r| json!({"key": r.key, "name": r.name, "quantity": r.quantity, "activity": r.activity, "margin_pct": r.margin_pct, "quadrant": r.quadrant}))
         .collect();
     let mut option = charts::quadrants(&json!({"quadrants": p.quadrants, "products": points}));
     let (prefix, suffix) = product_url_parts(to.base, &to.filters);
@@ -91,10 +91,20 @@ pub(crate) fn products(p: &Products, q: &ViewQuery, href: Href<'_>) -> Value {
     let warning = |id: &str, rows: &[ProductRow]| {
         product_table(id, &warning_columns, rows, WARNING_PAGE_SIZE, q, href)
     };
+    let (quadrant_filter, filtered) = depth::quadrant_filter(p, q, href);
+    let listed = if quadrant_filter["active"] == "" {
+        &p.products[..]
+    } else {
+        &filtered[..]
+    };
     json!({
         "chart": chart(quadrant_chart(p, &to)),
         "quadrants": p.quadrants,
-        "products": product_table("products", &product_columns, &p.products, PAGE_SIZE, q, href),
+        "quadrant_filter": quadrant_filter,
+        "ranking": depth::ranking(p, q, href),
+        "inventory_export_query": q.filters_only().with("book", "inventory").suffix(),
+        "depth": depth::sections(p, q, href, &to),
+        "products": product_table("products", &product_columns, listed, PAGE_SIZE, q, href),
         "rankings": [
             {"title": "销售额 TOP10", "rows": top(&r.by_sales, |r| Some(r.sales), Kind::Money)},
             {"title": "利润 TOP10", "rows": top(&r.by_profit, |r| Some(r.profit), Kind::Money)},

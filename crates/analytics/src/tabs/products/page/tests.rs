@@ -19,6 +19,10 @@ fn row(key: &str, sales: f64, margin: Option<f64>) -> ProductRow {
         avg_price: None,
         margin_pct: margin,
         quadrant: Quadrant::Weed,
+        activity: 1.0,
+        days_sold: 1,
+        turnover_days: None,
+        abc: "A",
     }
 }
 
@@ -168,6 +172,7 @@ fn a_page_reports_totals_and_cuts_the_warning_lists_alike() {
             high_margin_pct: 30.0,
             median_quantity: 1.0,
             counts: Vec::new(),
+            median_activity: 1.0,
         },
         inventory_warnings: InventoryWarnings {
             out_of_stock: rows[..3].to_vec(),
@@ -176,6 +181,14 @@ fn a_page_reports_totals_and_cuts_the_warning_lists_alike() {
             quantity_p75: 1.0,
             stock_p25: None,
         },
+        abc: Default::default(),
+        price_bands: Vec::new(),
+        low_turnover: crate::products::LowTurnover {
+            threshold_days: 30.0,
+            rows: rows[1..].to_vec(),
+        },
+        quadrant_trend: Default::default(),
+        migration: None,
     };
     let p = page(&products, &paging(2, 2, Some("-key")));
     assert_eq!((p.total_products, p.page, p.limit, p.pages), (5, 2, 2, 3));
@@ -190,6 +203,9 @@ fn a_page_reports_totals_and_cuts_the_warning_lists_alike() {
         w.total_hot_low_stock,
     );
     assert_eq!(totals, (3, 0, 1));
+    // 低周转 is cut like the warnings: rows b, a, c, d by -key → page 2 of 2: b, a.
+    assert_eq!(keys(&p.low_turnover.rows), ["b", "a"]);
+    assert_eq!(p.low_turnover.total, 4);
     // Every row on one page: the same JSON as the whole tab, plus the paging fields.
     let all = serde_json::to_value(page(&products, &paging(0, 1, None))).expect("JSON");
     let whole = serde_json::to_value(&products).expect("JSON");
@@ -201,4 +217,11 @@ fn a_page_reports_totals_and_cuts_the_warning_lists_alike() {
         );
     }
     assert_eq!(all["sort"], serde_json::Value::Null);
+    assert_eq!(all["low_turnover"]["rows"], whole["low_turnover"]["rows"]);
+    // The rankings keep their fields and answer `orders` too.
+    assert_eq!(all["rankings"]["orders"], whole["rankings"]["by_orders"]);
+    assert!(all["rankings"]["by_sales"].is_array());
+    for field in ["abc", "price_bands", "quadrant_trend", "migration"] {
+        assert!(all.get(field).is_some(), "{field}");
+    }
 }

@@ -20,7 +20,15 @@ fn products_tab(n: usize) -> Products {
             stock: Some(20.0),
             avg_price: None,
             margin_pct: (i % 4 != 0).then_some((i % 13) as f64),
-            quadrant: Quadrant::Weed,
+            quadrant: if i % 2 == 0 {
+                Quadrant::Weed
+            } else {
+                Quadrant::Star
+            },
+            activity: (i % 10) as f64 / 10.0,
+            days_sold: i % 10,
+            turnover_days: Some(40.0),
+            abc: "A",
         })
         .collect();
     Products {
@@ -43,6 +51,7 @@ fn products_tab(n: usize) -> Products {
             high_margin_pct: 30.0,
             median_quantity: 3.0,
             counts: Vec::new(),
+            median_activity: 0.5,
         },
         inventory_warnings: InventoryWarnings {
             out_of_stock: Vec::new(),
@@ -51,6 +60,14 @@ fn products_tab(n: usize) -> Products {
             quantity_p75: 5.0,
             stock_p25: None,
         },
+        abc: Default::default(),
+        price_bands: Vec::new(),
+        low_turnover: storeboard_analytics::products::LowTurnover {
+            threshold_days: 30.0,
+            rows: rows.iter().take(15).cloned().collect(),
+        },
+        quadrant_trend: Default::default(),
+        migration: None,
         products: rows,
     }
 }
