@@ -33,6 +33,12 @@ impl<'a> Href<'a> {
         (self.fragment)(q)
     }
 
+    /// The whole page of tab `tab` with query `q` (what a chart's click opens: a page, not a
+    /// fragment).
+    pub(crate) fn page(&self, tab: &str, q: &ViewQuery) -> String {
+        format!("{}?{}", self.base, q.with("tab", tab).encode())
+    }
+
     /// Where the names of the view with query `q` lead (its filters carried along).
     pub(crate) fn targets(&self, q: &ViewQuery) -> Targets<'a> {
         Targets {

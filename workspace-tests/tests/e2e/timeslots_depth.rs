@@ -134,6 +134,20 @@ fn the_page_shows_the_five_sub_views_and_delivery_and_the_workbook_has_their_she
     let body = &table[..table.find("</tbody>").unwrap_or(table.len())];
     assert_eq!(body.matches("<tr>").count(), with_orders);
     assert!(page.contains("id=\"scene-coverage\""));
+    // A click on a 场景利润矩阵 cell opens the page with that cell's table: the URL each cell
+    // carries answers with the cell's slot and scene and its figures.
+    let matrix = &charts["场景利润矩阵"]["series"][0];
+    let urls = matrix["sbUrls"].as_array().cloned().unwrap_or_default();
+    assert_eq!(urls.len(), matrix["data"].as_array().map_or(0, Vec::len));
+    let first = urls[0].as_str().unwrap_or_default().replace("&amp;", "&");
+    let path = first.split('#').next().unwrap_or_default();
+    let opened = html(&server, path);
+    let slot = json["heatmap"]["slots"][0].as_str().unwrap_or_default();
+    let scene = json["heatmap"]["scenes"][0].as_str().unwrap_or_default();
+    assert!(
+        opened.contains(&format!("所选格子:{slot} × {scene}")),
+        "{path}: {opened}"
+    );
 
     let reply = server.fetch(&format!("/export/timeslots.xlsx{q}"));
     assert_eq!(reply.status, 200, "{}", reply.text());
