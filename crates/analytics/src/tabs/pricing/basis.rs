@@ -23,7 +23,7 @@ use crate::filters::Filters;
 use crate::order::{
     cents, cents_to_yuan, day_from_days, exact, line_col, order_col, Rules, MARKETING, SALES_SCALE,
 };
-use crate::overview::parts;
+use crate::overview::{parts, Part};
 use crate::today::health::Quadrant;
 use storeboard_data::schema::Column;
 
@@ -99,7 +99,7 @@ pub fn bases(
     let to = day_number(d);
     let history = rules.history_days.max(rules.lookback_days).max(28);
     let window_from = d - Duration::days(rules.window_days.max(1) - 1);
-    let marketing = allocated_marketing(snaps, filters, business, (window_from, d), only);
+    let marketing = allocated_marketing(&parts, business, (window_from, d), only);
     let mut out = Vec::new();
     gather_each(&parts, to - history + 1, to, only, |p| {
         // One product asked by key (its page) is described however long ago it sold.
@@ -200,33 +200,16 @@ fn highlight(days: &Days) -> (Option<f64>, Option<i64>) {
 /// Cost: the orders of the days on the selected stores and channel, their seven marketing
 /// columns read; only orders with marketing get their figures (the fee filter, the sales) and
 /// their lines read, one hash per line by string id, one per key and store by name.
-pub fn allocated_marketing<'a>(
-    snaps: &'a [Arc<StoreSnapshot>],
-    filters: &Filters,
+pub(crate) fn allocated_marketing<'a>(
+    parts: &[Part<'a>],
     business: &Business,
     days: (NaiveDate, NaiveDate),
     only: Option<&str>,
 ) -> HashMap<&'a str, f64> {
     let mut out: HashMap<&'a str, f64> = HashMap::new();
-    for snap in snaps
-        .iter()
-        .filter(|s| filters.store.as_deref().is_none_or(|n| s.name == n))
-    {
-        let snap: &'a StoreSnapshot = snap;
-        let channel = match filters.channel.as_deref() {
-            None => None,
-            Some(text) => match snap
-                .channel_syms()
-                .iter()
-                .copied()
-                .find(|&s| snap.data.strings.get(s) == text)
-            {
-                Some(sym) => Some(sym),
-                None => continue,
-            },
-        };
-        for (sym, m) in store_marketing(snap, channel, business, days, only) {
-            *out.entry(snap.data.strings.get(sym)).or_default() += m;
+    for p in parts {
+        for (sym, m) in store_marketing(p.snap, p.channel, business, days, only) {
+            *out.entry(p.snap.data.strings.get(sym)).or_default() += m;
         }
     }
     out

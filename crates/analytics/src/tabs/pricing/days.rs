@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use storeboard_data::schema::Column;
 
-use crate::facts::series::NO_LINE;
 use crate::order::line_col;
 use crate::overview::{line_time, Part};
 use crate::products::from_facts::Latest;
@@ -101,11 +100,6 @@ impl Days {
             days.add(*d, s);
         }
         days
-    }
-
-    /// Whether no day has any sum.
-    pub fn is_empty(&self) -> bool {
-        self.sums.iter().all(|s| *s == DaySum::default())
     }
 }
 
@@ -251,22 +245,7 @@ fn group<'a>(
             if !on_channel {
                 continue;
             }
-            if let Some(pt) = points.last() {
-                let at = Latest {
-                    day: pt.day,
-                    store,
-                    line: pt.last_line,
-                };
-                g.name = Latest::max(g.name, at, time);
-            }
-            if let Some(pt) = points.iter().rev().find(|pt| pt.stock_line != NO_LINE) {
-                let at = Latest {
-                    day: pt.day,
-                    store,
-                    line: pt.stock_line,
-                };
-                g.stock = Latest::max(g.stock, at, time);
-            }
+            Latest::note(&points, store, (&mut g.name, &mut g.stock), time);
         }
     }
     // A key seen only on other channels has no name line: it did not sell on the selection.

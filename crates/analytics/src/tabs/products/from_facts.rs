@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use super::depth::{Extra, SoldDays};
 use super::Acc;
 use crate::facts::day_number;
-use crate::facts::series::{Point, NO_LINE};
+use crate::facts::series::{Point, Points, NO_LINE};
 use crate::order::{cents_to_yuan, SALES_SCALE};
 use crate::overview::{line_time, Part};
 
@@ -84,6 +84,33 @@ impl Latest {
         };
         Some(if later { candidate } else { cur })
     }
+
+    /// Keeps in `name` and `stock` the later of each and this series' latest line, and its
+    /// latest line with a 剩余库存 (`points` of one series in store `store`).
+    pub(crate) fn note(
+        points: &Points<'_>,
+        store: usize,
+        (name, stock): (&mut Option<Latest>, &mut Option<Latest>),
+        time: impl Fn(usize, u32) -> i64 + Copy,
+    ) {
+        // In one series the last point (and its last line) is the latest.
+        if let Some(pt) = points.last() {
+            let at = Latest {
+                day: pt.day,
+                store,
+                line: pt.last_line,
+            };
+            *name = Latest::max(*name, at, time);
+        }
+        if let Some(pt) = points.iter().rev().find(|pt| pt.stock_line != NO_LINE) {
+            let at = Latest {
+                day: pt.day,
+                store,
+                line: pt.stock_line,
+            };
+            *stock = Latest::max(*stock, at, time);
+        }
+    }
 }
 
 /// Totals per key of the parts' points in `from..=to`, as the line path's [`Acc`].
@@ -113,23 +140,7 @@ pub(super) fn accumulate<'a>(
             for pt in points {
                 e.add(&pt, from, recent, second);
             }
-            // In one series the last point (and its last line) is the latest.
-            if let Some(pt) = points.last() {
-                let at = Latest {
-                    day: pt.day,
-                    store,
-                    line: pt.last_line,
-                };
-                e.name = Latest::max(e.name, at, time);
-            }
-            if let Some(pt) = points.iter().rev().find(|pt| pt.stock_line != NO_LINE) {
-                let at = Latest {
-                    day: pt.day,
-                    store,
-                    line: pt.stock_line,
-                };
-                e.stock = Latest::max(e.stock, at, time);
-            }
+            Latest::note(&points, store, (&mut e.name, &mut e.stock), time);
         }
     }
     exact

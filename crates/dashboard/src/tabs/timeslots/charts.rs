@@ -40,18 +40,16 @@ pub(crate) fn heatmap(timeslots: &Value) -> Value {
             data.push(json!([i, j, (sales * 100.0).round() / 100.0]));
         }
     }
-    json!({
-        "title": {"text": "时段 × 场景 销售额", "left": 8, "top": 4, "textStyle": {"fontSize": 14}},
-        "tooltip": {"position": "top"},
-        "grid": {"left": 16, "right": 24, "top": 44, "bottom": 64, "containLabel": true},
-        "xAxis": {"type": "category", "data": slots, "splitArea": {"show": true}},
-        "yAxis": {"type": "category", "data": scenes, "splitArea": {"show": true}},
-        "visualMap": {"min": 0, "max": max.max(1.0), "calculable": true, "orient": "horizontal",
-                      "formatter": "¥{value}", "precision": 0,
-                      "left": "center", "bottom": 4, "inRange": {"color": ["#eff6ff", "#1d4ed8"]}},
-        "series": [{"name": "销售额", "type": "heatmap", "data": data, "label": {"show": false},
-                    "emphasis": {"itemStyle": {"shadowBlur": 8, "shadowColor": "rgba(0,0,0,0.3)"}}}],
-    })
+    let mut option = heat(
+        "时段 × 场景 销售额",
+        slots,
+        scenes,
+        data,
+        max,
+        &["时段", "场景", "销售额"],
+    );
+    option["visualMap"]["formatter"] = json!("¥{value}");
+    option
 }
 
 /// 时段客单价: AOV per slot as a line, margin (%) as bars on a second axis.
