@@ -99,6 +99,8 @@ pub struct Cell {
     pub profitable_orders: u32,
     /// Σ total cost (商品成本 + 耗材 + 营销成本 + 配送净成本 + 平台服务费, cents) by AOV band.
     pub aov_cost: [i64; 8],
+    /// Σ GMV (1/100,000 yuan, see `order::Exact::gmv`).
+    pub gmv: i64,
 }
 
 impl Cell {
@@ -136,6 +138,7 @@ impl Cell {
         for (a, b) in self.aov_cost.iter_mut().zip(&o.aov_cost) {
             *a += b;
         }
+        self.gmv += o.gmv;
     }
 }
 

@@ -86,6 +86,8 @@ pub struct OrderFigures<'a> {
     pub product_cost: f64,
     /// Σ商品采购成本 of consumable lines.
     pub consumable_cost: f64,
+    /// GMV (yuan): Σ 商品原价 × 销量 over lines with 商品原价 > 0 + 打包袋金额 + 用户支付配送费.
+    pub gmv: f64,
 }
 
 pub(crate) const MARKETING: [Column; 7] = [
@@ -180,6 +182,9 @@ pub(crate) struct Exact {
     pub delivery_net: i64,
     pub product_cost: i64,
     pub consumable_cost: i64,
+    /// GMV in 1/100,000 yuan: Σ 商品原价 × 销量 over lines with 商品原价 > 0, plus the order's
+    /// 打包袋金额 and 用户支付配送费 (order-level fields, so counted once).
+    pub gmv: i64,
 }
 
 impl Exact {
@@ -205,17 +210,22 @@ pub(crate) fn exact(snap: &StoreSnapshot, i: usize, rules: &Rules) -> Option<Exa
     let (o, l) = (&data.orders, &data.lines);
     let lines = data.line_range(i);
     let m = |col: Column| cents(o.money[order_col(col)][i]);
-    let (actual, profit_col, fee_col, cost_col, rebate_col) = (
+    let (actual, original, profit_col, fee_col, cost_col, rebate_col) = (
         &l.money[line_col(Column::ActualPrice)],
+        &l.money[line_col(Column::OriginalPrice)],
         &l.money[line_col(Column::Profit)],
         &l.money[line_col(Column::ServiceFee)],
         &l.money[line_col(Column::Cost)],
         &l.money[line_col(Column::CorporateRebate)],
     );
     let (mut sales, mut line_profit, mut fee_sum, mut rebate) = (0i64, 0i64, 0i64, 0i64);
-    let (mut product_cost, mut consumable_cost) = (0i64, 0i64);
+    let (mut product_cost, mut consumable_cost, mut gmv) = (0i64, 0i64, 0i64);
     for j in lines.clone() {
         sales += cents(actual[j]) * i64::from(l.quantity[j]);
+        // NA (i32::MIN) is ≤ 0 as well: a line without 商品原价 is left out of GMV.
+        if original[j] > 0 {
+            gmv += i64::from(original[j]) * i64::from(l.quantity[j]);
+        }
         line_profit += cents(profit_col[j]);
         fee_sum += cents(fee_col[j]);
         rebate += cents(rebate_col[j]);
@@ -255,6 +265,7 @@ pub(crate) fn exact(snap: &StoreSnapshot, i: usize, rules: &Rules) -> Option<Exa
             - rebate,
         product_cost,
         consumable_cost,
+        gmv: gmv + (m(Column::PackagingFee) + m(Column::UserDeliveryFee)) * 1000,
     })
 }
 
@@ -281,6 +292,7 @@ fn figures<'a>(snap: &'a StoreSnapshot, i: usize, rules: &Rules) -> Option<Order
         delivery_net: y(e.delivery_net),
         product_cost: y(e.product_cost),
         consumable_cost: y(e.consumable_cost),
+        gmv: e.gmv as f64 / SALES_SCALE,
         lines: e.lines,
     })
 }

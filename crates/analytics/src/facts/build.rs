@@ -85,6 +85,7 @@ fn add_order(c: &mut Cell, e: &Exact, alert: f64) {
     c.delivery_net += e.delivery_net;
     c.product_cost += e.product_cost;
     c.consumable_cost += e.consumable_cost;
+    c.gmv += e.gmv;
     c.loss_orders += u32::from(e.profit < 0);
     c.high_delivery += u32::from(cents_to_yuan(e.delivery_net) > alert);
     // Classified on the same yuan values the per-order path uses: exact conversions of exact

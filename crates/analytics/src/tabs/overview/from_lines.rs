@@ -24,6 +24,7 @@ fn values(orders: &[OrderFigures<'_>], active: usize) -> Values {
     let sales = total(orders, |o| o.sales);
     let profit = total(orders, |o| o.profit);
     let n = orders.len() as f64;
+    let gmv = total(orders, |o| o.gmv);
     Values {
         orders: n,
         sales,
@@ -31,6 +32,8 @@ fn values(orders: &[OrderFigures<'_>], active: usize) -> Values {
         aov: ratio(sales, n),
         margin: pct(profit, sales),
         active: active as f64,
+        gmv,
+        marketing_rate: pct(total(orders, |o| o.marketing), gmv),
     }
 }
 

@@ -41,6 +41,10 @@ pub struct Kpis {
     pub profit_margin_pct: Kpi,
     /// 动销商品数.
     pub active_products: Kpi,
+    /// GMV: Σ 商品原价 × 销量 (lines with 商品原价 > 0) + 打包袋金额 + 用户支付配送费 per order.
+    pub gmv: Kpi,
+    /// 营销成本率 (%): 营销成本 / GMV; changes in percentage points.
+    pub marketing_rate_pct: Kpi,
 }
 
 /// The raw values of one period.
@@ -52,6 +56,8 @@ struct Values {
     aov: Option<f64>,
     margin: Option<f64>,
     active: f64,
+    gmv: f64,
+    marketing_rate: Option<f64>,
 }
 
 fn change(cur: Option<f64>, prev: Option<f64>) -> Option<f64> {
@@ -106,6 +112,20 @@ fn kpis(cur: &Values, prev: &Values, week: Option<&Values>) -> Kpis {
             Some(prev.active),
             week.map(|w| Some(w.active)),
         ),
+        gmv: kpi(Some(cur.gmv), Some(prev.gmv), week.map(|w| Some(w.gmv))),
+        marketing_rate_pct: Kpi {
+            change: points(cur.marketing_rate, prev.marketing_rate, false),
+            last_week_change: points(
+                cur.marketing_rate,
+                week.and_then(|w| w.marketing_rate),
+                true,
+            ),
+            ..kpi(
+                cur.marketing_rate,
+                prev.marketing_rate,
+                week.map(|w| w.marketing_rate),
+            )
+        },
     }
 }
 

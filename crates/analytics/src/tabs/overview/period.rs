@@ -140,6 +140,11 @@ fn values_of(total: &Cell, active: usize) -> Values {
         aov: ratio(sales, n),
         margin: pct(profit, sales),
         active: active as f64,
+        gmv: total.gmv as f64 / SALES_SCALE,
+        marketing_rate: pct(
+            cents_to_yuan(total.marketing),
+            total.gmv as f64 / SALES_SCALE,
+        ),
     }
 }
 

@@ -112,3 +112,30 @@ fn orders_exactly_on_band_bucket_and_fee_edges_are_classified_on_exact_cents() {
     assert_eq!(o.kpis.sales.value, Some(30.0));
     assert_eq!(o.kpis.profit.value, Some(0.0));
 }
+
+#[test]
+fn gmv_leaves_out_lines_without_an_original_price_and_counts_order_fields_once() {
+    // One order, three lines: 原价 12 × 2 = 24, 原价 0 (a gift, left out), 原价 3 × 1 = 3;
+    // 打包袋金额 1 and 用户支付配送费 2.5 repeated on every line count once:
+    // GMV = 24 + 3 + 1 + 2.5 = 30.5. 营销成本 = 满减 2 + 商品减免 1 (order level, once) = 3,
+    // so 营销成本率 = 3 / 30.5 = 9.836…%.
+    let csv = "\
+订单ID,下单时间,门店名称,商品名称,销量,渠道,实收价格,商品原价,商品采购成本,利润额,平台服务费,用户支付配送费,打包袋金额,满减金额,商品减免金额,一级分类名,店内码
+G1,2026-11-02 09:10,一号店,可乐,2,收银机订单,10.00,12.00,6.00,4.00,0.00,2.50,1.00,2.00,1.00,酒水饮料,K1
+G1,2026-11-02 09:10,一号店,赠品,1,收银机订单,0.00,0.00,0.50,-0.50,0.00,2.50,1.00,2.00,1.00,酒水饮料,K9
+G1,2026-11-02 09:10,一号店,薯片,1,收银机订单,2.50,3.00,1.00,1.50,0.00,2.50,1.00,2.00,1.00,休闲食品,K2
+";
+    let snaps = snapshots(csv);
+    let f = filters(None);
+    let o = overview(&snaps, &f, &Business::default());
+    assert_eq!(o.kpis.gmv.value, Some(30.5));
+    let rate = o.kpis.marketing_rate_pct.value.unwrap_or_default();
+    assert!((rate - 3.0 / 30.5 * 100.0).abs() < 1e-9, "{rate}");
+    // The previous day has no order: GMV 0, no rate, no change in points.
+    assert_eq!(o.kpis.gmv.previous, Some(0.0));
+    assert_eq!(o.kpis.marketing_rate_pct.previous, None);
+    assert_eq!(o.kpis.marketing_rate_pct.change, None);
+    let raw = overview_from_lines(&snaps, &f, &Business::default());
+    assert_eq!(raw.kpis.gmv.value, Some(30.5));
+    assert_eq!(raw.kpis.marketing_rate_pct, o.kpis.marketing_rate_pct);
+}
