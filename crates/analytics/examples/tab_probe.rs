@@ -133,6 +133,9 @@ fn main() -> Result<(), String> {
             "overview" => {
                 serde_json::to_vec(&storeboard_analytics::overview(&snaps, &filters, &business))
             }
+            "stores" => {
+                serde_json::to_vec(&storeboard_analytics::stores(&snaps, &filters, &business))
+            }
             "timeslots" => serde_json::to_vec(&storeboard_analytics::timeslots(
                 &snaps, &filters, &business,
             )),

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::pricing::PricingRules;
+use crate::stores::StoreRules;
 use crate::today::churn::ChurnRules;
 use crate::today::health::HealthRules;
 use crate::today::TodayRules;
@@ -35,6 +36,8 @@ pub struct Business {
     pub today: TodayRules,
     /// 智能调价 and the product page's break-even and elasticity: `[business.pricing]`.
     pub pricing: PricingRules,
+    /// 门店对比's flags: `[business.stores]`.
+    pub stores: StoreRules,
 }
 
 /// Keywords of one scene.
@@ -116,6 +119,7 @@ impl Default for Business {
             churn: ChurnRules::default(),
             today: TodayRules::default(),
             pricing: PricingRules::default(),
+            stores: StoreRules::default(),
             // Matched on 一级分类名: an exact name first, else the first entry whose name the
             // category contains (饮料 in 碳酸饮料), else the first entry whose name contains the
             // category (饮料 in 酒水饮料; categories of two characters or more).

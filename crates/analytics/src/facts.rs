@@ -420,6 +420,7 @@ pub fn rules_key(business: &Business) -> u64 {
         churn: _,
         today: _,
         pricing: _,
+        stores: _,
     } = business;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     fee_channels.hash(&mut h);

@@ -8,6 +8,7 @@
 //! - [`overview::overview`] — 订单数据概览.
 //! - [`products::products`] — 商品分析: per-product figures, rankings, quadrants, stock warnings.
 //! - [`timeslots::timeslots`] — 时段场景: eight time slots, line scenes, slot × scene heatmap.
+//! - [`stores::stores`] — 门店对比: every store side by side, with the chain's medians and flags.
 //! - [`Business`] — the configurable business rules (`[business]` in the TOML file).
 
 pub mod config;
@@ -22,6 +23,7 @@ pub use config::Business;
 pub use filters::{Filters, Period};
 pub use overview::{overview, Overview};
 pub use products::{products, Products};
-pub use tabs::{overview, pricing, product, products, timeslots, today};
+pub use stores::{stores, Stores};
+pub use tabs::{overview, pricing, product, products, stores, timeslots, today};
 pub use timeslots::{timeslots, Timeslots};
 pub use today::{today, Today};

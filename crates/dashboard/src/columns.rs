@@ -22,6 +22,9 @@ pub(crate) enum Kind {
     Pct,
     /// A change in percent units: `+4.2%` on the page, a percent number in a sheet.
     Change,
+    /// A change of a rate in percentage points: `+1.2 个百分点` on the page, a number in a
+    /// sheet (its header says 百分点).
+    Points,
     /// Any other number (a sheet's general format).
     Num,
     /// `YYYY-MM-DD` text in the JSON (an Excel date in a sheet).

@@ -33,6 +33,10 @@ fn show(kind: Kind, v: &Value) -> String {
         Kind::Qty | Kind::Num => format::quantity(n),
         Kind::Pct => format::pct(n),
         Kind::Change => format::signed_pct(n),
+        Kind::Points => n.map_or_else(
+            || format::MISSING.to_owned(),
+            |p| format!("{p:+.1} 个百分点"),
+        ),
     }
 }
 

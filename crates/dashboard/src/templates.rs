@@ -46,6 +46,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "tabs/overview.html",
     "tabs/products.html",
     "tabs/timeslots.html",
+    "tabs/stores.html",
     "tabs/data.html",
     "tabs/pricing.html",
     "product.html",

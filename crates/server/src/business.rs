@@ -118,6 +118,14 @@ mod tests {
     }
 
     #[test]
+    fn the_stores_table_sets_the_comparisons_fence() {
+        let b = parsed("[business.stores]\niqr_factor = 3.0\n").expect("valid");
+        assert_eq!(b.stores.iqr_factor, 3.0);
+        assert_eq!(b.stores.min_stores, Business::default().stores.min_stores);
+        assert!(parsed("[business.stores]\nfactor = 3.0\n").is_err());
+    }
+
+    #[test]
     fn an_unknown_key_is_an_error_naming_the_file_and_the_key() {
         let err = parsed("[business]\nhigh_margin = 25.0\n").expect_err("unknown key");
         let text = err.to_string();

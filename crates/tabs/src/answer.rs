@@ -129,6 +129,17 @@ impl TabsState {
         tab: Tab,
         query: &TabQuery,
     ) -> Result<(Computed, Filters, bool), TabsError> {
+        // 门店对比 compares every store: its store filter is ignored (its filters say `null`).
+        let every_store;
+        let query = if tab == Tab::Stores {
+            every_store = TabQuery {
+                store: None,
+                ..query.clone()
+            };
+            &every_store
+        } else {
+            query
+        };
         let snaps = self.selected(query.store().as_deref());
         let today = chrono::Local::now().date_naive();
         let filters = query.resolve_within(&snaps, today, self.max_period_days())?;

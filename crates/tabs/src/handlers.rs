@@ -33,7 +33,7 @@ pub(crate) async fn tab(
             let limit = parse_row_limit(req.query_string())?;
             state.today_page(&query, limit).await?
         }
-        Tab::Overview | Tab::Timeslots => state.answer(tab, &query).await?,
+        Tab::Overview | Tab::Timeslots | Tab::Stores => state.answer(tab, &query).await?,
     };
     Ok(respond(
         answer.json,

@@ -69,6 +69,8 @@ tabs! {
     Products => "products", storeboard_analytics::products;
     /// 时段分析.
     Timeslots => "timeslots", storeboard_analytics::timeslots;
+    /// 门店对比 (every store side by side; the store filter is ignored).
+    Stores => "stores", storeboard_analytics::stores;
 }
 
 impl Tab {
@@ -99,7 +101,7 @@ impl Tab {
                     products: Arc::new(products),
                 })
             }
-            Tab::Overview | Tab::Timeslots => {
+            Tab::Overview | Tab::Timeslots | Tab::Stores => {
                 self.render(snaps, filters, business).map(Computed::Json)
             }
         }

@@ -27,15 +27,16 @@ pub(crate) const SCRIPT: &str = "<script>alert(1)</script>";
 pub(crate) const FROM: &str = "2026-11-01";
 pub(crate) const TO: &str = "2026-11-07";
 /// The tabs: URL name and the label on the tab bar.
-pub(crate) const TABS: [(&str, &str); 5] = [
+pub(crate) const TABS: [(&str, &str); 6] = [
     ("today", "✅ 今日必做"),
     ("overview", "📊 订单数据概览"),
     ("products", "📦 商品分析"),
     ("timeslots", "⏰ 时段场景"),
+    ("stores", "🏬 门店对比"),
     ("data", "📂 数据管理"),
 ];
 /// The analysis tabs (everything but 数据管理).
-pub(crate) const ANALYSIS: [&str; 4] = ["today", "overview", "products", "timeslots"];
+pub(crate) const ANALYSIS: [&str; 5] = ["today", "overview", "products", "timeslots", "stores"];
 
 /// Stores A and B, 7 days from 2026-11-01, 12 orders a day each (well over 50 products each).
 pub(crate) fn two_stores() -> fx::ExportSpec {

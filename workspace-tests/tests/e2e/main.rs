@@ -78,3 +78,5 @@ mod pricing_plans;
 mod timeslots_depth;
 // 商品分析 in depth (issue 14): the paged answer's new sections, the page, the inventory workbook.
 mod products_depth;
+// 🏬 门店对比: every store against the overview, the flags, links and workbook.
+mod stores_tab;

@@ -7,5 +7,6 @@ pub mod overview;
 pub mod pricing;
 pub mod product;
 pub mod products;
+pub mod stores;
 pub mod timeslots;
 pub mod today;

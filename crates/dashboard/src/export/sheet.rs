@@ -120,7 +120,7 @@ impl Sheet {
         let format = match kind {
             Kind::Int => &s.int,
             Kind::Qty if v.fract() == 0.0 => &s.int,
-            Kind::Qty => &s.qty,
+            Kind::Qty | Kind::Points => &s.qty,
             Kind::Money => &s.money,
             Kind::Pct | Kind::Change => &s.pct,
             Kind::Date => &s.date,
@@ -170,7 +170,13 @@ impl Sheet {
                 Err(_) => Err(self.shape(format!("{} is not a date-time: {s:?}", at()))),
             },
             (
-                Kind::Int | Kind::Qty | Kind::Money | Kind::Pct | Kind::Change | Kind::Num,
+                Kind::Int
+                | Kind::Qty
+                | Kind::Money
+                | Kind::Pct
+                | Kind::Change
+                | Kind::Points
+                | Kind::Num,
                 Value::Number(n),
             ) => match n.as_f64() {
                 Some(x) => self.number(row, col, x, kind),
@@ -281,7 +287,7 @@ fn number_width(v: f64, kind: Kind) -> usize {
     let grouped = digits + (digits - 1) / 3 + usize::from(v < 0.0);
     match kind {
         Kind::Int => grouped,
-        Kind::Qty | Kind::Money => grouped + 3,
+        Kind::Qty | Kind::Money | Kind::Points => grouped + 3,
         Kind::Pct | Kind::Change => grouped + 2,
         Kind::Date => 10,
         Kind::DateTime => 19,

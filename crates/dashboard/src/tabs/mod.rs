@@ -6,6 +6,7 @@
 
 pub(crate) mod overview;
 pub(crate) mod products;
+pub(crate) mod stores;
 pub(crate) mod timeslots;
 pub(crate) mod today;
 
@@ -63,6 +64,7 @@ pub(crate) static TABS: &[&dyn TabView] = &[
     &overview::TAB,
     &products::Products,
     &timeslots::TAB,
+    &stores::TAB,
 ];
 
 /// A tab whose view is built from its JSON answer: its registry row is data, one per tab.

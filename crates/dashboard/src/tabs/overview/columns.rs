@@ -10,6 +10,13 @@ pub(crate) const KPIS: &[Column] = &[
     col("avg_order_value", "平均客单价", "客单价", Kind::Money),
     col("profit_margin_pct", "总利润率", "利润率(%)", Kind::Pct),
     col("active_products", "动销商品数", "动销商品数", Kind::Int),
+    col("gmv", "GMV", "GMV", Kind::Money),
+    col(
+        "marketing_rate_pct",
+        "营销成本率",
+        "营销成本率(%)",
+        Kind::Pct,
+    ),
 ];
 
 /// `channels` (`storeboard_analytics::overview::ChannelRow`), in the sheet's order.

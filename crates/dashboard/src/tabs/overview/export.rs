@@ -84,7 +84,7 @@ fn summary(book: &mut Book, json: &Value) -> Result<(), ExportError> {
             };
             sheet.value(row, c, v, kind, &|| path.clone())?;
         }
-        if field == "profit_margin_pct" {
+        if field.ends_with("_pct") {
             sheet.text(row, 6, "变化为百分点差")?;
         }
     }
@@ -246,6 +246,9 @@ mod tests {
                 "avg_order_value": kpi(19.547, 20.0), "active_products": kpi(42.0, 40.0),
                 "profit_margin_pct": {"value": 12.81, "previous": 12.5, "change": 0.31, "last_week": 11.9,
                                       "last_week_change": 0.91},
+                "gmv": kpi(2800.0, 2400.0),
+                "marketing_rate_pct": {"value": 6.2, "previous": 6.5, "change": -0.3, "last_week": null,
+                                       "last_week_change": null},
             },
             "channels": [{
                 "channel": "=HYPERLINK(\"http://x\")", "orders": 80, "sales": 1500.25, "share_pct": 63.9,
@@ -333,28 +336,28 @@ mod tests {
             Data::Empty,
             "a null last_week is an empty cell"
         );
-        // 利润 from row 13: a label, then four rows.
-        assert_eq!(texts(s, 13), ["利润"]);
+        // 利润 from row 15: a label, then four rows.
+        assert_eq!(texts(s, 15), ["利润"]);
         assert_eq!(
-            (texts(s, 14)[0].as_str(), num(s, 14, 1)),
+            (texts(s, 16)[0].as_str(), num(s, 16, 1)),
             ("盈利订单数", 100.0)
         );
-        assert_eq!(num(s, 17, 1), 2.5);
+        assert_eq!(num(s, 19, 1), 2.5);
         // 成本结构: a label, a header, six costs, then the seven marketing columns.
-        assert_eq!(texts(s, 19), ["成本结构"]);
-        assert_eq!((num(s, 21, 1), num(s, 21, 2)), (1600.0, 68.2));
-        assert_eq!(texts(s, 27)[0], "  其中 满减金额");
-        assert_eq!(texts(s, 33)[0], "  其中 新客减免金额");
+        assert_eq!(texts(s, 21), ["成本结构"]);
+        assert_eq!((num(s, 23, 1), num(s, 23, 2)), (1600.0, 68.2));
+        assert_eq!(texts(s, 29)[0], "  其中 满减金额");
+        assert_eq!(texts(s, 35)[0], "  其中 新客减免金额");
         // 品类成本 and 利润率概览 with the best and the worst day.
-        assert_eq!(texts(s, 35), ["品类成本"]);
-        assert_eq!(num(s, 37, 1), 1000.0);
-        assert_eq!(texts(s, 39), ["利润率概览"]);
-        assert_eq!(texts(s, 43)[0], "类型");
+        assert_eq!(texts(s, 37), ["品类成本"]);
+        assert_eq!(num(s, 39, 1), 1000.0);
+        assert_eq!(texts(s, 41), ["利润率概览"]);
+        assert_eq!(texts(s, 45)[0], "类型");
         assert_eq!(
-            (texts(s, 44)[0].as_str(), texts(s, 45)[0].as_str()),
+            (texts(s, 46)[0].as_str(), texts(s, 47)[0].as_str()),
             ("最佳日", "最差日")
         );
-        assert_eq!(s.height(), 46);
+        assert_eq!(s.height(), 48);
         Ok(())
     }
 

@@ -20,34 +20,31 @@ fn kpis(overview: &Value) -> Vec<Value> {
                 let kpi = k.get(key).unwrap_or(&Value::Null);
                 let f = |name: &str| kpi.get(name).and_then(Value::as_f64);
                 let change = f("change");
-                // The margin's change is in percentage points, the others in percent.
-                let change_text = match (key, change) {
-                    (_, None) => format::MISSING.to_owned(),
-                    ("profit_margin_pct", Some(c)) => format!("{c:+.1} 个百分点"),
-                    (_, c) => format::signed_pct(c),
-                };
+                // A rising 营销成本率 is bad news; every other KPI rising is good.
+                let rise_is_bad = key == "marketing_rate_pct";
                 json!({
                     "key": key,
                     "label": label,
                     "value": show(kind, f("value")),
                     "previous": show(kind, f("previous")),
-                    "change": change_text,
-                    "trend": trend_class(false, change),
+                    "change": week_change(key, change),
+                    "trend": trend_class(rise_is_bad, change),
                     "last_week": f("last_week").map(|v| show(kind, Some(v))),
                     "week_change": week_change(key, f("last_week_change")),
-                    "week_trend": trend_class(false, f("last_week_change")),
+                    "week_trend": trend_class(rise_is_bad, f("last_week_change")),
                 })
             },
         )
         .collect()
 }
 
-/// The 上周同期 badge: the change, `—` when last week's value was 0 or absent.
+/// A change badge (环比 or 上周同期): percentage points for the rates (`…_pct`), percent for
+/// the others, `—` when the base was 0 or absent.
 fn week_change(key: &str, change: Option<f64>) -> String {
-    match (key, change) {
-        (_, None) => format::MISSING.to_owned(),
-        ("profit_margin_pct", Some(c)) => format!("{c:+.1} 个百分点"),
-        (_, c) => format::signed_pct(c),
+    match change {
+        None => format::MISSING.to_owned(),
+        Some(c) if key.ends_with("_pct") => format!("{c:+.1} 个百分点"),
+        c => format::signed_pct(c),
     }
 }
 
