@@ -29,31 +29,38 @@ pub const PRICE_BANDS: [(&str, f64, Option<f64>); 5] = [
     ("¥50+", 50.0, None),
 ];
 
-/// The days of the period a product sold (Σ 销量 > 0 that day), one bit per day from `from`.
+/// The store-days of the period a product sold: per day of the period (0 = `from`), in how many
+/// of the selected stores its 销量 that day was > 0. One store: the days it sold.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub(crate) struct SoldDays(Vec<u64>);
+pub(crate) struct SoldDays(Vec<u16>);
 
 impl SoldDays {
-    /// Marks day `i` (0 = the period's first) as sold.
-    pub(crate) fn set(&mut self, i: usize) {
-        let word = i / 64;
-        if self.0.len() <= word {
-            self.0.resize(word + 1, 0);
+    /// One more store sold on day `i` (each store counts once a day: the caller dedupes).
+    pub(crate) fn add(&mut self, i: usize) {
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0);
         }
-        self.0[word] |= 1 << (i % 64);
+        self.0[i] = self.0[i].saturating_add(1);
     }
 
-    /// Days sold in `a..b`.
+    /// Store-days sold in days `a..b`.
     pub(crate) fn count_in(&self, a: usize, b: usize) -> usize {
-        (a..b)
-            .filter(|&i| self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1))
-            .count()
+        let b = b.min(self.0.len());
+        self.0
+            .get(a..b)
+            .map_or(0, |d| d.iter().map(|&n| usize::from(n)).sum())
     }
 
-    /// Days sold in all.
+    /// Store-days sold in all.
     pub(crate) fn count(&self) -> usize {
-        self.0.iter().map(|w| w.count_ones() as usize).sum()
+        self.count_in(0, self.0.len())
     }
+}
+
+/// 动销指数 over `days` days of `stores` stores: store-days sold / (stores × days), 0–1. Across
+/// stores a product that sells every day in one store of four is at 0.25, not at 1.
+pub(crate) fn activity(store_days: usize, (stores, days): (usize, usize)) -> f64 {
+    store_days as f64 / (stores.max(1) * days.max(1)) as f64
 }
 
 /// What a row needs beyond its totals for the trend and the migration.
@@ -269,18 +276,19 @@ fn buckets(
 }
 
 /// The quadrant trend: in each bucket a product's quadrant is its period margin against
-/// `high_margin_pct` and its bucket 动销指数 (days sold / the bucket's days) against the period's
-/// median 动销指数 (at or above is high); every product of the period counts in every bucket.
+/// `high_margin_pct` and its bucket 动销指数 (store-days sold / (stores × the bucket's days))
+/// against the period's median 动销指数 (at or above is high); every product of the period
+/// counts in every bucket.
 pub(crate) fn trend(
     rows: &[ProductRow],
     extras: &[Extra],
-    (from, to): (NaiveDate, NaiveDate),
+    (from, to, stores): (NaiveDate, NaiveDate, usize),
     (high_margin_pct, median_activity): (f64, f64),
 ) -> QuadrantTrend {
     let point = |(start, days): (usize, usize)| {
         let mut counts = [0usize; 4];
         for (r, e) in rows.iter().zip(extras) {
-            let activity = e.sold.count_in(start, start + days) as f64 / days as f64;
+            let activity = activity(e.sold.count_in(start, start + days), (stores, days));
             let q = Quadrant::of(r.margin_pct, activity, high_margin_pct, median_activity);
             counts[q as usize] += 1;
         }
@@ -331,12 +339,12 @@ pub struct Migration {
 }
 
 /// The migration: each half's quadrant is the half's margin (profit / sales; none without sales)
-/// and its 动销指数 (days sold / the half's days) against the period's median 动销指数. `None`
-/// for a one-day period (no first half).
+/// and its 动销指数 (store-days sold / (stores × the half's days)) against the period's median
+/// 动销指数. `None` for a one-day period (no first half).
 pub(crate) fn migration(
     rows: &[ProductRow],
     extras: &[Extra],
-    (from, days): (NaiveDate, usize),
+    (from, days, stores): (NaiveDate, usize, usize),
     (high_margin_pct, median_activity): (f64, f64),
 ) -> Option<Migration> {
     let half = first_half_days(days);
@@ -347,13 +355,13 @@ pub(crate) fn migration(
     for (r, e) in rows.iter().zip(extras) {
         let first = Quadrant::of(
             pct(e.first_profit, e.first_sales),
-            e.sold.count_in(0, half) as f64 / half as f64,
+            activity(e.sold.count_in(0, half), (stores, half)),
             high_margin_pct,
             median_activity,
         );
         let second = Quadrant::of(
             pct(r.profit - e.first_profit, r.sales - e.first_sales),
-            e.sold.count_in(half, days) as f64 / (days - half) as f64,
+            activity(e.sold.count_in(half, days), (stores, days - half)),
             high_margin_pct,
             median_activity,
         );

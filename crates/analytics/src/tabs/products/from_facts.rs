@@ -29,6 +29,10 @@ struct Exact {
     first_sales: i64,
     first_profit: i64,
     sold: SoldDays,
+    /// The days sold in the store being read (`store`), folded into `sold` when the next store
+    /// starts: a key's series on several channels count a store-day once.
+    store_days: Vec<u64>,
+    store: Option<usize>,
 }
 
 impl Exact {
@@ -48,7 +52,30 @@ impl Exact {
             self.first_profit += pt.profit;
         }
         if pt.quantity > 0 {
-            self.sold.set((pt.day - from) as usize);
+            let i = (pt.day - from) as usize;
+            if self.store_days.len() <= i / 64 {
+                self.store_days.resize(i / 64 + 1, 0);
+            }
+            self.store_days[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    /// Starts store `store`'s points, folding the previous store's days into `sold`.
+    fn enter(&mut self, store: usize) {
+        if self.store != Some(store) {
+            self.fold();
+            self.store = Some(store);
+        }
+    }
+
+    /// Adds the days of the store read so far to `sold` (once per store and day).
+    fn fold(&mut self) {
+        for (w, word) in self.store_days.iter_mut().enumerate() {
+            while *word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                self.sold.add(w * 64 + bit);
+                *word &= *word - 1;
+            }
         }
     }
 }
@@ -137,6 +164,7 @@ pub(super) fn accumulate<'a>(
                 continue;
             }
             let e = exact.entry(data.strings.get(s.key)).or_default();
+            e.enter(store);
             for pt in points {
                 e.add(&pt, from, recent, second);
             }
@@ -149,7 +177,8 @@ pub(super) fn accumulate<'a>(
         .collect()
 }
 
-fn into_acc<'a>(parts: &[Part<'a>], e: Exact) -> Acc<'a> {
+fn into_acc<'a>(parts: &[Part<'a>], mut e: Exact) -> Acc<'a> {
+    e.fold();
     let line = |at: Latest| (parts[at.store].snap, at.line as usize);
     let (name, category) = e.name.map_or(("", ""), |at| {
         let (snap, j) = line(at);

@@ -18,7 +18,8 @@ pub(super) fn accumulate<'a>(
     half: usize,
 ) -> HashMap<&'a str, Acc<'a>> {
     let mut acc: HashMap<&'a str, Acc<'a>> = HashMap::new();
-    let mut daily: HashMap<(&'a str, usize), f64> = HashMap::new();
+    // Per (key, store, day): a store-day counts once for 动销指数.
+    let mut daily: HashMap<(&'a str, &'a str, usize), f64> = HashMap::new();
     let col = |c: Column| line_col(c);
     let (actual, cost, profit) = (
         col(Column::ActualPrice),
@@ -37,7 +38,7 @@ pub(super) fn accumulate<'a>(
             let a = acc.entry(key).or_default();
             let quantity = units(l.quantity[j]);
             let day = (o.day - from).num_days() as usize;
-            *daily.entry((key, day)).or_default() += quantity;
+            *daily.entry((key, o.snap.name.as_str(), day)).or_default() += quantity;
             a.sales += yuan(l.money[actual][j]) * quantity;
             a.cost += yuan(l.money[cost][j]);
             a.profit += yuan(l.money[profit][j]);
@@ -63,9 +64,9 @@ pub(super) fn accumulate<'a>(
             }
         }
     }
-    for ((key, day), quantity) in daily {
+    for ((key, _, day), quantity) in daily {
         if let (true, Some(a)) = (quantity > 0.0005, acc.get_mut(key)) {
-            a.extra.sold.set(day);
+            a.extra.sold.add(day);
         }
     }
     acc

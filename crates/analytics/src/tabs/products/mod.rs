@@ -57,9 +57,10 @@ pub struct ProductRow {
     pub margin_pct: Option<f64>,
     /// Its margin × 动销指数 quadrant (see [`Quadrants`]).
     pub quadrant: Quadrant,
-    /// 动销指数: the share of the period's days it sold (Σ 销量 > 0 that day), 0–1.
+    /// 动销指数: the share of the selected stores' days it sold (Σ 销量 > 0 that day in that
+    /// store): store-days sold / (stores × days), 0–1.
     pub activity: f64,
-    /// Days of the period it sold.
+    /// Store-days of the period it sold (one store: days).
     pub days_sold: usize,
     /// Days of stock at the period's average daily quantity ([`depth::turnover_days`]); `null`
     /// without a positive stock or without sales.
@@ -231,11 +232,11 @@ pub(crate) fn stock_value(stock: f32) -> f64 {
 fn into_rows(
     acc: HashMap<&str, Acc<'_>>,
     business: &Business,
-    days: usize,
+    (days, stores): (usize, usize),
 ) -> (Vec<ProductRow>, Vec<Extra>, Quadrants) {
     let mut rows: Vec<(ProductRow, Extra)> = acc
         .into_iter()
-        .map(|(key, a)| (row(key, &a, days), a.extra))
+        .map(|(key, a)| (row(key, &a, (days, stores)), a.extra))
         .collect();
     rows.sort_by(|(a, _), (b, _)| b.sales.total_cmp(&a.sales).then_with(|| a.key.cmp(&b.key)));
     let (mut rows, extras): (Vec<ProductRow>, Vec<Extra>) = rows.into_iter().unzip();
@@ -262,7 +263,7 @@ fn into_rows(
 }
 
 /// One key's row (its quadrant and ABC class set later).
-fn row(key: &str, a: &Acc<'_>, days: usize) -> ProductRow {
+fn row(key: &str, a: &Acc<'_>, (days, stores): (usize, usize)) -> ProductRow {
     let stock = a.stock.map(|(_, s)| stock_value(s));
     let days_sold = a.extra.sold.count();
     ProductRow {
@@ -284,7 +285,7 @@ fn row(key: &str, a: &Acc<'_>, days: usize) -> ProductRow {
         avg_price: ratio(a.sales, a.quantity),
         margin_pct: pct(a.profit, a.sales),
         quadrant: Quadrant::Weed,
-        activity: days_sold as f64 / days.max(1) as f64,
+        activity: depth::activity(days_sold, (stores, days)),
         days_sold,
         turnover_days: depth::turnover_days(stock, a.quantity, days).filter(|d| d.is_finite()),
         abc: "C",
@@ -352,7 +353,7 @@ pub fn products(snaps: &[Arc<StoreSnapshot>], filters: &Filters, business: &Busi
         recent_from,
         half(filters),
     );
-    assemble(filters, acc, business)
+    assemble(filters, acc, business, parts.len())
 }
 
 /// The products tab computed from the raw lines, order by order: the reference the aggregates
@@ -369,7 +370,23 @@ pub fn products_from_lines(
         (filters.from, recent_from(filters)),
         half(filters),
     );
-    assemble(filters, acc, business)
+    assemble(filters, acc, business, stores_on_channel(snaps, filters))
+}
+
+/// The selected stores that have the filter's channel (what [`crate::overview::parts`] keeps):
+/// 动销指数's store count on the raw-line path.
+fn stores_on_channel(snaps: &[Arc<StoreSnapshot>], filters: &Filters) -> usize {
+    snaps
+        .iter()
+        .filter(|s| filters.store.as_deref().is_none_or(|name| s.name == name))
+        .filter(|s| {
+            filters.channel.as_deref().is_none_or(|c| {
+                s.channel_syms()
+                    .iter()
+                    .any(|&sym| s.data.strings.get(sym) == c)
+            })
+        })
+        .count()
 }
 
 fn recent_from(filters: &Filters) -> NaiveDate {
@@ -386,9 +403,16 @@ fn half(filters: &Filters) -> usize {
     depth::first_half_days(period_days(filters))
 }
 
-fn assemble(filters: &Filters, acc: HashMap<&str, Acc<'_>>, business: &Business) -> Products {
+/// The tab from the per-key totals; `stores` is the number of stores selected (动销指数's
+/// store-days are out of `stores × days`).
+fn assemble(
+    filters: &Filters,
+    acc: HashMap<&str, Acc<'_>>,
+    business: &Business,
+    stores: usize,
+) -> Products {
     let days = period_days(filters);
-    let (mut rows, extras, quadrants) = into_rows(acc, business, days);
+    let (mut rows, extras, quadrants) = into_rows(acc, business, (days, stores));
     let abc = depth::abc(&mut rows);
     let thresholds = (quadrants.high_margin_pct, quadrants.median_activity);
     let period = (filters.from, filters.to);
@@ -407,8 +431,8 @@ fn assemble(filters: &Filters, acc: HashMap<&str, Acc<'_>>, business: &Business)
                 .cloned()
                 .collect(),
         },
-        quadrant_trend: depth::trend(&rows, &extras, period, thresholds),
-        migration: depth::migration(&rows, &extras, (filters.from, days), thresholds),
+        quadrant_trend: depth::trend(&rows, &extras, (period.0, period.1, stores), thresholds),
+        migration: depth::migration(&rows, &extras, (filters.from, days, stores), thresholds),
         quadrants,
         products: rows,
     }

@@ -166,6 +166,45 @@ X1,2026-11-02 10:00,二号店,可乐,1,5.00,3.00,2.00,酒水饮料,K1,3
 }
 
 #[test]
+fn activity_across_stores_counts_store_days_out_of_stores_times_days() {
+    // Ten days, two stores. K1 sells on days 1–5 in 一号店 only: 5 store-days of 2 × 10 = 0.25
+    // (not 5 / 10). K2 sells on day 1 in both stores, twice in 一号店 (two orders, one
+    // store-day): 2 / 20 = 0.1. For 一号店 alone: K1 5 / 10, K2 1 / 10.
+    let mut rows = String::new();
+    for d in 1..=5 {
+        rows.push_str(&format!(
+            "A{d},2026-11-0{d} 09:00,一号店,甲,1,5.00,3.00,2.00,休闲食品,K1,\n"
+        ));
+    }
+    rows.push_str("B1,2026-11-01 09:00,一号店,乙,1,5.00,3.00,2.00,休闲食品,K2,\n");
+    rows.push_str("B2,2026-11-01 19:00,一号店,乙,1,5.00,3.00,2.00,休闲食品,K2,\n");
+    rows.push_str("C1,2026-11-01 09:00,二号店,乙,1,5.00,3.00,2.00,休闲食品,K2,\n");
+    let activity = |p: &Products, key: &str| {
+        let r = p.products.iter().find(|r| r.key == key).expect("listed");
+        (r.days_sold, r.activity)
+    };
+    let all = tab(&rows);
+    assert_eq!(activity(&all, "K1"), (5, 0.25));
+    assert_eq!(activity(&all, "K2"), (2, 0.1));
+    let one = tab_for(&rows, Some("一号店"));
+    assert_eq!(activity(&one, "K1"), (5, 0.5));
+    assert_eq!(activity(&one, "K2"), (1, 0.1));
+    // The raw-line path counts the same store-days.
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("valid");
+    let filters = Filters {
+        store: None,
+        from: day(1),
+        to: day(10),
+        channel: None,
+        requested: None,
+    };
+    let snaps = snapshots(&format!("{HEADER}{rows}"));
+    let raw = products_from_lines(&snaps, &filters, &Business::default());
+    assert_eq!(activity(&raw, "K1"), (5, 0.25));
+    assert_eq!(activity(&raw, "K2"), (2, 0.1));
+}
+
+#[test]
 fn percentile_interpolates_linearly_between_ranks() {
     let v = [1.0, 2.0, 3.0, 10.0];
     assert_eq!(percentile(&v, 50), Some(2.5));
