@@ -45,6 +45,7 @@ const TABS = [
   { name: 'overview', charts: 1 },
   { name: 'products', charts: 1 },
   { name: 'timeslots', charts: 1 },
+  { name: 'stores', charts: 2 },
   // Its screenshot is taken later, with a scenario and a level picked.
   { name: 'pricing', charts: 0, screenshot: false },
   { name: 'data', charts: 0, screenshot: false },
@@ -228,6 +229,7 @@ try {
   );
 
   await productPage(page);
+  await storesTab(page);
   await pricingTab(page);
 } catch (err) {
   problems.push(err.stack || String(err));
@@ -359,6 +361,39 @@ async function overlappingChip(page) {
     return from <= args.to && to >= args.from;
   });
   return chips.nth(Math.max(0, overlapping));
+}
+
+/**
+ * 🏬 门店对比 with a store picked: the page says the store filter is ignored and still lists
+ * every store; a store's name in the ranked table opens that store's 订单数据概览 for the same
+ * period.
+ */
+async function storesTab(page) {
+  const start = tabUrl('stores');
+  log(`open ${start}`);
+  await page.goto(start, { waitUntil: 'load' });
+  await waitForTab(page, 'stores');
+  await checkCharts(page, TABS.find((t) => t.name === 'stores'));
+  const rows = await page.locator('#tab-content [data-section="stores"] tbody tr').count();
+  const store = await page.locator('#filters select[name="store"] option:not([value=""])').first().getAttribute('value');
+  await pickFilter(page, 'store', store);
+  await waitForTab(page, 'stores');
+  check(
+    (await page.locator('#tab-content [data-scope="all-stores"]').innerText()).includes(store),
+    `门店对比 says it ignores the store filter ${store}`,
+  );
+  check(
+    (await page.locator('#tab-content [data-section="stores"] tbody tr').count()) === rows,
+    '门店对比 still lists every store with a store picked',
+  );
+  const link = page.locator('#tab-content [data-section="stores"] tbody a').first();
+  const name = (await link.innerText()).trim();
+  log(`门店对比 → ${name}`);
+  await link.click();
+  await waitForTab(page, 'overview');
+  const url = new URL(page.url());
+  check(url.searchParams.get('store') === name, `the store link opens ${name}'s overview: ${url}`);
+  check(url.searchParams.get('from') === args.from, `the store link keeps the period: ${url}`);
 }
 
 /**
