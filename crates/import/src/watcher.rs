@@ -241,7 +241,9 @@ fn round(
     status: &ImportStatus,
     woken: &Receiver<Wake>,
 ) -> bool {
-    let ready = match scan(&config.dir, settle) {
+    // Made again if they went (a network drive remounted empty, a folder deleted by hand).
+    let made = Importer::create_dirs(&config.dir).map_err(std::io::Error::other);
+    let ready = match made.and_then(|()| scan(&config.dir, settle)) {
         Ok(ready) => {
             if status.scanned(settle.waiting(), None) {
                 tracing::info!(dir = %config.dir.display(), "import folder: readable again");
