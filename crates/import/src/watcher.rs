@@ -83,7 +83,9 @@ impl ImportDir {
         status: ImportStatus,
     ) -> Result<Self, ImportError> {
         Importer::create_dirs(&config.dir)?;
-        status.configured(config.dir.clone(), config.rescan.as_secs_f64());
+        // Shown absolute: a relative path means little on the dashboard of a service.
+        let shown = std::path::absolute(&config.dir).unwrap_or_else(|_| config.dir.clone());
+        status.configured(shown, config.rescan.as_secs_f64());
         let (wake, woken) = mpsc::channel();
         let (ended_tx, ended) = mpsc::channel::<()>();
         let events = wake.clone();
