@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use serde::Serialize;
 use storeboard_data::AuditKind;
+use storeboard_upload::{ImportOutcome, ImportResult, ImportSnapshot, IMPORT_ACTOR};
 
 use crate::links::{PageFilters, Targets};
 use crate::query::ViewQuery;
@@ -21,6 +22,9 @@ const HISTORY: usize = 50;
 const AUDIT: usize = 50;
 /// Problems listed per report on the page (the full list is the CSV).
 const PROBLEMS_SHOWN: usize = 20;
+/// The import folder's outcomes listed, and of them the failures.
+const IMPORTS_SHOWN: usize = 10;
+const FAILURES_SHOWN: usize = 5;
 
 /// The upload ids of `uploads=3,4` (the reports to show at the top).
 fn requested_reports(q: &ViewQuery) -> Vec<i64> {
@@ -89,6 +93,7 @@ pub async fn render(
         "reports": reports,
         // Client addresses are for admins only.
         "show_ip": can_edit,
+        "import_dir": import_view(&state.upload.import_status().snapshot()),
         "audit_changes": changes.iter().map(|e| audit_row(e, can_edit)).collect::<Vec<_>>(),
         "audit_logins": logins.iter().map(|e| audit_row(e, can_edit)).collect::<Vec<_>>(),
         "upload_url": format!("{base}api/v1/uploads"),
@@ -98,10 +103,64 @@ pub async fn render(
     }))
 }
 
+/// The import folder's card: where it watches, the last import, the counts and the latest
+/// failures with their reports (`null` when the server watches no folder).
+fn import_view(s: &ImportSnapshot) -> Value {
+    if !s.enabled {
+        return Value::Null;
+    }
+    let failures: Vec<Value> = s
+        .recent
+        .iter()
+        .filter(|o| o.result == ImportResult::Failed)
+        .take(FAILURES_SHOWN)
+        .map(import_row)
+        .collect();
+    json!({
+        "dir": s.dir,
+        "watching": s.watching,
+        "notify": s.notify,
+        "rescan_seconds": s.rescan_seconds,
+        "pending": s.pending,
+        "error": s.error,
+        "imported": s.imported,
+        "failed": s.failed,
+        "last": s.last_import.as_ref().map(import_row),
+        "recent": s.recent.iter().take(IMPORTS_SHOWN).map(import_row).collect::<Vec<_>>(),
+        "failures": failures,
+    })
+}
+
+/// One file the folder finished, as the page lists it.
+fn import_row(o: &ImportOutcome) -> Value {
+    let result = match o.result {
+        ImportResult::Imported => "已导入",
+        ImportResult::AlreadyImported => "已导入过(数据未变)",
+        ImportResult::Failed => "失败",
+    };
+    let error = o.error.as_ref();
+    json!({
+        "file": o.file,
+        "at": crate::format::local_time(&o.at),
+        "result": result,
+        "failed": o.result == ImportResult::Failed,
+        "moved_to": o.moved_to,
+        "report": o.report,
+        "lines": o.lines,
+        "rejected": o.rejected_lines,
+        "code": error.map(|e| e.code.as_str()),
+        "message": error.map(|e| e.message.as_str()),
+        "details": error
+            .filter(|e| !e.details.is_null())
+            .map(|e| serde_json::to_string_pretty(&e.details).unwrap_or_default()),
+    })
+}
+
 /// An audit entry as the page shows it: the action in Chinese, a failed login's count and
 /// latest time, the client's address only when `show_ip` (an admin is looking).
 fn audit_row(e: &storeboard_data::AuditEntry, show_ip: bool) -> Value {
     let action = match e.action.as_str() {
+        "upload" if e.actor == IMPORT_ACTOR => "导入文件夹(合并)",
         "upload" => "上传(合并)",
         "replace" => "上传(替换)",
         "delete" => "删除门店",
@@ -150,6 +209,7 @@ fn history_row(u: &storeboard_data::UploadRecord, to: &Targets<'_>) -> Value {
         "first_day": u.first_day,
         "last_day": u.last_day,
         "already": u.already_imported,
+        "by_import_dir": u.actor == IMPORT_ACTOR,
         "problems_href": (u.report.problem_count > 0)
             .then(|| format!("{base}api/v1/uploads/{}/problems.csv", u.id)),
     })

@@ -204,6 +204,55 @@ impl IngestError {
             IngestError::Io(_) => "io_error",
         }
     }
+
+    /// Structured details of a refusal, as the upload's error JSON (`error.details`) and the
+    /// import folder's `NAME.report.json` name them: the file, sheet, missing and found columns,
+    /// the limit passed…; `null` when the message says it all.
+    pub fn details(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            IngestError::MissingColumns {
+                file,
+                sheet,
+                missing,
+                found,
+            } => json!({ "file": file, "sheet": sheet, "missing": missing, "found": found }),
+            IngestError::TooLargeInside {
+                file,
+                entry,
+                size,
+                limit,
+            } => json!({ "file": file, "entry": entry, "size": size, "limit": limit }),
+            IngestError::NoSuchSheet { sheets, .. } => json!({ "sheets": sheets }),
+            IngestError::SheetTooLarge {
+                file,
+                sheet,
+                cells,
+                limit,
+                setting,
+                ..
+            }
+            | IngestError::WorkbookTooLarge {
+                file,
+                sheet,
+                cells,
+                limit,
+                setting,
+            } => {
+                json!({ "file": file, "sheet": sheet, "cells": cells, "limit": limit, "setting": setting })
+            }
+            IngestError::CsvTooLong {
+                file,
+                record,
+                what,
+                limit,
+                setting,
+            } => {
+                json!({ "file": file, "record": record, "what": what, "limit": limit, "setting": setting })
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
 }
 
 /// Why the store database failed.

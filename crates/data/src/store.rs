@@ -78,6 +78,10 @@ pub struct UploadRecord {
     pub last_day: Option<NaiveDate>,
     /// The same file (by SHA-256) had been uploaded before; its data is unchanged by this one.
     pub already_imported: bool,
+    /// Who applied it ([`Actor::who`]: `admin (session)`, `open`, `import-dir` for the import
+    /// folder, `system`); empty in records from before it was kept.
+    #[serde(default)]
+    pub actor: String,
     /// The validation report.
     pub report: IngestReport,
 }
@@ -256,6 +260,7 @@ impl OrderStore {
             first_day: upload.report.stores.iter().map(|s| s.first_day).min(),
             last_day: upload.report.stores.iter().map(|s| s.last_day).max(),
             already_imported: false,
+            actor: actor.who.clone(),
             report: upload.report.clone(),
         };
         self.progress.wait(WRITE_WAIT)?;

@@ -11,8 +11,8 @@ use storeboard_engine::{Kind, Preset, SettingSpec, Settings};
 
 use crate::config::{
     ConfigError, Given, Layer, Origin, ServerSettingSpec, ServerSettings, ADMIN_PASSWORD_SPEC,
-    CONFIG_SPEC, DATA_DIR_SPEC, MAX_PERIOD_DAYS_SPEC, PARSE_FIELDS, PRESET_SPEC, SERVER_FIELDS,
-    VIEWER_PASSWORD_SPEC,
+    CONFIG_SPEC, DATA_DIR_SPEC, IMPORT_DIR_SPEC, MAX_PERIOD_DAYS_SPEC, PARSE_FIELDS, PRESET_SPEC,
+    SERVER_FIELDS, VIEWER_PASSWORD_SPEC,
 };
 use crate::config::{AUDIT_KEEP_DAYS_SPEC, SECURE_COOKIE_SPEC, TRUSTED_PROXY_SPEC};
 
@@ -200,6 +200,7 @@ pub(crate) fn parse(
         }
     }
     layer.data_dir = matches.get_one::<PathBuf>(DATA_DIR_SPEC.key).cloned();
+    layer.import_dir = matches.get_one::<PathBuf>(IMPORT_DIR_SPEC.key).cloned();
     layer.admin_password = matches.get_one::<String>(ADMIN_PASSWORD_SPEC.key).cloned();
     layer.viewer_password = matches.get_one::<String>(VIEWER_PASSWORD_SPEC.key).cloned();
     let config = matches.get_one::<PathBuf>(CONFIG_SPEC.key).cloned();

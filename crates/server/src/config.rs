@@ -35,6 +35,7 @@ pub const DEFAULT_PRESET: Option<Preset> = None;
 const UNSET: &str = "unset";
 
 pub(crate) const DATA_DIR: &str = "data_dir";
+pub(crate) const IMPORT_DIR: &str = "import_dir";
 pub(crate) const PRESET: &str = "preset";
 pub(crate) const CONFIG: &str = "config";
 pub(crate) const ADMIN_PASSWORD: &str = "admin_password";
@@ -103,6 +104,13 @@ pub(crate) const DATA_DIR_SPEC: ServerSettingSpec = ServerSettingSpec {
     help: "Directory for the embedded database and uploaded files; a relative path starts at the working directory.",
 };
 
+pub(crate) const IMPORT_DIR_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: IMPORT_DIR,
+    value_name: "DIR",
+    in_toml: true,
+    help: "Folder to import order exports from without a click: a `.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods` or `.csv` file dropped there is imported like an upload (merge) once it stops growing, then moved to `done/` or, when refused, to `failed/` with `NAME.report.json` beside it (see docs/data-format.md). Unset (or empty) imports from no folder.",
+};
+
 pub(crate) const PRESET_SPEC: ServerSettingSpec = ServerSettingSpec {
     key: PRESET,
     value_name: "PRESET",
@@ -141,6 +149,7 @@ pub(crate) const MAX_PERIOD_DAYS_SPEC: ServerSettingSpec = ServerSettingSpec {
 /// The server's own settings, in the order `--help` and the docs list them.
 pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     DATA_DIR_SPEC,
+    IMPORT_DIR_SPEC,
     PRESET_SPEC,
     CONFIG_SPEC,
     ADMIN_PASSWORD_SPEC,
@@ -163,6 +172,8 @@ pub struct ServerSettings {
     pub engine: Settings,
     /// Directory for the embedded database and uploaded files. Default is `./data`.
     pub data_dir: PathBuf,
+    /// The folder whose order exports are imported as they arrive. Default is none.
+    pub import_dir: Option<PathBuf>,
     /// The deployment preset that gave `threads` and `connection_limit` their baseline.
     pub preset: Option<Preset>,
     /// The TOML file that was read, if any.
@@ -188,6 +199,7 @@ impl Default for ServerSettings {
         Self {
             engine,
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            import_dir: None,
             preset: DEFAULT_PRESET,
             config_file: None,
             admin_password: None,
@@ -206,6 +218,7 @@ impl ServerSettings {
             |path: Option<&PathBuf>| path.map_or(UNSET.to_owned(), |p| p.display().to_string());
         match key {
             DATA_DIR => Some(self.data_dir.display().to_string()),
+            IMPORT_DIR => Some(shown(self.import_dir.as_ref())),
             PRESET => Some(self.preset.map_or(UNSET, Preset::name).to_owned()),
             CONFIG => Some(shown(self.config_file.as_ref())),
             ADMIN_PASSWORD => Some(set_or_unset(self.admin_password.as_ref())),
@@ -251,6 +264,8 @@ pub(crate) struct Layer {
     /// Engine settings and `preset` as text, in the order given.
     pub(crate) values: Vec<Given>,
     pub(crate) data_dir: Option<PathBuf>,
+    /// An empty path switches a folder given by an earlier source off.
+    pub(crate) import_dir: Option<PathBuf>,
     pub(crate) admin_password: Option<String>,
     pub(crate) viewer_password: Option<String>,
 }
@@ -305,6 +320,7 @@ fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
         }
     }
     layer.data_dir = env(&DATA_DIR_SPEC.env_var()).map(PathBuf::from);
+    layer.import_dir = env(&IMPORT_DIR_SPEC.env_var()).map(PathBuf::from);
     layer.admin_password = env(&ADMIN_PASSWORD_SPEC.env_var());
     layer.viewer_password = env(&VIEWER_PASSWORD_SPEC.env_var());
     layer
@@ -318,6 +334,9 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
     };
     if let Some(dir) = layers.iter().rev().find_map(|l| l.data_dir.clone()) {
         out.data_dir = dir;
+    }
+    if let Some(dir) = layers.iter().rev().find_map(|l| l.import_dir.clone()) {
+        out.import_dir = (!dir.as_os_str().is_empty()).then_some(dir);
     }
     // An empty password given later (e.g. `STOREBOARD_ADMIN_PASSWORD=`) switches it off.
     let last = |f: fn(&Layer) -> Option<String>| layers.iter().rev().find_map(f);

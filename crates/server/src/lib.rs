@@ -6,7 +6,8 @@
 //! mode's detailed error pages ([`debug_pages`]), and the business rules of the `[business]`
 //! table ([`business`]) the tabs API (`storeboard-tabs`) computes with, and the process's log
 //! with its non-blocking writer ([`logging`]), and access control as the binary sets it up:
-//! sessions kept in the database, the audit log of logins ([`access`]).
+//! sessions kept in the database, the audit log of logins ([`access`]), and the import folder
+//! started beside the engine ([`import`]).
 
 pub mod access;
 pub mod allocator;
@@ -15,6 +16,7 @@ pub mod business;
 pub mod cli;
 pub mod config;
 pub mod debug_pages;
+pub mod import;
 pub mod logging;
 pub mod mode;
 pub mod ops;

@@ -83,6 +83,9 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
         settings.engine.max_request_body_size,
     )
     .with_parse_limits(settings.parse.limits, settings.parse.max_xls_ods_parses);
+    // The import folder's thread waits for the load itself, and runs off the engine's workers.
+    let (import_status, import_dir) = storeboard::import::start(&settings, Arc::clone(&store))?;
+    let upload = upload.with_import_status(import_status);
     // One tabs state (and so one cache) shared by every worker.
     let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY)
         .with_max_period_days(settings.max_period_days);
@@ -124,7 +127,13 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
             handle.stop(true).await;
         }
     });
-    server.await?;
+    let served = server.await;
+    // After the engine: the file in hand is finished, or left in `.importing/` for the next start.
+    if let Some(import_dir) = import_dir {
+        let _ = tokio::task::spawn_blocking(move || import_dir.stop(storeboard::import::STOP_WAIT))
+            .await;
+    }
+    served?;
     if let Some(detail) = loader.load_failure() {
         anyhow::bail!("loading the order store failed: {detail}");
     }

@@ -164,10 +164,14 @@ pub fn render_metrics(info: &EngineInfo) -> String {
 async fn metrics(
     info: EngineInfo,
     tabs: Option<web::Data<storeboard_tabs::TabsState>>,
+    upload: Option<web::Data<storeboard_upload::UploadState>>,
 ) -> HttpResponse {
     let mut text = render_metrics(&info);
     if let Some(tabs) = tabs {
         render_cache(&mut text, &tabs.cache_stats());
+    }
+    if let Some(upload) = upload {
+        crate::import::render_metrics(&mut text, upload.import_status());
     }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -74,53 +74,7 @@ impl ApiError for UploadError {
 
     fn details(&self) -> Value {
         match self {
-            UploadError::Ingest(IngestError::MissingColumns {
-                file,
-                sheet,
-                missing,
-                found,
-            }) => {
-                json!({ "file": file, "sheet": sheet, "missing": missing, "found": found })
-            }
-            UploadError::Ingest(IngestError::TooLargeInside {
-                file,
-                entry,
-                size,
-                limit,
-            }) => {
-                json!({ "file": file, "entry": entry, "size": size, "limit": limit })
-            }
-            UploadError::Ingest(IngestError::NoSuchSheet { sheets, .. }) => {
-                json!({ "sheets": sheets })
-            }
-            UploadError::Ingest(
-                IngestError::SheetTooLarge {
-                    file,
-                    sheet,
-                    cells,
-                    limit,
-                    setting,
-                    ..
-                }
-                | IngestError::WorkbookTooLarge {
-                    file,
-                    sheet,
-                    cells,
-                    limit,
-                    setting,
-                },
-            ) => {
-                json!({ "file": file, "sheet": sheet, "cells": cells, "limit": limit, "setting": setting })
-            }
-            UploadError::Ingest(IngestError::CsvTooLong {
-                file,
-                record,
-                what,
-                limit,
-                setting,
-            }) => {
-                json!({ "file": file, "record": record, "what": what, "limit": limit, "setting": setting })
-            }
+            UploadError::Ingest(e) => e.details(),
             UploadError::TooLarge { limit } => json!({ "limit": limit }),
             UploadError::Store(StoreError::Loading { stores }) => json!({ "loading": stores }),
             _ => Value::Null,

@@ -198,6 +198,13 @@ pub(crate) async fn delete_store(
     Ok(HttpResponse::Ok().json(json!({ "deleted": name })))
 }
 
+/// `GET /api/v1/import-dir`: the import folder's state (`{"enabled": false, …}` without one).
+pub(crate) async fn import_dir(state: web::Data<UploadState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(state.import_status().snapshot())
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write as _;

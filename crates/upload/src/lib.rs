@@ -13,7 +13,8 @@
 //!
 //! Routes: `POST /api/v1/uploads` (multipart `file` parts, optional `mode=merge|replace`),
 //! `GET /api/v1/uploads`, `GET /api/v1/uploads/{id}/problems.csv`, `GET /api/v1/stores`,
-//! `DELETE /api/v1/stores/{name}`. Errors answer `{"error": {"code", "message", "details"}}`.
+//! `DELETE /api/v1/stores/{name}`, `GET /api/v1/import-dir` (the import folder's state, see
+//! [`UploadState::with_import_status`]). Errors answer `{"error": {"code", "message", "details"}}`.
 
 mod error;
 mod handlers;
@@ -27,6 +28,10 @@ use storeboard_data::{OrderStore, ParseLimits};
 use storeboard_routes::{register, Endpoint};
 
 pub use error::UploadError;
+/// The import folder's state as the dashboard reads it through [`UploadState::import_status`].
+pub use storeboard_import::{
+    ImportResult, ImportSnapshot, ImportStatus, Outcome as ImportOutcome, ACTOR as IMPORT_ACTOR,
+};
 
 /// Setting: how many `.xls`/`.ods` files are parsed at once.
 pub const MAX_XLS_ODS_PARSES: &str = "max_xls_ods_parses";
@@ -44,6 +49,8 @@ pub struct UploadState {
     limits: ParseLimits,
     /// One permit per `.xls`/`.ods` parse that may run at once.
     whole_parses: Arc<tokio::sync::Semaphore>,
+    /// The import folder's state (disabled unless the server watches one).
+    import: ImportStatus,
 }
 
 impl UploadState {
@@ -59,6 +66,7 @@ impl UploadState {
             max_upload,
             limits: ParseLimits::default(),
             whole_parses: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_XLS_ODS_PARSES)),
+            import: ImportStatus::disabled(),
         }
     }
 
@@ -70,9 +78,21 @@ impl UploadState {
         self
     }
 
+    /// The same state showing the import folder that reports to `status` (the one handed to
+    /// `storeboard_import::ImportDir::start`).
+    pub fn with_import_status(mut self, status: ImportStatus) -> Self {
+        self.import = status;
+        self
+    }
+
     /// The order store.
     pub fn store(&self) -> &Arc<OrderStore> {
         &self.store
+    }
+
+    /// The import folder's state (disabled when there is none).
+    pub fn import_status(&self) -> &ImportStatus {
+        &self.import
     }
 }
 
@@ -105,6 +125,7 @@ pub const ROUTES: &[Endpoint] = &[
     Endpoint::delete("/api/v1/stores/{name}", || {
         web::delete().to(handlers::delete_store)
     }),
+    Endpoint::get("/api/v1/import-dir", || web::get().to(handlers::import_dir)),
 ];
 
 /// Mounts the upload and data-management routes with their state.

@@ -34,6 +34,8 @@ mod upload_faults;
 mod hostile_uploads;
 // The stored data outlives the server: same stores, history and problems after a restart.
 mod upload_restart;
+// The import folder: good, refused, repeated, growing, lock and hidden files; crash recovery.
+mod import_dir;
 // Uploads beside other requests: two at once, health checks answering meanwhile.
 mod upload_concurrency;
 // The tabs API: contract names, default period, errors, the cache, per-request filters.

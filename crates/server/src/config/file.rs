@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use storeboard_engine::{Kind, Settings};
 
 use super::{
-    ConfigError, Given, Layer, Origin, ADMIN_PASSWORD, DATA_DIR, MAX_PERIOD_DAYS, PRESET,
-    VIEWER_PASSWORD,
+    ConfigError, Given, Layer, Origin, ADMIN_PASSWORD, DATA_DIR, IMPORT_DIR, MAX_PERIOD_DAYS,
+    PRESET, VIEWER_PASSWORD,
 };
 
 /// A TOML table reserved for the business settings of a later issue; skipped here.
@@ -78,11 +78,16 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
                 raw,
                 origin: origin.clone(),
             });
-        } else if key == DATA_DIR {
+        } else if key == DATA_DIR || key == IMPORT_DIR {
             let dir = value
                 .as_str()
                 .ok_or_else(|| invalid("a directory path in quotes"))?;
-            layer.data_dir = Some(PathBuf::from(dir));
+            let dir = Some(PathBuf::from(dir));
+            if key == DATA_DIR {
+                layer.data_dir = dir;
+            } else {
+                layer.import_dir = dir;
+            }
         } else if key == ADMIN_PASSWORD || key == VIEWER_PASSWORD {
             let text = value
                 .as_str()

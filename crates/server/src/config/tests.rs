@@ -214,3 +214,26 @@ fn help_and_version_are_not_failures() {
         "{err}"
     );
 }
+
+#[test]
+fn import_dir_is_off_by_default_comes_from_every_source_and_an_empty_value_turns_it_off() {
+    let s = load_with(&[], &[]).expect("defaults");
+    assert_eq!(s.import_dir, None);
+    assert_eq!(s.get(IMPORT_DIR).as_deref(), Some("unset"));
+    let file = toml_file("import_dir = \"/srv/exports\"\n");
+    let s = load_with(&["--config", path_of(&file)], &[]).expect("loads");
+    assert_eq!(s.import_dir, Some(PathBuf::from("/srv/exports")));
+    let env = [("STOREBOARD_IMPORT_DIR", "/e")];
+    let s = load_with(&["--config", path_of(&file)], &env).expect("loads");
+    assert_eq!(s.import_dir, Some(PathBuf::from("/e")), "env beats file");
+    let s = load_with(&["--import-dir", "/f"], &env).expect("loads");
+    assert_eq!(s.import_dir, Some(PathBuf::from("/f")), "flag beats env");
+    let s = load_with(
+        &["--config", path_of(&file)],
+        &[("STOREBOARD_IMPORT_DIR", "")],
+    )
+    .expect("loads");
+    assert_eq!(s.import_dir, None, "an empty value switches it off");
+    let file = toml_file("import_dir = 5\n");
+    assert!(load_with(&["--config", path_of(&file)], &[]).is_err());
+}
