@@ -187,7 +187,7 @@ try {
   }
 
   // ---- back: the previous tabs show again ----
-  for (const name of ['pricing', 'timeslots']) {
+  for (const name of ['pricing', 'stores']) {
     log('history back');
     await page.goBack({ waitUntil: 'commit' });
     await waitForTab(page, name);

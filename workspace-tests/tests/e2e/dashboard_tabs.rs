@@ -207,5 +207,10 @@ fn an_empty_server_renders_every_tab_empty_without_charts() {
         data.contains("还没有任何门店数据") && data.contains("还没有上传记录"),
         "{data}"
     );
+    // Without --import-dir the upload card says how to have files imported without a click.
+    assert!(
+        data.contains("id=\"import-dir-off\"") && data.contains("--import-dir"),
+        "{data}"
+    );
     assert!(html(&server, "/").contains("尚无数据"));
 }

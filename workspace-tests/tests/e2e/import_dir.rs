@@ -214,6 +214,10 @@ fn a_good_file_is_imported_moved_to_done_and_listed_in_the_history_as_import_dir
         "{tab}"
     );
     assert!(tab.contains("已导入"), "{tab}");
+    assert!(
+        !tab.contains("import-dir-off"),
+        "no 'how to enable' hint when it is on"
+    );
 }
 
 #[test]

@@ -246,3 +246,24 @@ fn the_workbook_has_every_store_its_previous_period_flags_and_medians() {
     close(sales, num(&first["sales"]), "sales in the sheet");
     assert_eq!(book[3].1.height(), 12, "a header and eleven figures");
 }
+
+#[test]
+fn with_fewer_stores_than_the_minimum_the_page_says_there_is_no_fence() {
+    // Three stores (the dashboard tests' data), the default minimum is four.
+    let (server, _) = crate::dashboard::seeded();
+    let json = api(&server, "stores", &query(&[("from", FROM), ("to", TO)]));
+    assert_eq!(json["stores"].as_array().map(Vec::len), Some(3));
+    assert!(json["fences"]
+        .as_object()
+        .expect("fences")
+        .values()
+        .all(Value::is_null));
+    let page = html(
+        &server,
+        &format!("/tabs/stores{}", query(&[("from", FROM), ("to", TO)])),
+    );
+    assert!(
+        page.contains("data-no-fences") && page.contains("少于 4 家"),
+        "{page}"
+    );
+}

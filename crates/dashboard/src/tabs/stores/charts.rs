@@ -49,6 +49,8 @@ pub(super) fn bubble(json: &Value, to: &Targets<'_>) -> Value {
         base("营销成本率 × 利润率(气泡大小 = 商品实收额)"),
         json!({
             "tooltip": {"trigger": "item"},
+            // One series: its legend would only sit on the axis name.
+            "legend": {"show": false},
             "grid": {"left": 16, "right": 96, "top": 64, "bottom": 36, "containLabel": true},
             "xAxis": {"type": "value", "name": "营销成本率", "axisLabel": {"formatter": "{value}%"},
                       "nameLocation": "middle", "nameGap": 28, "scale": true},

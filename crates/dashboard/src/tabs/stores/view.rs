@@ -113,6 +113,9 @@ pub(crate) fn stores(json: &Value, q: &ViewQuery, href: Href<'_>) -> Value {
         "medians": medians,
         "flagged": flagged,
         "ignored_store": q.get("store"),
+        // With fewer stores than `min_stores` no figure has a fence: the page says why.
+        "has_fences": json["fences"].as_object().is_some_and(|f| f.values().any(|v| !v.is_null())),
+        "min_stores": json["rules"].get("min_stores").cloned().unwrap_or(Value::Null),
         "store_count": rows.len(),
         "stores": table("stores", &pick(c::STORES, c::STORES_PAGE), &rows, q, href),
     })
