@@ -6,109 +6,38 @@
 //! Run: `cargo test -p storeboard --test crash -- --nocapture` (prints each iteration's outcome).
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_storeboard");
+mod support;
+use support::Running;
+
+/// The binary on `dir`, serving.
+fn start(dir: &Path) -> Running {
+    support::start(dir, IO_TIMEOUT)
+}
+
+/// One HTTP/1.1 exchange with `Connection: close`: the status and the body.
+fn exchange(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
+    support::exchange(port, head, body, IO_TIMEOUT)
+}
+
+fn get_json(port: u16, path: &str) -> Value {
+    support::get_json(port, path, IO_TIMEOUT)
+}
+
 /// Deadline of every connect, read and write, and of a start-up.
 const IO_TIMEOUT: Duration = Duration::from_secs(20);
 const BOUNDARY: &str = "crash-test-boundary-93b1";
 /// The store every big upload replaces, and the one no upload after the base touches.
 const BIG: &str = "鲜丰便利(万达店)";
 const SMALL: &str = "鲜丰便利(滨江店)";
-
-/// The binary, running; killed (SIGKILL) and reaped on drop.
-struct Running {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the binary on `dir` and waits for its `Serving on` line.
-fn start(dir: &Path) -> Running {
-    let mut child = Command::new(BIN)
-        .args(["--host", "127.0.0.1", "--port", "0", "--threads", "2"])
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("STOREBOARD_CONFIG")
-        .env("STOREBOARD_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut running = Running { child, port: 0 };
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + IO_TIMEOUT;
-    while running.port == 0 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).expect("a Serving on line in time");
-        if let Some(addr) = line.strip_prefix("Serving on http://") {
-            running.port = addr
-                .rsplit(':')
-                .next()
-                .and_then(|p| p.parse().ok())
-                .expect("a port");
-        }
-    }
-    running
-}
-
-/// One HTTP/1.1 exchange with `Connection: close`: the status and the body.
-fn exchange(port: u16, head: &str, body: &[u8]) -> std::io::Result<(u16, Vec<u8>)> {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT)?;
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut raw = Vec::new();
-    stream.take(64 << 20).read_to_end(&mut raw)?;
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n");
-    let bad = || {
-        std::io::Error::other(format!(
-            "no HTTP response: {:?}",
-            String::from_utf8_lossy(&raw)
-        ))
-    };
-    let split = split.ok_or_else(bad)?;
-    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
-    assert!(!head.contains("transfer-encoding: chunked"), "{head}");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(bad)?;
-    Ok((status, raw[split + 4..].to_vec()))
-}
-
-fn get_json(port: u16, path: &str) -> Value {
-    let head = format!("GET {path} HTTP/1.1\r\nHost: crash\r\nConnection: close\r\n\r\n");
-    let (status, body) = exchange(port, &head, b"").expect("a GET answer");
-    assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));
-    serde_json::from_slice(&body).expect("JSON")
-}
 
 /// The stores and how many uploads the history holds. A server that has just started loads
 /// its stores in the background (`/api/v1/stores` marks those not loaded yet with

@@ -7,57 +7,22 @@
 //! Run: `cargo test -p storeboard --test hostile_memory -- --nocapture` (prints the figures).
 #![cfg(target_os = "linux")]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_storeboard");
+mod support;
+use support::Running;
+
+/// The binary on `dir`, serving.
+fn start(dir: &std::path::Path) -> Running {
+    support::start(dir, IO_TIMEOUT)
+}
+
 const IO_TIMEOUT: Duration = Duration::from_secs(60);
 const BOUNDARY: &str = "hostile-memory-boundary-5f2e";
 /// How far above its starting point the server's peak may go.
 const HEADROOM_MIB: u64 = 300;
-
-/// The binary, running; killed and reaped on drop.
-struct Running {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &std::path::Path) -> Running {
-    let mut child = Command::new(BIN)
-        .args(["--host", "127.0.0.1", "--port", "0", "--threads", "2"])
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("STOREBOARD_CONFIG")
-        .env("STOREBOARD_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut running = Running { child, port: 0 };
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(addr) = line.strip_prefix("Serving on http://") {
-            running.port = addr
-                .rsplit(':')
-                .next()
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0);
-            break;
-        }
-    }
-    assert_ne!(running.port, 0, "no Serving on line");
-    running
-}
 
 /// `VmRSS` and `VmHWM` of `pid`, in MiB.
 fn memory(pid: u32) -> (u64, u64) {

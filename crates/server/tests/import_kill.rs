@@ -7,91 +7,30 @@
 #![cfg(unix)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use storeboard_fixtures as fx;
 
-const BIN: &str = env!("CARGO_BIN_EXE_storeboard");
-/// Deadline of a start-up, of every request, and of each wait for the folder.
-const DEADLINE: Duration = Duration::from_secs(60);
+mod support;
+use support::Running;
 
-/// The binary, running; killed (SIGKILL) and reaped on drop.
-struct Running {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the binary on `data` watching `folder`, and waits for its `Serving on` line.
+/// The binary on `data` watching `folder`, serving.
 fn start(data: &Path, folder: &Path) -> Running {
-    let mut child = Command::new(BIN)
-        .args(["--host", "127.0.0.1", "--port", "0", "--threads", "2"])
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--import-dir")
-        .arg(folder)
-        .env_remove("STOREBOARD_CONFIG")
-        .env_remove("STOREBOARD_IMPORT_DIR")
-        .env("STOREBOARD_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut running = Running { child, port: 0 };
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + DEADLINE;
-    while running.port == 0 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).expect("a Serving on line in time");
-        if let Some(addr) = line.strip_prefix("Serving on http://") {
-            running.port = addr
-                .rsplit(':')
-                .next()
-                .and_then(|p| p.parse().ok())
-                .expect("a port");
-        }
-    }
-    running
+    let mut command = support::server_command(data);
+    command.arg("--import-dir").arg(folder);
+    support::serve(command, DEADLINE)
 }
 
 /// `GET path` with `Connection: close`: the body as JSON (asserting 200).
 fn get_json(port: u16, path: &str) -> Value {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream = TcpStream::connect_timeout(&addr, DEADLINE).expect("connects");
-    stream
-        .set_read_timeout(Some(DEADLINE))
-        .expect("timeout set");
-    let head = format!("GET {path} HTTP/1.1\r\nHost: kill\r\nConnection: close\r\n\r\n");
-    stream.write_all(head.as_bytes()).expect("sent");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
-    assert!(head.starts_with("HTTP/1.1 200"), "{path}: {text}");
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+    support::get_json(port, path, DEADLINE)
 }
+
+/// Deadline of a start-up, of every request, and of each wait for the folder.
+const DEADLINE: Duration = Duration::from_secs(60);
 
 /// Polls `cond` every 2 ms until [`DEADLINE`].
 fn poll(mut cond: impl FnMut() -> bool) -> bool {

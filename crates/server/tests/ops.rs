@@ -4,86 +4,30 @@
 //!
 //! Run: `cargo test -p storeboard --test ops`.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_storeboard");
+mod support;
+use support::{server_command, Running, BIN};
+
+/// The binary on `dir`, serving.
+fn start(dir: &Path) -> Running {
+    support::start(dir, IO_TIMEOUT)
+}
+
+/// One HTTP/1.1 exchange with `Connection: close`: the status and the body.
+fn exchange(port: u16, head: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    support::exchange(port, head, body, IO_TIMEOUT).expect("an HTTP answer")
+}
+
 /// Deadline of every connect, read and write, of a start-up and of a subcommand.
 const IO_TIMEOUT: Duration = Duration::from_secs(20);
 const BOUNDARY: &str = "ops-test-boundary-5e27";
-
-/// The binary, serving; killed and reaped on drop.
-struct Running {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    /// Kills the server (SIGKILL on Unix: nothing is checkpointed) and waits until it is gone.
-    fn kill(mut self) {
-        self.child.kill().expect("kills the server");
-        self.child.wait().expect("reaps the server");
-    }
-}
-
-fn server_command(dir: &Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(["--host", "127.0.0.1", "--port", "0", "--threads", "2"])
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("STOREBOARD_CONFIG")
-        .env("STOREBOARD_LOG", "warn")
-        .stdin(Stdio::null());
-    command
-}
-
-/// Starts the binary on `dir` and waits for its `Serving on` line.
-fn start(dir: &Path) -> Running {
-    let mut child = server_command(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut running = Running { child, port: 0 };
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Instant::now() + IO_TIMEOUT;
-    while running.port == 0 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let line = rx.recv_timeout(left).expect("a Serving on line in time");
-        if let Some(addr) = line.strip_prefix("Serving on http://") {
-            running.port = addr
-                .rsplit(':')
-                .next()
-                .and_then(|p| p.parse().ok())
-                .expect("a port");
-        }
-    }
-    running
-}
 
 /// Runs `command` to its end within [`IO_TIMEOUT`] (its output is small: it fits the pipes).
 fn finish(mut command: Command) -> (i32, String, String) {
@@ -126,33 +70,6 @@ fn backup(dir: &Path, out: &Path) -> (i32, String, String) {
 
 fn restore(dir: &Path, file: &Path) -> (i32, String, String) {
     storeboard(&[&"restore", &"--data-dir", &dir, &file])
-}
-
-/// One HTTP/1.1 exchange with `Connection: close`: the status and the body.
-fn exchange(port: u16, head: &str, body: &[u8]) -> (u16, Vec<u8>) {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut stream = TcpStream::connect_timeout(&addr, IO_TIMEOUT).expect("connects");
-    stream
-        .set_read_timeout(Some(IO_TIMEOUT))
-        .expect("read timeout");
-    stream
-        .set_write_timeout(Some(IO_TIMEOUT))
-        .expect("write timeout");
-    stream.write_all(head.as_bytes()).expect("writes the head");
-    stream.write_all(body).expect("writes the body");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("reads the answer");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("an HTTP answer");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    (status, raw[split + 4..].to_vec())
 }
 
 /// `GET /api/v1/stores`.
