@@ -4,11 +4,11 @@
 //!
 //! Kept sparse and narrow: per cell a mask of its non-zero figures (five words) and those
 //! figures as 32-bit values, one after the other in a store-wide list (~440 bytes a cell at a
-//! year: a third of the hours and buckets are empty). A cell with a figure that does not fit
-//! in 32 bits is kept whole beside the list, and the mask's spare bit says so. Reading adds
-//! the set figures of the wanted part into a wide accumulator (one step per non-zero figure),
-//! so merging stays a loop of additions; a part (the hours, the AOV orders) skips the rest by
-//! counting the mask's bits before it.
+//! year, where 40% of the hours and 45% of the buckets are empty). A cell with a figure that
+//! does not fit in 32 bits is kept whole beside the list, and the mask's spare bit says so.
+//! Reading adds the set figures of the wanted part into a wide accumulator (one step per
+//! non-zero figure), so merging stays a loop of additions; a part (the hours, the AOV orders)
+//! skips the rest by counting the mask's bits before it.
 
 use std::ops::Range;
 
