@@ -3,9 +3,11 @@
 //!
 //! Built once per snapshot and business configuration ([`facts`]) from the kept orders (the
 //! fee-channel filter applied), in exact integers: money in cents, sales in 1/100,000 yuan.
-//! One [`Cell`] per (day, channel) holds the order-level sums, the AOV bands and profit
-//! buckets, per-hour sums, and the loss and high-delivery counts; beside each cell, its
-//! per-category line sums, its per-(slot, scene) line sums and the product keys it sold.
+//! One [`Cell`] per (day, channel) holds the order-level sums and the loss and high-delivery
+//! counts; beside each cell, its [`Depth`] (AOV bands, profit buckets, marketing columns, band
+//! costs and hours, kept sparse and narrow: `depth.rs`), its per-category line sums, its
+//! per-(slot, scene) line sums, its 配送 grid (kept narrow: `groups.rs`) and the product keys
+//! it sold.
 //!
 //! A request for days `from..=to` and an optional channel reads `days × channels` cells per
 //! store (a binary search finds the first day), and merges at most 28 small results: the
@@ -13,9 +15,12 @@
 
 mod build;
 pub mod customers;
+mod depth;
+mod groups;
 mod points;
 pub mod series;
 mod sold;
+mod spill;
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -25,6 +30,10 @@ use storeboard_data::dataset::Sym;
 use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
+pub use depth::Depth;
+pub use groups::{CategorySums, DeliverySums, LineSums};
+use groups::{NarrowCategory, NarrowDelivery, NarrowScene};
+use spill::Packed;
 
 /// Order count and money of one band or bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,7 +67,9 @@ pub struct HourSums {
     pub line_profit: i64,
 }
 
-/// The order-level sums of the kept orders of one day on one channel (or merged cells).
+/// The order-level sums of the kept orders of one day on one channel (or merged cells); their
+/// distributions (bands, buckets, hours) are read with [`Selection::depth`] and
+/// [`Selection::hours`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cell {
     /// Orders.
@@ -87,18 +98,8 @@ pub struct Cell {
     pub high_delivery: u32,
     /// Lines (not consumables) sold below their unit purchase cost (价格异常).
     pub price_anomalies: u32,
-    /// Orders by 商品实收额 band (the overview's AOV bands).
-    pub aov: [Bin; 8],
-    /// Orders by 订单实际利润 bucket.
-    pub buckets: [Bin; 8],
-    /// Orders by hour of 下单时间.
-    pub hours: [HourSums; 24],
-    /// Σ of each of the seven marketing columns (cents), in `order::MARKETING`'s order.
-    pub marketing_split: [i64; 7],
     /// Orders with 订单实际利润 > 0.
     pub profitable_orders: u32,
-    /// Σ total cost (商品成本 + 耗材 + 营销成本 + 配送净成本 + 平台服务费, cents) by AOV band.
-    pub aov_cost: [i64; 8],
     /// Σ GMV (1/100,000 yuan, see `order::Exact::gmv`).
     pub gmv: i64,
 }
@@ -119,87 +120,8 @@ impl Cell {
         self.loss_orders += o.loss_orders;
         self.high_delivery += o.high_delivery;
         self.price_anomalies += o.price_anomalies;
-        for (a, b) in self.aov.iter_mut().zip(&o.aov) {
-            a.merge(b);
-        }
-        for (a, b) in self.buckets.iter_mut().zip(&o.buckets) {
-            a.merge(b);
-        }
-        for (a, b) in self.hours.iter_mut().zip(&o.hours) {
-            a.orders += b.orders;
-            a.lines += b.lines;
-            a.sales += b.sales;
-            a.line_profit += b.line_profit;
-        }
-        for (a, b) in self.marketing_split.iter_mut().zip(&o.marketing_split) {
-            *a += b;
-        }
         self.profitable_orders += o.profitable_orders;
-        for (a, b) in self.aov_cost.iter_mut().zip(&o.aov_cost) {
-            *a += b;
-        }
         self.gmv += o.gmv;
-    }
-}
-
-/// Line sums of one group (a category, or a slot × scene).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LineSums {
-    /// Lines.
-    pub lines: u32,
-    /// Σ 销量 (thousandths).
-    pub quantity: i64,
-    /// Σ 实收价格 × 销量 (1/100,000 yuan).
-    pub sales: i64,
-    /// Σ 利润额 (cents).
-    pub profit: i64,
-}
-
-impl LineSums {
-    /// Adds `o` to this one.
-    pub fn merge(&mut self, o: &LineSums) {
-        self.lines += o.lines;
-        self.quantity += o.quantity;
-        self.sales += o.sales;
-        self.profit += o.profit;
-    }
-}
-
-/// Line sums of one category of a cell: [`LineSums`] and Σ 商品采购成本 (kept apart from
-/// `LineSums` so that the (slot, scene) sums do not carry a cost they never use).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CategorySums {
-    /// Lines, 销量, sales and 利润额.
-    pub sums: LineSums,
-    /// Σ 商品采购成本 (cents).
-    pub cost: i64,
-}
-
-impl CategorySums {
-    /// Adds `o` to this one.
-    pub fn merge(&mut self, o: &CategorySums) {
-        self.sums.merge(&o.sums);
-        self.cost += o.cost;
-    }
-}
-
-/// Orders of one 配送距离 bucket × time slot (the time-slot tab's 配送 grid).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DeliverySums {
-    /// Orders.
-    pub orders: u32,
-    /// Σ 配送净成本 (cents).
-    pub delivery_net: i64,
-    /// Orders with 配送净成本 above `[business] delivery_cost_alert`.
-    pub over_alert: u32,
-}
-
-impl DeliverySums {
-    /// Adds `o` to this one.
-    pub fn merge(&mut self, o: &DeliverySums) {
-        self.orders += o.orders;
-        self.delivery_net += o.delivery_net;
-        self.over_alert += o.over_alert;
     }
 }
 
@@ -212,14 +134,17 @@ pub struct StoreFacts {
     channels: Vec<Sym>,
     /// `days.len() × channels.len()` cells, day-major.
     cells: Vec<Cell>,
+    /// Per cell, its bands, buckets, marketing columns, band costs and hours.
+    depths: depth::Depths,
     /// Per cell, its slice of `categories` (offsets, one more than cells).
     category_at: Vec<u32>,
     /// (一级分类名 string id, sums).
-    categories: Vec<(Sym, CategorySums)>,
+    categories: Packed<NarrowCategory>,
     /// Per cell, its slice of `scenes`.
     scene_at: Vec<u32>,
-    /// (slot, scene index, sums): scene indices follow the time-slot tab's scene list.
-    scenes: Vec<(u8, u8, LineSums)>,
+    /// (slot, scene index, sums, orders with a line there): scene indices follow the time-slot
+    /// tab's scene list.
+    scenes: Packed<NarrowScene>,
     /// Per cell, its slice of `sold_list` while the aggregates are built.
     sold_at: Vec<u32>,
     /// Product keys (string ids) with 销量 > 0, consumables included, sorted per cell, while
@@ -231,15 +156,13 @@ pub struct StoreFacts {
     series: series::ProductSeries,
     /// The customer (normalized 收货地址) of every kept order.
     customers: customers::Customers,
-    /// Per entry of `scenes`, the orders with a line in that slot × scene.
-    scene_orders: Vec<u32>,
     /// Per cell, (lines a keyword or category placed in a scene, all lines), consumables left
     /// out.
     scene_coverage: Vec<(u32, u32)>,
     /// Per cell, its slice of `delivery`.
     delivery_at: Vec<u32>,
     /// (配送距离 bucket, slot, sums), the time-slot tab's 配送 grid.
-    delivery: Vec<(u8, u8, DeliverySums)>,
+    delivery: Packed<NarrowDelivery>,
 }
 
 /// The cells a request reads in one store.
@@ -301,22 +224,22 @@ impl StoreFacts {
                 "facts: days, channels",
                 cap(&self.days) + cap(&self.channels),
             ),
-            ("facts: cells", cap(&self.cells)),
+            ("facts: cells", cap(&self.cells) + self.depths.heap_bytes()),
             (
                 "facts: categories",
-                cap(&self.category_at) + cap(&self.categories),
+                cap(&self.category_at) + self.categories.heap_bytes(),
             ),
-            ("facts: scenes", cap(&self.scene_at) + cap(&self.scenes)),
+            (
+                "facts: scenes (with their orders)",
+                cap(&self.scene_at) + self.scenes.heap_bytes(),
+            ),
             ("facts: sold keys", self.sold.heap_bytes()),
             ("facts: product series", series),
             ("facts: product points", points),
             ("facts: customers", self.customers.heap_bytes()),
             (
-                "facts: scene orders, coverage, delivery",
-                cap(&self.scene_orders)
-                    + cap(&self.scene_coverage)
-                    + cap(&self.delivery_at)
-                    + cap(&self.delivery),
+                "facts: scene coverage, delivery",
+                cap(&self.scene_coverage) + cap(&self.delivery_at) + self.delivery.heap_bytes(),
             ),
         ]
     }
@@ -356,26 +279,25 @@ impl Selection<'_> {
         total
     }
 
-    fn slices<'s, T>(&'s self, at: &'s [u32], items: &'s [T]) -> impl Iterator<Item = &'s T> + 's {
+    fn slices<'s, N: spill::Narrow>(
+        &'s self,
+        at: &'s [u32],
+        items: &'s Packed<N>,
+    ) -> impl Iterator<Item = N::Wide> + 's {
         self.cells
             .iter()
-            .flat_map(move |&k| &items[at[k] as usize..at[k + 1] as usize])
+            .flat_map(move |&k| items.range(at[k] as usize, at[k + 1] as usize))
     }
 
     /// (一级分类名 string id, sums) of every selected cell, unmerged.
-    pub fn categories(&self) -> impl Iterator<Item = &(Sym, CategorySums)> + '_ {
+    pub fn categories(&self) -> impl Iterator<Item = (Sym, CategorySums)> + '_ {
         self.slices(&self.facts.category_at, &self.facts.categories)
     }
 
-    /// (slot, scene index, sums) of every selected cell, unmerged.
-    pub fn scenes(&self) -> impl Iterator<Item = &(u8, u8, LineSums)> + '_ {
+    /// (slot, scene index, sums, orders with a line in that slot × scene) of every selected
+    /// cell, unmerged.
+    pub fn scenes(&self) -> impl Iterator<Item = (u8, u8, LineSums, u32)> + '_ {
         self.slices(&self.facts.scene_at, &self.facts.scenes)
-    }
-
-    /// Per entry of [`Selection::scenes`], in the same order, its orders.
-    pub fn scene_orders(&self) -> impl Iterator<Item = u32> + '_ {
-        self.slices(&self.facts.scene_at, &self.facts.scene_orders)
-            .copied()
     }
 
     /// (lines a keyword or category placed, all lines) of the selected cells, consumables
@@ -388,7 +310,7 @@ impl Selection<'_> {
     }
 
     /// (配送距离 bucket, slot, sums) of every selected cell, unmerged.
-    pub fn delivery(&self) -> impl Iterator<Item = &(u8, u8, DeliverySums)> + '_ {
+    pub fn delivery(&self) -> impl Iterator<Item = (u8, u8, DeliverySums)> + '_ {
         self.slices(&self.facts.delivery_at, &self.facts.delivery)
     }
 

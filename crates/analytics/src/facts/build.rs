@@ -10,8 +10,9 @@ use storeboard_data::schema::Column;
 use storeboard_data::StoreSnapshot;
 
 use super::customers::CustomersBuilder;
+use super::depth::Building;
 use super::series::SeriesBuilder;
-use super::{Bin, CategorySums, Cell, DeliverySums, LineSums, StoreFacts};
+use super::{CategorySums, Cell, DeliverySums, LineSums, StoreFacts};
 use crate::config::Business;
 use crate::order::{
     below_cost, cents, cents_to_yuan, exact, line_col, order_col, Exact, Rules, MARKETING,
@@ -24,6 +25,8 @@ use crate::timeslots::{slot_of, Scenes};
 #[derive(Default)]
 struct ChannelDay {
     cell: Cell,
+    /// The cell's bands, buckets, marketing columns, band costs and hours.
+    depth: Building,
     categories: HashMap<Sym, CategorySums>,
     scenes: HashMap<(u8, u8), LineSums>,
     sold: Vec<Sym>,
@@ -67,12 +70,6 @@ fn band(bounds: &[f64], value: f64) -> usize {
     bounds.iter().rposition(|&b| value >= b).unwrap_or(0)
 }
 
-fn add_bin(bin: &mut Bin, e: &Exact) {
-    bin.orders += 1;
-    bin.sales += e.sales;
-    bin.profit += e.profit;
-}
-
 /// Adds one kept order to its cell.
 fn add_order(c: &mut Cell, e: &Exact, alert: f64) {
     c.orders += 1;
@@ -88,26 +85,23 @@ fn add_order(c: &mut Cell, e: &Exact, alert: f64) {
     c.gmv += e.gmv;
     c.loss_orders += u32::from(e.profit < 0);
     c.high_delivery += u32::from(cents_to_yuan(e.delivery_net) > alert);
-    // Classified on the same yuan values the per-order path uses: exact conversions of exact
-    // sums, so both paths put an order on a bound in the same band.
-    add_bin(&mut c.aov[band(&AOV_BOUNDS, e.sales_yuan())], e);
-    add_bin(&mut c.buckets[band(&PROFIT_BOUNDS, e.profit_yuan())], e);
-    let h = &mut c.hours[e.hour.min(23) as usize];
-    h.orders += 1;
-    h.lines += e.lines.len() as u32;
-    h.sales += e.sales;
-    h.line_profit += e.line_profit;
+    c.profitable_orders += u32::from(e.profit > 0);
 }
 
-/// Adds one kept order's overview depth: its seven marketing columns, whether it made a
-/// profit, and its total cost in its AOV band.
-fn add_depth(c: &mut Cell, snap: &StoreSnapshot, i: usize, e: &Exact) {
+/// Adds one kept order's distributions: its AOV band, profit bucket and total cost there, its
+/// hour, and its seven marketing columns.
+fn add_depth(d: &mut Building, snap: &StoreSnapshot, i: usize, e: &Exact) {
+    // Classified on the same yuan values the per-order path uses: exact conversions of exact
+    // sums, so both paths put an order on a bound in the same band.
+    let aov = band(&AOV_BOUNDS, e.sales_yuan());
+    let bucket = band(&PROFIT_BOUNDS, e.profit_yuan());
+    d.add_bins(aov, bucket, e.sales, e.profit, e.total_cost());
+    let lines = e.lines.len() as i64;
+    d.add_hour(e.hour.min(23) as usize, lines, e.sales, e.line_profit);
     let money = &snap.data.orders.money;
-    for (sum, col) in c.marketing_split.iter_mut().zip(MARKETING) {
-        *sum += cents(money[order_col(col)][i]);
+    for (c, col) in MARKETING.into_iter().enumerate() {
+        d.add_marketing(c, cents(money[order_col(col)][i]));
     }
-    c.profitable_orders += u32::from(e.profit > 0);
-    c.aov_cost[band(&AOV_BOUNDS, e.sales_yuan())] += e.total_cost();
 }
 
 /// Adds one kept order's lines to its channel's line groups.
@@ -182,19 +176,18 @@ impl StoreFacts {
         for c in acc.iter_mut() {
             let c = std::mem::take(c);
             self.cells.push(c.cell);
+            self.depths.push(&c.depth);
             let mut categories: Vec<(Sym, CategorySums)> = c.categories.into_iter().collect();
             categories.sort_unstable_by_key(|(s, _)| *s);
-            self.categories.extend(categories);
+            categories.into_iter().for_each(|e| self.categories.push(e));
             self.category_at.push(self.categories.len() as u32);
             let mut scenes: Vec<(u8, u8, LineSums)> =
                 c.scenes.into_iter().map(|((s, k), v)| (s, k, v)).collect();
             scenes.sort_unstable_by_key(|(s, k, _)| (*s, *k));
-            self.scene_orders.extend(
-                scenes
-                    .iter()
-                    .map(|(s, k, _)| c.scene_orders.get(&(*s, *k)).copied().unwrap_or_default()),
-            );
-            self.scenes.extend(scenes);
+            for (s, k, sums) in scenes {
+                let orders = c.scene_orders.get(&(s, k)).copied().unwrap_or_default();
+                self.scenes.push((s, k, sums, orders));
+            }
             self.scene_at.push(self.scenes.len() as u32);
             let mut sold = c.sold;
             sold.sort_unstable();
@@ -208,7 +201,7 @@ impl StoreFacts {
                 .map(|((b, s), v)| (b, s, v))
                 .collect();
             delivery.sort_unstable_by_key(|(b, s, _)| (*b, *s));
-            self.delivery.extend(delivery);
+            delivery.into_iter().for_each(|e| self.delivery.push(e));
             self.delivery_at.push(self.delivery.len() as u32);
         }
     }
@@ -253,7 +246,7 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
             continue;
         };
         add_order(&mut acc[c].cell, &e, alert);
-        add_depth(&mut acc[c].cell, snap, i, &e);
+        add_depth(&mut acc[c].depth, snap, i, &e);
         add_lines(&mut acc[c], snap, &e, &mut scene_of, rules.consumable);
         add_delivery(&mut acc[c], snap, i, &e, alert);
         series.add(snap, i, &e, c as u16, rules.consumable);
@@ -271,11 +264,11 @@ impl StoreFacts {
     fn shrink(&mut self) {
         self.days.shrink_to_fit();
         self.cells.shrink_to_fit();
+        self.depths.shrink_to_fit();
         self.category_at.shrink_to_fit();
         self.categories.shrink_to_fit();
         self.scene_at.shrink_to_fit();
         self.scenes.shrink_to_fit();
-        self.scene_orders.shrink_to_fit();
         self.scene_coverage.shrink_to_fit();
         self.delivery_at.shrink_to_fit();
         self.delivery.shrink_to_fit();

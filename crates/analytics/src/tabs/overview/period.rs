@@ -16,7 +16,7 @@ use super::{
     channels, kpis, Band, CategoryRow, DayPoint, Overview, Values, AOV_LABELS, PROFIT_LABELS,
 };
 use crate::config::Business;
-use crate::facts::{facts, Bin, CategorySums, Cell, StoreFacts};
+use crate::facts::{facts, Bin, CategorySums, Cell, Depth, StoreFacts};
 use crate::filters::Filters;
 use crate::order::{cents_to_yuan, pct, ratio, SALES_SCALE};
 
@@ -67,21 +67,27 @@ pub(crate) fn sales_yuan(sales: i64) -> f64 {
     sales as f64 / SALES_SCALE
 }
 
-/// Another period's merged cells: in all and by channel name, and its KPI values.
+/// Another period's merged cells: in all and by channel name, its KPI values, and its AOV
+/// bands when asked.
 struct Other<'a> {
     values: Values,
     total: Cell,
+    depth: Depth,
     by_channel: BTreeMap<&'a str, Cell>,
 }
 
-/// The KPI values of one period (merged cells and distinct sold product keys) and its cells
-/// merged in all and by channel.
-fn other<'a>(parts: &[Part<'a>], from: NaiveDate, to: NaiveDate) -> Other<'a> {
+/// The KPI values of one period (merged cells and distinct sold product keys), its cells
+/// merged in all and by channel, and (`with_depth`) their bands and buckets.
+fn other<'a>(parts: &[Part<'a>], from: NaiveDate, to: NaiveDate, with_depth: bool) -> Other<'a> {
     let mut total = Cell::default();
+    let mut depth = Depth::default();
     let mut by_channel: BTreeMap<&str, Cell> = BTreeMap::new();
     let mut keys: HashSet<&str> = HashSet::new();
     for p in parts {
         let sel = p.facts.select(from, to, p.channel);
+        if with_depth {
+            depth.merge(&sel.depth());
+        }
         for (_, channel, cell) in sel.cells() {
             total.merge(cell);
             by_channel
@@ -94,12 +100,13 @@ fn other<'a>(parts: &[Part<'a>], from: NaiveDate, to: NaiveDate) -> Other<'a> {
     Other {
         values: values_of(&total, keys.len()),
         total,
+        depth,
         by_channel,
     }
 }
 
 /// The costs of the merged cells in yuan.
-fn cost_sums(total: &Cell) -> CostSums {
+fn cost_sums(total: &Cell, depth: &Depth) -> CostSums {
     let y = cents_to_yuan;
     CostSums {
         sales: sales_yuan(total.sales),
@@ -107,7 +114,7 @@ fn cost_sums(total: &Cell) -> CostSums {
         consumables: y(total.consumable_cost),
         delivery_net: y(total.delivery_net),
         platform_fee: y(total.fee),
-        marketing: total.marketing_split.map(y),
+        marketing: depth.marketing_split.map(y),
     }
 }
 
@@ -221,6 +228,7 @@ fn category_name(name: &str) -> &str {
 #[derive(Default)]
 struct Current<'a> {
     total: Cell,
+    depth: Depth,
     keys: HashSet<&'a str>,
     by_channel: BTreeMap<&'a str, Cell>,
     days: BTreeMap<NaiveDate, (u32, i64, i64)>,
@@ -232,6 +240,7 @@ fn current<'a>(parts: &[Part<'a>], filters: &Filters) -> Current<'a> {
     for p in parts {
         let strings = &p.snap.data.strings;
         let sel = p.facts.select(filters.from, filters.to, p.channel);
+        c.depth.merge(&sel.depth());
         for (day, channel, cell) in sel.cells() {
             c.total.merge(cell);
             c.by_channel
@@ -250,9 +259,9 @@ fn current<'a>(parts: &[Part<'a>], filters: &Filters) -> Current<'a> {
         }
         for (sym, sums) in sel.categories() {
             c.cats
-                .entry(category_name(strings.get(*sym)))
+                .entry(category_name(strings.get(sym)))
                 .or_default()
-                .merge(sums);
+                .merge(&sums);
         }
     }
     c
@@ -268,8 +277,8 @@ pub(crate) fn overview(
     let cur = current(&parts, filters);
     let total = &cur.total;
     let (prev, week) = (filters.previous(), filters.last_week());
-    let prev = other(&parts, prev.from, prev.to);
-    let week = week.map(|w| other(&parts, w.from, w.to).values);
+    let prev = other(&parts, prev.from, prev.to, true);
+    let week = week.map(|w| other(&parts, w.from, w.to, false).values);
     let values = values_of(total, cur.keys.len());
     let channels = channels::with_previous(
         channels::cards_from_cells(&cur.by_channel, business),
@@ -277,7 +286,8 @@ pub(crate) fn overview(
     );
     let daily = daily(cur.days, filters);
     let categories = categories(cur.cats);
-    let aov_cost = total.aov_cost.map(cents_to_yuan);
+    let depth = &cur.depth;
+    let aov_cost = depth.aov_cost.map(cents_to_yuan);
     Overview {
         filters: filters.clone(),
         empty: total.orders == 0,
@@ -285,15 +295,15 @@ pub(crate) fn overview(
         insights: depth::insights(&channels),
         channels,
         aov_bands: depth::aov_bands(
-            bands(&total.aov, &AOV_LABELS, total.orders),
+            bands(&depth.aov, &AOV_LABELS, total.orders),
             &aov_cost,
-            &bands(&prev.total.aov, &AOV_LABELS, prev.total.orders),
+            &bands(&prev.depth.aov, &AOV_LABELS, prev.total.orders),
         ),
         days: depth::days(&daily),
         daily,
-        cost_structure: depth::cost_structure(&cost_sums(total), &categories),
+        cost_structure: depth::cost_structure(&cost_sums(total, depth), &categories),
         categories,
-        profit_buckets: bands(&total.buckets, &PROFIT_LABELS, total.orders),
+        profit_buckets: bands(&depth.buckets, &PROFIT_LABELS, total.orders),
         profit_summary: depth::profit_summary(
             total.orders as usize,
             total.profitable_orders as usize,

@@ -30,28 +30,28 @@ impl Sums {
         let n = self.scenes.len();
         for (_, _, cell) in sel.cells() {
             self.orders += cell.orders;
-            for (hour, h) in cell.hours.iter().enumerate() {
-                let s = &mut self.slots[slot_of(hour as u32)];
-                s.orders += h.orders;
-                s.lines += h.lines;
-                s.sales += h.sales;
-                s.line_profit += h.line_profit;
-            }
         }
-        for (&(slot, scene, ref sums), orders) in sel.scenes().zip(sel.scene_orders()) {
+        for (hour, h) in sel.hours().iter().enumerate() {
+            let s = &mut self.slots[slot_of(hour as u32)];
+            s.orders += h.orders;
+            s.lines += h.lines;
+            s.sales += h.sales;
+            s.line_profit += h.line_profit;
+        }
+        for (slot, scene, sums, orders) in sel.scenes() {
             let (slot, scene) = (usize::from(slot), usize::from(scene));
             if scene < n {
-                self.scenes[scene].merge(sums);
+                self.scenes[scene].merge(&sums);
                 self.scene_orders[scene] += orders;
                 let cell = &mut self.cells[slot][scene];
-                cell.0.merge(sums);
+                cell.0.merge(&sums);
                 cell.1 += orders;
             }
         }
         let (placed, lines) = sel.scene_coverage();
         self.coverage = (self.coverage.0 + placed, self.coverage.1 + lines);
-        for &(bucket, slot, ref sums) in sel.delivery() {
-            self.delivery[usize::from(bucket)][usize::from(slot)].merge(sums);
+        for (bucket, slot, sums) in sel.delivery() {
+            self.delivery[usize::from(bucket)][usize::from(slot)].merge(&sums);
         }
     }
 }

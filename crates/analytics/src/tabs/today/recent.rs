@@ -95,7 +95,7 @@ pub(super) fn load_at<'a>(
     let mut bins = Bins::new();
     for p in &parts {
         let sel = p.facts.select(first, y, p.channel);
-        for (d, channel, cell) in sel.cells() {
+        for ((d, channel, cell), aov) in sel.cells().zip(sel.aov_orders()) {
             days.insert(d);
             let c = counts.entry(d).or_default();
             c[0] += cell.loss_orders;
@@ -106,8 +106,8 @@ pub(super) fn load_at<'a>(
                 .or_default();
             b.orders += cell.orders;
             b.sales += cell.sales;
-            for (band, bin) in b.bands.iter_mut().zip(&cell.aov) {
-                *band += bin.orders;
+            for (band, orders) in b.bands.iter_mut().zip(aov) {
+                *band += orders;
             }
         }
     }
