@@ -40,7 +40,25 @@ pub(crate) struct MixStats {
     pub(crate) bad_status: u64,
     pub(crate) io_errors: u64,
     pub(crate) first_error: Option<String>,
+    /// Per (tab, all stores or one, cache hit or not): what share of the requests they were and
+    /// their latencies, the heaviest first: where the tail comes from.
+    pub(crate) groups: Vec<Group>,
 }
+
+/// The requests of one kind in the mix.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// `products, all stores, miss`.
+    pub(crate) label: String,
+    pub(crate) requests: usize,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
+    /// Their share of all the requests slower than the mix's p99 (%).
+    pub(crate) tail_pct: f64,
+}
+
+/// What one request was: tab index, all stores, answered from the cache.
+type Kind = (usize, bool, Option<bool>);
 
 impl MixStats {
     pub(crate) fn errors(&self) -> u64 {
@@ -65,9 +83,10 @@ impl Rng {
     }
 }
 
-/// The next URL of the mix.
-fn next_url(rng: &mut Rng, month: &Month) -> String {
-    let tab = TABS[rng.below(4) as usize];
+/// The next URL of the mix, and its tab's index and whether it asks for all stores.
+fn next_url(rng: &mut Rng, month: &Month) -> (usize, bool, String) {
+    let t = rng.below(4) as usize;
+    let tab = TABS[t];
     let random_store =
         |rng: &mut Rng| month.stores[rng.below(month.stores.len() as u64) as usize].clone();
     let (store, from, to) = if rng.below(100) < 30 {
@@ -88,7 +107,7 @@ fn next_url(rng: &mut Rng, month: &Month) -> String {
         let from = month.first + chrono::Days::new(rng.below((span - days + 1) as u64));
         (store, from, from + chrono::Days::new(days as u64 - 1))
     };
-    crate::tab_url(tab, &store, from, to)
+    (t, store.is_empty(), crate::tab_url(tab, &store, from, to))
 }
 
 /// Runs `clients` clients for `seconds` against `addr`.
@@ -104,10 +123,12 @@ pub(crate) fn run(addr: SocketAddr, month: &Month, clients: usize, seconds: u64)
         .collect();
     let mut stats = MixStats::default();
     let mut latencies = Vec::new();
+    let mut kinds: Vec<(f64, Kind)> = Vec::new();
     for worker in workers {
         match worker.join() {
             Ok((lat, part)) => {
-                latencies.extend(lat);
+                latencies.extend(lat.iter().map(|(ms, _)| *ms));
+                kinds.extend(lat);
                 stats.timeouts += part.timeouts;
                 stats.bad_status += part.bad_status;
                 stats.io_errors += part.io_errors;
@@ -135,20 +156,62 @@ pub(crate) fn run(addr: SocketAddr, month: &Month, clients: usize, seconds: u64)
     stats.p50_ms = pick(0.5);
     stats.p99_ms = pick(0.99);
     stats.max_ms = latencies.last().copied().unwrap_or(0.0);
+    stats.groups = groups(kinds, stats.p99_ms);
     stats
 }
 
-/// One client: requests back to back until `deadline`; the latencies (ms) of the good ones.
-fn client(addr: SocketAddr, month: &Month, id: u64, deadline: Instant) -> (Vec<f64>, MixStats) {
+/// The requests grouped by [`Kind`], the groups with most of the tail first.
+fn groups(mut kinds: Vec<(f64, Kind)>, p99: f64) -> Vec<Group> {
+    let tail = kinds.iter().filter(|(ms, _)| *ms > p99).count().max(1);
+    kinds.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.total_cmp(&b.0)));
+    let mut out: Vec<Group> = kinds
+        .chunk_by(|a, b| a.1 == b.1)
+        .map(|g| {
+            let (tab, all, hit) = g[0].1;
+            let at = |p: f64| g[((g.len() - 1) as f64 * p).round() as usize].0;
+            let hit = match hit {
+                Some(true) => "hit",
+                Some(false) => "miss",
+                None => "?",
+            };
+            let scope = if all { "all stores" } else { "one store" };
+            Group {
+                label: format!("{}, {scope}, {hit}", TABS[tab]),
+                requests: g.len(),
+                p50_ms: at(0.5),
+                p99_ms: at(0.99),
+                tail_pct: g.iter().filter(|(ms, _)| *ms > p99).count() as f64 * 100.0 / tail as f64,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.tail_pct
+            .total_cmp(&a.tail_pct)
+            .then(b.requests.cmp(&a.requests))
+    });
+    out
+}
+
+/// One client: requests back to back until `deadline`; the latencies (ms) of the good ones with
+/// what they were.
+fn client(
+    addr: SocketAddr,
+    month: &Month,
+    id: u64,
+    deadline: Instant,
+) -> (Vec<(f64, Kind)>, MixStats) {
     let mut rng = Rng(0x5EED_0000 + id * 7919);
     let mut conn = Conn::new(addr);
     let mut lat = Vec::new();
     let mut stats = MixStats::default();
     while Instant::now() < deadline {
-        let url = next_url(&mut rng, month);
+        let (tab, all, url) = next_url(&mut rng, month);
         let sent = Instant::now();
         match conn.get(&url, DEADLINE, false) {
-            Ok(_) => lat.push(sent.elapsed().as_secs_f64() * 1000.0),
+            Ok(answer) => lat.push((
+                sent.elapsed().as_secs_f64() * 1000.0,
+                (tab, all, answer.hit),
+            )),
             Err(fail) => {
                 match fail {
                     Fail::Timeout => stats.timeouts += 1,

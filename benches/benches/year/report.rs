@@ -134,6 +134,25 @@ pub(crate) fn print_queries(config: &Config, tabs: &[TabCase], m: &MixStats, mix
                 .as_ref()
                 .map_or(String::new(), |e| format!("; first: {e}"))
         );
+        print_groups(m);
+    }
+}
+
+/// Where the click mix's tail comes from: each kind of request, most of the tail first.
+fn print_groups(m: &MixStats) {
+    println!();
+    println!("| click mix by request (tab, stores, cache) | requests | p50 | p99 | share of the requests above the mix's p99 |");
+    println!("|---|---|---|---|---|");
+    for g in &m.groups {
+        println!(
+            "| {} | {} ({:.1}%) | {:.1} ms | {:.1} ms | {:.0}% |",
+            g.label,
+            g.requests,
+            g.requests as f64 * 100.0 / m.requests.max(1) as f64,
+            g.p50_ms,
+            g.p99_ms,
+            g.tail_pct
+        );
     }
 }
 
