@@ -408,8 +408,16 @@ fn click_mix(config: &Config, dir: &Path) -> Result<(mix::MixStats, u64), String
         "click mix: {} clients × {} s over {mix_lines} lines ({} – {}) …",
         config.clients, config.mix_seconds, month.first, month.last
     );
-    Ok((
-        mix::run(mix_addr, &month, config.clients, config.mix_seconds),
-        mix_lines,
-    ))
+    let stats = mix::run(mix_addr, &month, config.clients, config.mix_seconds);
+    // How the tab cache fared: hits, computations, joins and evictions.
+    if let Ok(answer) = http::Conn::new(mix_addr).get("/metrics", mix::DEADLINE, true) {
+        let text = String::from_utf8_lossy(&answer.body);
+        for line in text
+            .lines()
+            .filter(|l| l.starts_with("storeboard_tab_cache"))
+        {
+            println!("  {line}");
+        }
+    }
+    Ok((stats, mix_lines))
 }

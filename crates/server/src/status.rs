@@ -195,10 +195,22 @@ fn render_cache(out: &mut String, cache: &storeboard_tabs::CacheStats) {
             cache.misses,
         ),
         (
+            "tab_cache_joined_total",
+            "counter",
+            "Tab cache misses that waited for the same computation started by another request.",
+            cache.joined,
+        ),
+        (
             "tab_cache_evictions_total",
             "counter",
             "Tab cache entries dropped to stay within capacity.",
             cache.evictions,
+        ),
+        (
+            "tab_cache_bytes",
+            "gauge",
+            "Bytes the tab cache holds (values and keys, as its byte limit counts them).",
+            cache.bytes as u64,
         ),
         (
             "tab_cache_entries",

@@ -36,6 +36,8 @@ pub struct TabAnswer {
 pub struct ProductsAnswer {
     /// The tab; page it with [`storeboard_analytics::products::page`].
     pub products: Arc<Products>,
+    /// The JSON of its default page ([`Paging::default`]), written when it was computed.
+    pub first_page: Bytes,
     /// The request's resolved filters (default period filled in).
     pub filters: Filters,
     /// True when it came from the cache.
@@ -66,8 +68,17 @@ impl TabsState {
     /// dashboard's tables): no JSON is written or parsed.
     pub async fn products(&self, query: &TabQuery) -> Result<ProductsAnswer, TabsError> {
         match self.computed(Tab::Products, query).await? {
-            (Computed::Products { products, .. }, filters, hit) => Ok(ProductsAnswer {
+            (
+                Computed::Products {
+                    products,
+                    first_page,
+                    ..
+                },
+                filters,
+                hit,
+            ) => Ok(ProductsAnswer {
                 products,
+                first_page,
                 filters,
                 hit,
             }),
@@ -87,9 +98,17 @@ impl TabsState {
     ) -> Result<TabAnswer, TabsError> {
         let ProductsAnswer {
             products,
+            first_page,
             filters,
             hit,
         } = self.products(query).await?;
+        if paging == Paging::default() {
+            return Ok(TabAnswer {
+                json: first_page,
+                filters,
+                hit,
+            });
+        }
         // Off the async worker: sorting a year's products is a few milliseconds.
         let json = json_off_worker(move || serde_json::to_vec(&page(&products, &paging))).await?;
         Ok(TabAnswer { json, filters, hit })

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use tokio::sync::watch;
@@ -87,9 +88,11 @@ struct Landing<V: Clone + Weigh> {
 }
 
 impl<V: Clone + Weigh> Landing<V> {
-    fn land(mut self, outcome: Result<V, Failure>) {
+    /// Publishes `outcome`, caching a value that took `cost` to compute.
+    fn land(mut self, outcome: Result<V, Failure>, cost: Duration) {
         if let Ok(value) = &outcome {
-            self.cache.insert(self.key.clone(), value.clone());
+            self.cache
+                .insert_costed(self.key.clone(), value.clone(), cost);
         }
         self.outcome = Some(outcome);
     }
@@ -167,7 +170,11 @@ impl<V: Clone + Weigh + Send + Sync + 'static> TabCache<V> {
             // takes the lock) at once. `web::block` hands the job over immediately and the job
             // lands by itself, so its handle is not awaited (dropping it detaches, never
             // cancels).
-            drop(web::block(move || landing.land(run(compute))));
+            drop(web::block(move || {
+                let started = Instant::now();
+                let outcome = run(compute);
+                landing.land(outcome, started.elapsed());
+            }));
         }
         let outcome = match rx.wait_for(Option::is_some).await {
             Ok(published) => published.clone(),

@@ -180,3 +180,47 @@ fn a_limit_of_zero_caches_nothing() {
         assert_eq!((cache.stats().entries, cache.stats().bytes), (0, 0));
     }
 }
+
+#[test]
+fn an_expensive_answer_outlives_cheaper_ones_of_the_same_size_and_age() {
+    // Room for three answers of the same weight. 1 took 20 ms, 2 and 3 took 1 ms each: when 4
+    // arrives, 2 goes (the cheapest, then the least recently used), not 1, the oldest.
+    let one = TabCache::weight(&key(1), &value(100));
+    let cache = TabCache::new(CacheLimits {
+        max_bytes: 3 * one,
+        max_entries: 100,
+    });
+    cache.insert_costed(key(1), value(100), Duration::from_millis(20));
+    cache.insert_costed(key(2), value(100), Duration::from_millis(1));
+    cache.insert_costed(key(3), value(100), Duration::from_millis(1));
+    cache.insert_costed(key(4), value(100), Duration::from_millis(1));
+    let kept: Vec<u32> = (1..=4)
+        .filter(|&to| cache.get(&key(to)).is_some())
+        .collect();
+    assert_eq!(kept, [1, 3, 4]);
+}
+
+#[test]
+fn an_expensive_answer_nobody_asks_for_again_leaves_in_the_end() {
+    // Room for two. 1 took 5 ms; then a stream of 1 ms answers. The clock rises by a cheap
+    // answer's credit every two of them; 1, last used at clock 1 (priority 1 + 5), is the
+    // lowest once the clock nears 6 (worked through by hand: at the 13th answer) and goes.
+    let one = TabCache::weight(&key(1), &value(100));
+    let cache = TabCache::new(CacheLimits {
+        max_bytes: 2 * one,
+        max_entries: 100,
+    });
+    cache.insert_costed(key(1), value(100), Duration::from_millis(5));
+    for to in 2..=4 {
+        cache.insert_costed(key(to), value(100), Duration::from_millis(1));
+    }
+    assert!(cache.stats().evictions >= 2);
+    assert!(cache.get(&key(1)).is_some(), "kept while the clock is low");
+    for to in 5..=20 {
+        cache.insert_costed(key(to), value(100), Duration::from_millis(1));
+    }
+    assert!(
+        cache.get(&key(1)).is_none(),
+        "gone once the clock passed it"
+    );
+}
