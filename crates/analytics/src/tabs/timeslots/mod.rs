@@ -245,10 +245,40 @@ pub fn timeslots(
     filters: &Filters,
     business: &Business,
 ) -> Timeslots {
-    let scenes = Scenes::new(business);
-    let (acc, empty) = from_facts::accumulate(snaps, filters, business, scenes.names.len());
-    assemble(snaps, filters, business, empty, &scenes, acc)
+    let store_days = snaps.len() as i64 * filters.days();
+    on_threads(snaps, filters, business, store_days >= PARALLEL_STORE_DAYS)
 }
+
+/// [`timeslots`] on one thread, or on two when `parallel`.
+fn on_threads(
+    snaps: &[Arc<StoreSnapshot>],
+    filters: &Filters,
+    business: &Business,
+    parallel: bool,
+) -> Timeslots {
+    let scenes = Scenes::new(business);
+    let n = scenes.names.len();
+    if !parallel {
+        let (acc, empty) = from_facts::accumulate(snaps, filters, business, n);
+        let products = products::product_scenes(snaps, filters, business, &scenes);
+        return assemble(filters, business, empty, &scenes, (acc, products));
+    }
+    // 商品 × 场景 reads every product series of the period, the rest every cell: about half the
+    // work each, so a chain's year is answered on two threads (the machines have two cores).
+    let ((acc, empty), products) = std::thread::scope(|scope| {
+        let products = scope.spawn(|| products::product_scenes(snaps, filters, business, &scenes));
+        let acc = from_facts::accumulate(snaps, filters, business, n);
+        let products = products
+            .join()
+            .unwrap_or_else(|_| products::product_scenes(snaps, filters, business, &scenes));
+        (acc, products)
+    });
+    assemble(filters, business, empty, &scenes, (acc, products))
+}
+
+/// From this many store-days (stores × days asked) the tab is computed on two threads: below
+/// it a thread costs more than it saves (one store's year, a chain's month: 1–14 ms).
+const PARALLEL_STORE_DAYS: i64 = 2_000;
 
 /// The time-slot tab computed from the raw lines, order by order: the reference the
 /// aggregates are checked against in tests, and the baseline the benches time them against.
@@ -260,16 +290,16 @@ pub fn timeslots_from_lines(
     let kept = orders(snaps, filters, business);
     let scenes = Scenes::new(business);
     let acc = from_lines::accumulate(&kept, &scenes, business);
-    assemble(snaps, filters, business, kept.is_empty(), &scenes, acc)
+    let products = products::product_scenes(snaps, filters, business, &scenes);
+    assemble(filters, business, kept.is_empty(), &scenes, (acc, products))
 }
 
 fn assemble(
-    snaps: &[Arc<StoreSnapshot>],
     filters: &Filters,
     business: &Business,
     empty: bool,
     scenes: &Scenes<'_>,
-    acc: Acc,
+    (acc, product_scenes): (Acc, Vec<SceneProducts>),
 ) -> Timeslots {
     let slots = SLOTS
         .iter()
@@ -319,7 +349,7 @@ fn assemble(
         },
         scene_coverage_pct: pct(acc.coverage.0 as f64, acc.coverage.1 as f64),
         delivery: delivery::assemble(&acc.delivery, business),
-        product_scenes: products::product_scenes(snaps, filters, business, scenes),
+        product_scenes,
     }
 }
 

@@ -321,3 +321,28 @@ P2,2026-11-02 18:30,一号店,打包袋,1,0.50,0.30,耗材
     let listed: usize = t.product_scenes.iter().map(|s| s.count).sum();
     assert_eq!(listed, 2, "扳手 and 打包袋 are in no scene's list");
 }
+
+#[test]
+fn two_threads_answer_exactly_what_one_thread_answers() {
+    let spec = storeboard_fixtures::ExportSpec {
+        stores: vec!["一号店".into(), "二号店".into(), "三号店".into()],
+        days: 12,
+        orders_per_store_day: 25,
+        ..storeboard_fixtures::ExportSpec::default()
+    };
+    let snaps = crate::testkit::generated(&spec);
+    let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("valid");
+    for channel in [None, Some("美团闪购".to_owned())] {
+        let f = Filters {
+            store: None,
+            from: day(1),
+            to: day(9),
+            channel,
+            requested: None,
+        };
+        let business = Business::default();
+        let one = on_threads(&snaps, &f, &business, false);
+        assert!(!one.empty && !one.product_scenes.is_empty());
+        assert_eq!(one, on_threads(&snaps, &f, &business, true));
+    }
+}
