@@ -81,10 +81,12 @@ pub(super) struct Product<'a> {
     pub name: &'a str,
     /// 一级分类名 of the last line read.
     pub category: &'a str,
-    /// Sums per day with at least one line (sold or not).
-    days: BTreeMap<NaiveDate, Sums>,
-    /// Per day, the 剩余库存 of its latest line that had a stock value.
-    stock: BTreeMap<NaiveDate, f32>,
+    /// Sums per day with at least one line (sold or not), by day. Sorted vectors, not maps:
+    /// a product has a few dozen days and every card asks for ranges of them (a tree's
+    /// searches were a seventh of a store's 今日必做).
+    days: Vec<(NaiveDate, Sums)>,
+    /// Per day, the 剩余库存 of its latest line that had a stock value, by day.
+    stock: Vec<(NaiveDate, f32)>,
     /// Sums per day and 渠道 (in no order, a (day, channel) possibly split over entries), at
     /// least for the last week to yesterday.
     channel_days: Vec<(NaiveDate, &'a str, Sums)>,
@@ -102,10 +104,22 @@ impl<'a> Product<'a> {
         Self {
             name,
             category,
-            days,
-            stock,
+            days: days.into_iter().collect(),
+            stock: stock.into_iter().collect(),
             channel_days,
         }
+    }
+
+    /// The days of `from..=to`.
+    fn days_in(&self, from: NaiveDate, to: NaiveDate) -> &[(NaiveDate, Sums)] {
+        let start = self.days.partition_point(|(d, _)| *d < from);
+        let end = self.days.partition_point(|(d, _)| *d <= to);
+        self.days.get(start..end).unwrap_or_default()
+    }
+
+    /// The days on or before `d`.
+    fn days_to(&self, d: NaiveDate) -> &[(NaiveDate, Sums)] {
+        &self.days[..self.days.partition_point(|(day, _)| *day <= d)]
     }
 
     /// Sums per 渠道 over `from..=to` (days of the last week to yesterday), by channel name.
@@ -124,7 +138,7 @@ impl<'a> Product<'a> {
     /// Sums over the inclusive days `from..=to`.
     pub fn sums(&self, from: NaiveDate, to: NaiveDate) -> Sums {
         let mut total = Sums::default();
-        for s in self.days.range(from..=to).map(|(_, s)| s) {
+        for (_, s) in self.days_in(from, to) {
             total.add(s);
         }
         total
@@ -132,24 +146,22 @@ impl<'a> Product<'a> {
 
     /// The stock of the latest line on or before `d` that had one (latest value wins, §2).
     pub fn stock_at(&self, d: NaiveDate) -> Option<f64> {
-        self.stock
-            .range(..=d)
-            .next_back()
-            .map(|(_, &s)| f64::from(s))
+        let end = self.stock.partition_point(|(day, _)| *day <= d);
+        end.checked_sub(1).map(|i| f64::from(self.stock[i].1))
     }
 
     /// The last day on or before `d` with 销量 > 0.
     pub fn last_sale(&self, d: NaiveDate) -> Option<NaiveDate> {
-        self.days
-            .range(..=d)
+        self.days_to(d)
+            .iter()
             .rev()
             .find(|(_, s)| s.quantity > 0)
-            .map(|(&day, _)| day)
+            .map(|(day, _)| *day)
     }
 
     /// True when the product has a line on or before `d`.
     pub fn seen_by(&self, d: NaiveDate) -> bool {
-        self.days.range(..=d).next().is_some()
+        self.days.first().is_some_and(|(first, _)| *first <= d)
     }
 }
 
@@ -356,8 +368,18 @@ pub(super) fn is_consumable(o: &OrderFigures<'_>, j: usize, consumable: &str) ->
     data.strings.get(data.lines.category1[j]) == consumable
 }
 
+/// A product's history while the line path reads its lines.
+#[derive(Default)]
+struct Building<'a> {
+    name: &'a str,
+    category: &'a str,
+    days: BTreeMap<NaiveDate, Sums>,
+    stock: BTreeMap<NaiveDate, f32>,
+    channel_days: Vec<(NaiveDate, &'a str, Sums)>,
+}
+
 fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a str, Product<'a>> {
-    let mut out: BTreeMap<&'a str, Product<'a>> = BTreeMap::new();
+    let mut out: BTreeMap<&'a str, Building<'a>> = BTreeMap::new();
     // The order time of each product-day's stock reading so far: the latest line wins.
     let mut times: HashMap<(&'a str, NaiveDate), i64> = HashMap::new();
     for o in orders {
@@ -407,5 +429,10 @@ fn products<'a>(orders: &[OrderFigures<'a>], consumable: &str) -> BTreeMap<&'a s
             }
         }
     }
-    out
+    out.into_iter()
+        .map(|(key, b)| {
+            let p = Product::from_parts(b.name, b.category, b.days, b.stock, b.channel_days);
+            (key, p)
+        })
+        .collect()
 }
