@@ -85,9 +85,9 @@ impl Tab {
     ) -> Result<Computed, TabsError> {
         match self {
             Tab::Today => {
-                let today =
+                let mut today =
                     storeboard_analytics::today::today_window(snaps, filters, business, window);
-                let tail = Bytes::from(default_page_tail(&today)?);
+                let tail = Bytes::from(default_page_tail(&mut today)?);
                 Ok(Computed::Today {
                     weight: weigh_today(&today) + tail.len(),
                     today: Arc::new(today),
@@ -151,14 +151,19 @@ impl Weigh for Computed {
 /// The JSON of `today` cut to [`DEFAULT_LIMIT`] rows a card, without its leading
 /// `{"filters":…` (it starts at the `,` after them). The answer's first field is its filters, so
 /// `{"filters":` + the request's filters + this tail is the whole answer for that request.
-fn default_page_tail(today: &Today) -> Result<Vec<u8>, TabsError> {
-    let mut page = today.clone();
-    page.truncate_rows(DEFAULT_LIMIT);
-    let json = serde_json::to_vec(&page)?;
+fn default_page_tail(today: &mut Today) -> Result<Vec<u8>, TabsError> {
+    today.with_rows_cut(DEFAULT_LIMIT, default_tail_of)
+}
+
+/// [`default_page_tail`] of a tab already cut to its page.
+fn default_tail_of(page: &Today) -> Result<Vec<u8>, TabsError> {
+    let json = serde_json::to_vec(page)?;
     let head = FILTERS_HEAD.len() + serde_json::to_vec(&page.filters)?.len();
     match json.get(..FILTERS_HEAD.len()) {
         Some(start) if start == FILTERS_HEAD.as_bytes() && json.get(head) == Some(&b',') => {
-            Ok(json[head..].to_vec())
+            let mut json = json;
+            json.drain(..head);
+            Ok(json)
         }
         _ => Err(TabsError::Failed(
             "今日必做's answer does not start with its filters".to_owned(),
