@@ -289,20 +289,23 @@ fn run(config: &Config) -> Result<(), String> {
     let per_store_day = stored as f64 / (data::STORES as f64 * days as f64);
     println!("{stored} lines, {per_store_day:.0} per store-day");
 
-    // 2. Memory of this process, the server, after the uploads.
-    let (after_uploads, _) = restart::memory_mb(std::process::id());
-
-    // 3. Restart. The upload server first finishes what it does after an upload (its warm
-    // thread builds every changed store's aggregates, seconds of CPU): a restart is measured on
+    // 2. The upload server finishes what it does after an upload (its warm thread builds every
+    // changed store's aggregates, seconds of CPU, then hands free memory back), and its memory
+    // is read then: a running server's, aggregates included. The restart below is measured on
     // a machine where the old server is idle, not racing it for the two cores.
     let settled = Instant::now();
     Conn::new(addr)
         .get("/api/v1/tabs/overview", Duration::from_secs(300), false)
         .map_err(|e| format!("GET /api/v1/tabs/overview after the uploads: {e}"))?;
+    // The warm thread trims after its round: give it a poll interval to get there.
+    std::thread::sleep(Duration::from_millis(500));
     println!(
         "\nthe upload server's aggregates were ready {:.1} s after the last upload",
         settled.elapsed().as_secs_f64()
     );
+    let (after_uploads, _) = restart::memory_mb(std::process::id());
+
+    // 3. Restart.
     println!("restarting on the data directory (child process) …");
     let restart = restart::measure(&year_dir, stored, config.threads)?;
 

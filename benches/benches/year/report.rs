@@ -57,7 +57,7 @@ impl Summary<'_> {
         );
         let per_line = |mb: f64| mb * 1024.0 * 1024.0 / self.stored.max(1) as f64;
         println!(
-            "| resident memory after the uploads / after a restart / after a restart with the \
+            "| resident memory after the uploads (their aggregates built) / after a restart / after a restart with the \
              aggregates | {:.0} MB / {:.0} MB / {:.0} MB ({:.0} / {:.0} / {:.0} bytes per line; \
              restart peak {:.0} MB) | 1.42 GB / 1.19 GB (~110 bytes per line) | ≤ 800 MB after a \
              restart, aggregates included |",
