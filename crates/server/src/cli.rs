@@ -12,7 +12,7 @@ use storeboard_engine::{Kind, Preset, SettingSpec, Settings};
 use crate::config::{
     ConfigError, Given, Layer, Origin, ServerSettingSpec, ServerSettings, ADMIN_PASSWORD_SPEC,
     CONFIG_SPEC, DATA_DIR_SPEC, IMPORT_DIR_SPEC, MAX_PERIOD_DAYS_SPEC, PARSE_FIELDS, PRESET_SPEC,
-    SERVER_FIELDS, VIEWER_PASSWORD_SPEC,
+    SERVER_FIELDS, TAB_CACHE_MB_SPEC, VIEWER_PASSWORD_SPEC,
 };
 use crate::config::{AUDIT_KEEP_DAYS_SPEC, SECURE_COOKIE_SPEC, TRUSTED_PROXY_SPEC};
 
@@ -103,6 +103,7 @@ fn server_arg(spec: &ServerSettingSpec, defaults: &ServerSettings) -> Arg {
         ADMIN_PASSWORD_SPEC.key,
         VIEWER_PASSWORD_SPEC.key,
         MAX_PERIOD_DAYS_SPEC.key,
+        TAB_CACHE_MB_SPEC.key,
     ]
     .contains(&spec.key)
         || PARSE_FIELDS.iter().any(|p| p.key == spec.key)
@@ -172,7 +173,7 @@ pub(crate) fn parse(
             layer.values.push(given);
         }
     }
-    for spec in [PRESET_SPEC, MAX_PERIOD_DAYS_SPEC] {
+    for spec in [PRESET_SPEC, MAX_PERIOD_DAYS_SPEC, TAB_CACHE_MB_SPEC] {
         if let Some(raw) = matches.get_one::<String>(spec.key) {
             layer.values.push(Given {
                 key: spec.key,

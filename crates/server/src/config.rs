@@ -31,6 +31,9 @@ pub const DEFAULT_DATA_DIR: &str = "./data";
 /// No preset by default: `threads` and `connection_limit` keep the engine's defaults.
 pub const DEFAULT_PRESET: Option<Preset> = None;
 
+/// The largest tab cache accepted, in MiB (64 GiB: a typo, not a machine).
+const MAX_TAB_CACHE_MB: u32 = 65_536;
+
 /// How an absent optional value is shown, as the engine shows its own.
 const UNSET: &str = "unset";
 
@@ -41,9 +44,13 @@ pub(crate) const CONFIG: &str = "config";
 pub(crate) const ADMIN_PASSWORD: &str = "admin_password";
 pub(crate) const VIEWER_PASSWORD: &str = "viewer_password";
 pub(crate) const MAX_PERIOD_DAYS: &str = "max_period_days";
+pub(crate) const TAB_CACHE_MB: &str = "tab_cache_mb";
+
+/// The tab cache's default size in MiB ([`storeboard_tabs::DEFAULT_CACHE_BYTES`]).
+pub const DEFAULT_TAB_CACHE_MB: u32 = (storeboard_tabs::DEFAULT_CACHE_BYTES >> 20) as u32;
 
 /// Server settings given as text and parsed in [`merge`] (not the engine's).
-const SERVER_VALUES: [&str; 2] = [PRESET, MAX_PERIOD_DAYS];
+const SERVER_VALUES: [&str; 3] = [PRESET, MAX_PERIOD_DAYS, TAB_CACHE_MB];
 
 /// A password: compared and used, never printed (`Debug` and `get` show `set`).
 #[derive(Clone, PartialEq, Eq)]
@@ -146,6 +153,13 @@ pub(crate) const MAX_PERIOD_DAYS_SPEC: ServerSettingSpec = ServerSettingSpec {
     help: "Longest period, in days, a tab, page or export may ask for; a longer one is refused with 400 (periods are also narrowed to the days that have data).",
 };
 
+pub(crate) const TAB_CACHE_MB_SPEC: ServerSettingSpec = ServerSettingSpec {
+    key: TAB_CACHE_MB,
+    value_name: "MIB",
+    in_toml: true,
+    help: "Memory, in MiB, for computed tab answers shared by every user (0 caches nothing); the answers cheapest to recompute go first when it is full. A year of a 28-store chain takes ~670 MB with its aggregates, plus this.",
+};
+
 /// The server's own settings, in the order `--help` and the docs list them.
 pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     DATA_DIR_SPEC,
@@ -155,6 +169,7 @@ pub const SERVER_FIELDS: &[ServerSettingSpec] = &[
     ADMIN_PASSWORD_SPEC,
     VIEWER_PASSWORD_SPEC,
     MAX_PERIOD_DAYS_SPEC,
+    TAB_CACHE_MB_SPEC,
     TRUSTED_PROXY_SPEC,
     SECURE_COOKIE_SPEC,
     AUDIT_KEEP_DAYS_SPEC,
@@ -184,6 +199,8 @@ pub struct ServerSettings {
     pub viewer_password: Option<Secret>,
     /// The longest period a request may ask for, in days.
     pub max_period_days: u32,
+    /// The tab cache's size, in MiB (`tab_cache_mb`; 0: none).
+    pub tab_cache_mb: u32,
     /// Trusted proxies, the cookie's `Secure` flag, how long the audit log is kept.
     pub access: AccessSettings,
     /// How large an upload's sheets and CSV lines may be; `.xls`/`.ods` parses at once.
@@ -205,6 +222,7 @@ impl Default for ServerSettings {
             admin_password: None,
             viewer_password: None,
             max_period_days: storeboard_tabs::DEFAULT_MAX_PERIOD_DAYS,
+            tab_cache_mb: DEFAULT_TAB_CACHE_MB,
             access: AccessSettings::default(),
             parse: ParseSettings::default(),
         }
@@ -224,6 +242,7 @@ impl ServerSettings {
             ADMIN_PASSWORD => Some(set_or_unset(self.admin_password.as_ref())),
             VIEWER_PASSWORD => Some(set_or_unset(self.viewer_password.as_ref())),
             MAX_PERIOD_DAYS => Some(self.max_period_days.to_string()),
+            TAB_CACHE_MB => Some(self.tab_cache_mb.to_string()),
             key if parse::spec(key).is_some() => self.parse.get(key),
             _ => self.access.get(key).or_else(|| self.engine.get(key)),
         }
@@ -298,6 +317,7 @@ fn env_layer(env: &dyn Fn(&str) -> Option<String>) -> Layer {
     let server = [
         (PRESET, PRESET_SPEC.env_var()),
         (MAX_PERIOD_DAYS, MAX_PERIOD_DAYS_SPEC.env_var()),
+        (TAB_CACHE_MB, TAB_CACHE_MB_SPEC.env_var()),
     ];
     let own = access::SPECS.into_iter().map(|s| (s.key, s.env_var()));
     for (key, var) in keys.chain(server).chain(own) {
@@ -359,6 +379,18 @@ fn merge(layers: [Layer; 3], config_file: Option<PathBuf>) -> Result<ServerSetti
                     key: MAX_PERIOD_DAYS.to_owned(),
                     value: g.raw.clone(),
                     expected: "a whole number of days, at least 1".to_owned(),
+                }))
+            }
+        };
+    }
+    for g in given.iter().filter(|g| g.key == TAB_CACHE_MB) {
+        out.tab_cache_mb = match g.raw.trim().parse::<u32>() {
+            Ok(mb) if mb <= MAX_TAB_CACHE_MB => mb,
+            _ => {
+                return Err(g.error(SettingsError::InvalidValue {
+                    key: TAB_CACHE_MB.to_owned(),
+                    value: g.raw.clone(),
+                    expected: format!("a whole number of MiB from 0 to {MAX_TAB_CACHE_MB}"),
                 }))
             }
         };

@@ -87,7 +87,15 @@ async fn serve(settings: ServerSettings, mode: Mode, business: Business) -> anyh
     let (import_status, import_dir) = storeboard::import::start(&settings, Arc::clone(&store))?;
     let upload = upload.with_import_status(import_status);
     // One tabs state (and so one cache) shared by every worker.
-    let tabs = TabsState::new(store, business, storeboard_tabs::DEFAULT_CAPACITY)
+    let limits = storeboard_tabs::CacheLimits {
+        max_bytes: (settings.tab_cache_mb as usize) << 20,
+        max_entries: if settings.tab_cache_mb == 0 {
+            0
+        } else {
+            storeboard_tabs::DEFAULT_CAPACITY
+        },
+    };
+    let tabs = TabsState::with_cache(store, business, limits)
         .with_max_period_days(settings.max_period_days);
     let auth = storeboard::access::auth_state(&settings, Arc::clone(upload.store()))?;
     // Old audit entries go now and every hour.

@@ -7,7 +7,7 @@ use storeboard_engine::{Kind, Settings};
 
 use super::{
     ConfigError, Given, Layer, Origin, ADMIN_PASSWORD, DATA_DIR, IMPORT_DIR, MAX_PERIOD_DAYS,
-    PRESET, VIEWER_PASSWORD,
+    PRESET, TAB_CACHE_MB, VIEWER_PASSWORD,
 };
 
 /// A TOML table reserved for the business settings of a later issue; skipped here.
@@ -62,7 +62,7 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
                 raw,
                 origin: origin.clone(),
             });
-        } else if key == PRESET || key == MAX_PERIOD_DAYS {
+        } else if key == PRESET || key == MAX_PERIOD_DAYS || key == TAB_CACHE_MB {
             let kind = if key == PRESET {
                 Kind::Text
             } else {
@@ -70,10 +70,10 @@ pub(super) fn file_layer(path: &Path) -> Result<Layer, ConfigError> {
             };
             let raw = toml_text(&value, kind).ok_or_else(|| invalid("a single value"))?;
             layer.values.push(Given {
-                key: if key == PRESET {
-                    PRESET
-                } else {
-                    MAX_PERIOD_DAYS
+                key: match key.as_str() {
+                    PRESET => PRESET,
+                    MAX_PERIOD_DAYS => MAX_PERIOD_DAYS,
+                    _ => TAB_CACHE_MB,
                 },
                 raw,
                 origin: origin.clone(),

@@ -237,3 +237,22 @@ fn import_dir_is_off_by_default_comes_from_every_source_and_an_empty_value_turns
     let file = toml_file("import_dir = 5\n");
     assert!(load_with(&["--config", path_of(&file)], &[]).is_err());
 }
+
+#[test]
+fn the_tab_cache_size_comes_from_every_source_and_a_bad_size_is_refused_by_name() {
+    let s = load_with(&[], &[]).expect("defaults");
+    assert_eq!(s.tab_cache_mb, 128);
+    let file = toml_file("tab_cache_mb = 32\n");
+    let s = load_with(&["--config", path_of(&file)], &[]).expect("file");
+    assert_eq!(s.tab_cache_mb, 32);
+    let env = [("STOREBOARD_TAB_CACHE_MB", "64")];
+    assert_eq!(load_with(&[], &env).expect("env").tab_cache_mb, 64);
+    let s = load_with(&["--tab-cache-mb", "0"], &env).expect("flag");
+    assert_eq!(s.tab_cache_mb, 0, "flag beats env");
+    let err = load_with(&["--tab-cache-mb", "lots"], &[]).expect_err("not a number");
+    assert!(err.to_string().contains("tab_cache_mb"), "{err}");
+    assert!(
+        load_with(&["--tab-cache-mb", "70000"], &[]).is_err(),
+        "above 64 GiB"
+    );
+}
