@@ -9,7 +9,7 @@ use storeboard_fixtures as fx;
 
 use crate::dashboard::{api, charts, html, query, unescape};
 use crate::dashboard_export::sheets;
-use crate::support::app::{AppServer, Part};
+use crate::support::app::{encode_segment, AppServer, Part};
 
 const FROM: &str = "2026-11-01";
 const TO: &str = "2026-11-07";
@@ -190,7 +190,7 @@ fn the_page_links_every_store_and_bubble_to_its_overview_for_the_same_period() {
     for name in &names {
         let link = format!(
             "?tab=overview&store={}&from={FROM}&to={TO}",
-            crate::dashboard::query(&[("s", name)]).trim_start_matches("?s=")
+            encode_segment(name)
         );
         assert!(text.contains(&link), "no link {link}");
     }

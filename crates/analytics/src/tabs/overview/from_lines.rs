@@ -17,24 +17,16 @@ use super::{
 use crate::config::Business;
 use crate::filters::Filters;
 use crate::order::{
-    cents, line_col, order_col, orders, pct, ratio, total, units, yuan, OrderFigures, MARKETING,
+    cents, line_col, order_col, orders, pct, total, units, yuan, OrderFigures, MARKETING,
 };
 
 fn values(orders: &[OrderFigures<'_>], active: usize) -> Values {
-    let sales = total(orders, |o| o.sales);
-    let profit = total(orders, |o| o.profit);
-    let n = orders.len() as f64;
-    let gmv = total(orders, |o| o.gmv);
-    Values {
-        orders: n,
-        sales,
-        profit,
-        aov: ratio(sales, n),
-        margin: pct(profit, sales),
-        active: active as f64,
-        gmv,
-        marketing_rate: pct(total(orders, |o| o.marketing), gmv),
-    }
+    Values::new(
+        orders.len() as f64,
+        (total(orders, |o| o.sales), total(orders, |o| o.profit)),
+        active,
+        (total(orders, |o| o.gmv), total(orders, |o| o.marketing)),
+    )
 }
 
 /// Distinct product keys with 销量 > 0 (consumables included; across stores a key counts once).

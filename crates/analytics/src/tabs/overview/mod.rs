@@ -9,6 +9,7 @@ use storeboard_data::StoreSnapshot;
 
 use crate::config::Business;
 use crate::filters::Filters;
+use crate::order::{pct, ratio};
 
 /// One KPI card: this period, the previous one, the change, and the same days last week.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,6 +59,27 @@ struct Values {
     active: f64,
     gmv: f64,
     marketing_rate: Option<f64>,
+}
+
+impl Values {
+    /// The KPI values from a period's sums (yuan): the ratios derived here once for both paths.
+    fn new(
+        orders: f64,
+        (sales, profit): (f64, f64),
+        active: usize,
+        (gmv, marketing): (f64, f64),
+    ) -> Values {
+        Values {
+            orders,
+            sales,
+            profit,
+            aov: ratio(sales, orders),
+            margin: pct(profit, sales),
+            active: active as f64,
+            gmv,
+            marketing_rate: pct(marketing, gmv),
+        }
+    }
 }
 
 fn change(cur: Option<f64>, prev: Option<f64>) -> Option<f64> {
@@ -259,7 +281,7 @@ mod channels;
 pub mod depth;
 mod from_lines;
 mod period;
-pub(crate) use period::{line_time, parts, Part};
+pub(crate) use period::{distinct_sold, line_time, parts, Part};
 #[cfg(test)]
 mod depth_tests;
 #[cfg(test)]

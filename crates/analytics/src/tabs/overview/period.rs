@@ -18,7 +18,7 @@ use super::{
 use crate::config::Business;
 use crate::facts::{facts, Bin, CategorySums, Cell, Depth, StoreFacts};
 use crate::filters::Filters;
-use crate::order::{cents_to_yuan, pct, ratio, SALES_SCALE};
+use crate::order::{cents_to_yuan, pct, SALES_SCALE};
 
 /// A selected store, its aggregates and the string id of the filter's channel there.
 pub(crate) struct Part<'a> {
@@ -118,41 +118,40 @@ fn cost_sums(total: &Cell, depth: &Depth) -> CostSums {
     }
 }
 
-/// Adds a store's sold keys to `keys`, deduplicated by string id first (a bitset over the
-/// store's strings): one hash per distinct product of the store, not one per (day, channel).
+/// Each of `sold` (string ids of `snap`) the first time it comes, deduplicated with a bitset
+/// over the store's strings: one step per (day, channel) entry, no hashing.
+pub(crate) fn distinct_sold<'s>(
+    snap: &StoreSnapshot,
+    sold: impl Iterator<Item = Sym> + 's,
+) -> impl Iterator<Item = Sym> + 's {
+    let mut seen = vec![0u64; snap.data.strings.len().div_ceil(64)];
+    sold.filter(move |&k| {
+        let (word, bit) = (k as usize / 64, 1u64 << (k % 64));
+        seen.get_mut(word).is_some_and(|w| {
+            let first = *w & bit == 0;
+            *w |= bit;
+            first
+        })
+    })
+}
+
+/// Adds a store's sold keys to `keys`: one hash per distinct product of the store, not one per
+/// (day, channel).
 fn add_sold<'a>(
     keys: &mut HashSet<&'a str>,
     snap: &'a StoreSnapshot,
     sold: impl Iterator<Item = Sym>,
 ) {
-    let mut seen = vec![0u64; snap.data.strings.len().div_ceil(64)];
-    for k in sold {
-        let (word, bit) = (k as usize / 64, 1u64 << (k % 64));
-        if let Some(w) = seen.get_mut(word) {
-            if *w & bit == 0 {
-                *w |= bit;
-                keys.insert(snap.data.strings.get(k));
-            }
-        }
-    }
+    keys.extend(distinct_sold(snap, sold).map(|k| snap.data.strings.get(k)));
 }
 
 fn values_of(total: &Cell, active: usize) -> Values {
-    let (sales, profit) = (sales_yuan(total.sales), cents_to_yuan(total.profit));
-    let n = f64::from(total.orders);
-    Values {
-        orders: n,
-        sales,
-        profit,
-        aov: ratio(sales, n),
-        margin: pct(profit, sales),
-        active: active as f64,
-        gmv: total.gmv as f64 / SALES_SCALE,
-        marketing_rate: pct(
-            cents_to_yuan(total.marketing),
-            total.gmv as f64 / SALES_SCALE,
-        ),
-    }
+    Values::new(
+        f64::from(total.orders),
+        (sales_yuan(total.sales), cents_to_yuan(total.profit)),
+        active,
+        (sales_yuan(total.gmv), cents_to_yuan(total.marketing)),
+    )
 }
 
 fn bands(bins: &[Bin; 8], labels: &[&str], orders: u32) -> Vec<Band> {

@@ -19,7 +19,7 @@ use storeboard_data::StoreSnapshot;
 use crate::config::Business;
 use crate::filters::Filters;
 use crate::order::{cents_to_yuan, pct, ratio, SALES_SCALE};
-use crate::overview::{parts, Part};
+use crate::overview::{distinct_sold, parts, Part};
 use spread::Spread;
 pub use spread::StoreRules;
 
@@ -180,15 +180,7 @@ const FIGURES: [Figure; 11] = [
 fn figures_of(part: &Part<'_>, from: NaiveDate, to: NaiveDate) -> StoreFigures {
     let sel = part.facts.select(from, to, part.channel);
     let total = sel.total();
-    let mut seen = vec![0u64; part.snap.data.strings.len().div_ceil(64)];
-    let mut active = 0;
-    for k in sel.sold() {
-        if let Some(w) = seen.get_mut(k as usize / 64) {
-            let bit = 1u64 << (k % 64);
-            active += usize::from(*w & bit == 0);
-            *w |= bit;
-        }
-    }
+    let active = distinct_sold(part.snap, sel.sold()).count();
     let sales = total.sales as f64 / SALES_SCALE;
     let (profit, orders) = (cents_to_yuan(total.profit), total.orders as usize);
     let gmv = total.gmv as f64 / SALES_SCALE;

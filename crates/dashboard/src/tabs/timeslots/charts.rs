@@ -22,23 +22,31 @@ pub(crate) fn slots(timeslots: &Value) -> Value {
     )
 }
 
+/// The cells of the answer's `heatmap.cells` (slots down, scenes across) with their slot and
+/// scene indices.
+fn grid(heatmap: &Value) -> impl Iterator<Item = (usize, usize, &Value)> {
+    arr(heatmap, "cells")
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            row.as_array()
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .enumerate()
+                .map(move |(j, cell)| (i, j, cell))
+        })
+}
+
 /// 时段 × 场景 heatmap of sales.
 pub(crate) fn heatmap(timeslots: &Value) -> Value {
     let h = timeslots.get("heatmap").unwrap_or(&Value::Null);
     let (slots, scenes) = (arr(h, "slots"), arr(h, "scenes"));
     let mut data = Vec::new();
     let mut max: f64 = 0.0;
-    for (i, row) in arr(h, "cells").iter().enumerate() {
-        for (j, cell) in row
-            .as_array()
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .enumerate()
-        {
-            let sales = cell.get("sales").and_then(Value::as_f64).unwrap_or(0.0);
-            max = max.max(sales);
-            data.push(json!([i, j, (sales * 100.0).round() / 100.0]));
-        }
+    for (i, j, cell) in grid(h) {
+        let sales = cell.get("sales").and_then(Value::as_f64).unwrap_or(0.0);
+        max = max.max(sales);
+        data.push(json!([i, j, (sales * 100.0).round() / 100.0]));
     }
     let mut option = heat(
         "时段 × 场景 销售额",
@@ -112,22 +120,15 @@ pub(crate) fn matrix(timeslots: &Value) -> Value {
     let h = timeslots.get("heatmap").unwrap_or(&Value::Null);
     let mut data = Vec::new();
     let mut max: f64 = 0.0;
-    for (i, row) in arr(h, "cells").iter().enumerate() {
-        for (j, cell) in row
-            .as_array()
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .enumerate()
-        {
-            let orders = cell.get("orders").and_then(Value::as_f64).unwrap_or(0.0);
-            let (sales, profit) = (num(cell, "sales"), num(cell, "profit"));
-            let margin = match (sales.as_f64(), profit.as_f64()) {
-                (Some(s), Some(p)) if s != 0.0 => json!((p / s * 1000.0).round() / 10.0),
-                _ => Value::Null,
-            };
-            max = max.max(orders);
-            data.push(json!([i, j, orders, sales, margin]));
-        }
+    for (i, j, cell) in grid(h) {
+        let orders = cell.get("orders").and_then(Value::as_f64).unwrap_or(0.0);
+        let (sales, profit) = (num(cell, "sales"), num(cell, "profit"));
+        let margin = match (sales.as_f64(), profit.as_f64()) {
+            (Some(s), Some(p)) if s != 0.0 => json!((p / s * 1000.0).round() / 10.0),
+            _ => Value::Null,
+        };
+        max = max.max(orders);
+        data.push(json!([i, j, orders, sales, margin]));
     }
     heat(
         "场景利润矩阵(订单数,提示中为销售额与利润率)",
