@@ -254,7 +254,7 @@ fn run(config: &Config) -> Result<(), String> {
         .max(((largest + 16.0) * 1e6) as u64);
     let addr = start_server(year_dir.clone(), 0, config.threads, body_limit)?;
     println!(
-        "\n{:<8} {:>7} {:>11} {:>12} {:>10} {:>7} {:>12}",
+        "\n{:<8} {:>7} {:>11} {:>12} {:>10} {:>7} {:>12}   server: receive / parse / apply s",
         "file", "MB", "lines", "calamine s", "upload s", "ratio", "stored"
     );
     let mut uploads = Vec::new();
@@ -262,20 +262,30 @@ fn run(config: &Config) -> Result<(), String> {
     for month in &months {
         let calamine = data::calamine_seconds(&month.path)?;
         let started = Instant::now();
-        http::upload(addr, &month.path, UPLOAD_TIMEOUT)
+        let answer = http::upload(addr, &month.path, UPLOAD_TIMEOUT)
             .map_err(|e| format!("upload of {}: {e}", month.path.display()))?;
         let seconds = started.elapsed().as_secs_f64();
         let before = stored;
         stored = stored_lines(addr)?;
+        // The server's own account of the upload's steps (`timings_ms` in its answer).
+        let step = |key: &str| {
+            json_values(&answer.body, key)
+                .first()
+                .and_then(|v| v.parse::<f64>().ok())
+                .map_or(f64::NAN, |ms| ms / 1000.0)
+        };
         println!(
-            "{:<8} {:>7.1} {:>11} {:>12.2} {:>10.2} {:>6.2}× {:>12}",
+            "{:<8} {:>7.1} {:>11} {:>12.2} {:>10.2} {:>6.2}× {:>12}   {:.2} / {:.2} / {:.2}",
             month.label,
             month.mb(),
             stored - before,
             calamine,
             seconds,
             seconds / calamine,
-            stored
+            stored,
+            step("receive_ms"),
+            step("parse_ms"),
+            step("apply_ms"),
         );
         uploads.push(Upload {
             label: month.label.clone(),

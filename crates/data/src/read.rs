@@ -16,6 +16,7 @@ mod csv;
 mod ods_scan;
 mod stream;
 mod xls_scan;
+mod xlsx;
 pub use ods_scan::MAX_MARKUP_RUN;
 use stream::stream_cells;
 
@@ -84,11 +85,41 @@ fn sniff(head: &[u8]) -> Magic {
 /// its own for `.xlsx` and `.xlsb`, hence `Send`). A sheet, a workbook or a CSV line over
 /// `limits` is refused before it is read into memory.
 pub fn read_rows<RS: Read + Seek>(
+    reader: RS,
+    file_name: &str,
+    sheet: Option<&str>,
+    limits: &ParseLimits,
+    on_row: impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send,
+) -> Result<String, IngestError> {
+    read_rows_by(reader, file_name, sheet, limits, on_row, Sheet::Fast)
+}
+
+/// [`read_rows`] with calamine's reader for `.xlsx` too: the reference the fast reader is held
+/// to (tests, `examples/xlsx_equiv.rs`, the ingest bench's baseline).
+pub fn read_rows_with_calamine<RS: Read + Seek>(
+    reader: RS,
+    file_name: &str,
+    sheet: Option<&str>,
+    limits: &ParseLimits,
+    on_row: impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send,
+) -> Result<String, IngestError> {
+    read_rows_by(reader, file_name, sheet, limits, on_row, Sheet::Calamine)
+}
+
+/// Which reader reads an `.xlsx` sheet.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sheet {
+    Fast,
+    Calamine,
+}
+
+fn read_rows_by<RS: Read + Seek>(
     mut reader: RS,
     file_name: &str,
     sheet: Option<&str>,
     limits: &ParseLimits,
     mut on_row: impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send,
+    by: Sheet,
 ) -> Result<String, IngestError> {
     let format = Format::from_name(file_name)?;
     let mut head = [0u8; 8];
@@ -122,6 +153,13 @@ pub fn read_rows<RS: Read + Seek>(
         (Format::Xlsx | Format::Xlsb | Format::Ods, Magic::Zip) => {
             check_archive(&mut reader, file_name)?;
             reader.seek(SeekFrom::Start(0))?;
+            if format == Format::Xlsx && by == Sheet::Fast {
+                let read = xlsx::read_xlsx(&mut reader, file_name, sheet, limits, &mut on_row)?;
+                if let Some(name) = read {
+                    return Ok(name);
+                }
+                reader.seek(SeekFrom::Start(0))?;
+            }
             if format == Format::Ods {
                 ods_scan::check_ods(&mut reader, file_name, limits)?;
                 reader.seek(SeekFrom::Start(0))?;

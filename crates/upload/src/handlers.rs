@@ -10,6 +10,7 @@ use futures_util::{stream, StreamExt as _, TryStreamExt as _};
 use serde::Serialize;
 use serde_json::json;
 use std::sync::Arc;
+use std::time::Instant;
 use storeboard_auth::Access;
 
 use storeboard_data::read::Format;
@@ -44,7 +45,9 @@ pub(crate) async fn upload(
     body: Multipart,
 ) -> Result<HttpResponse, UploadError> {
     let actor = actor(&req);
+    let started = Instant::now();
     let form = receive(body, &state.temp_dir, state.max_upload).await?;
+    let received_at = Instant::now();
     let mode = form.mode;
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
     let parsed: Vec<(Received, Ingested)> = stream::iter(form.files)
@@ -52,6 +55,7 @@ pub(crate) async fn upload(
         .buffered(parallel)
         .try_collect()
         .await?;
+    let parsed_at = Instant::now();
     let store = std::sync::Arc::clone(&state.store);
     let records: Vec<UploadRecord> = blocking(move || {
         let mut records = Vec::new();
@@ -68,6 +72,12 @@ pub(crate) async fn upload(
         Ok(records)
     })
     .await?;
+    // Where an upload's time went, for the log and the answer: a slow upload says which part.
+    let timings = Timings {
+        receive_ms: millis(received_at - started),
+        parse_ms: millis(parsed_at - received_at),
+        apply_ms: millis(parsed_at.elapsed()),
+    };
     for r in &records {
         tracing::info!(
             id = r.id,
@@ -76,10 +86,26 @@ pub(crate) async fn upload(
             rejected = r.report.rejected_lines,
             mode = r.mode.as_str(),
             already = r.already_imported,
+            receive_ms = timings.receive_ms,
+            parse_ms = timings.parse_ms,
+            apply_ms = timings.apply_ms,
             "upload applied"
         );
     }
-    Ok(HttpResponse::Ok().json(json!({ "uploads": records })))
+    Ok(HttpResponse::Ok().json(json!({ "uploads": records, "timings_ms": timings })))
+}
+
+/// The wall time of an upload's three steps, in milliseconds: receiving the body (to temp
+/// files, hashed), parsing every file (in parallel), applying them (one transaction each).
+#[derive(Debug, Clone, Copy, Serialize)]
+struct Timings {
+    receive_ms: f64,
+    parse_ms: f64,
+    apply_ms: f64,
+}
+
+fn millis(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 /// Parses one received file on the blocking pool; the file comes back with its parse (the temp
