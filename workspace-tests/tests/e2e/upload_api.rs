@@ -90,6 +90,22 @@ fn workbook_upload_reports_every_generated_line_and_lists_its_stores_and_history
 }
 
 #[test]
+fn an_upload_says_how_long_receiving_parsing_and_applying_took() {
+    let server = AppServer::start();
+    let bytes = fx::xlsx_bytes(&fx::ExportSpec::default());
+    let reply = server.upload(&[Part::file("订单明细.xlsx", bytes)]);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let answer = reply.json();
+    for step in ["receive_ms", "parse_ms", "apply_ms"] {
+        let ms = answer["timings_ms"][step].as_f64();
+        assert!(
+            ms.is_some_and(|ms| ms >= 0.0 && ms < 60_000.0),
+            "{step}: {answer}"
+        );
+    }
+}
+
+#[test]
 fn gbk_csv_upload_is_read_line_for_line() {
     let server = AppServer::start();
     let spec = fx::ExportSpec {
