@@ -294,7 +294,7 @@ fn run(config: &Config) -> Result<(), String> {
         });
     }
     if largest * 1e6 > Settings::default().max_request_body_size as f64 {
-        println!("(the largest file, {largest:.0} MB, is above the default 100 MiB body limit)");
+        println!("(the largest file, {largest:.0} MB, is above the default body limit)");
     }
     let per_store_day = stored as f64 / (data::STORES as f64 * days as f64);
     println!("{stored} lines, {per_store_day:.0} per store-day");

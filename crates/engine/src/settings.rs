@@ -138,7 +138,7 @@ settings! {
     /// Largest request head (request line and headers) accepted; larger gets `431` (actix-http itself caps heads at 131072).
     max_request_header_size: usize = 262_144, Integer, "bytes";
     /// Largest request body accepted, declared or chunked; larger gets `413`.
-    max_request_body_size: u64 = 104_857_600, Integer, "bytes";
+    max_request_body_size: u64 = 268_435_456, Integer, "bytes";
     /// Total time a client may take to send one request head, however it trickles it; then `408` and close.
     header_read_timeout: Duration = Duration::from_secs(30), Seconds, "seconds";
     /// On SIGINT/SIGTERM, how long in-flight requests may take to finish before the rest are cut.
@@ -324,7 +324,7 @@ mod tests {
         let s = Settings::default();
         assert_eq!((s.threads, s.connection_limit), (4, 100));
         assert_eq!(s.channel_timeout, Duration::from_secs(60));
-        assert_eq!(s.get("max_request_body_size").as_deref(), Some("104857600"));
+        assert_eq!(s.get("max_request_body_size").as_deref(), Some("268435456"));
         assert!(s.validate().is_ok());
     }
 

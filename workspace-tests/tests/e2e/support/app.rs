@@ -175,7 +175,7 @@ impl std::ops::Deref for AppServer {
 }
 
 impl AppServer {
-    /// A server over a fresh temp data directory, with the default 100 MiB body limit.
+    /// A server over a fresh temp data directory, with the default 256 MiB body limit.
     pub fn start() -> Self {
         Self::with_limit(100 << 20)
     }
@@ -348,7 +348,7 @@ impl Fetched {
 }
 
 impl AppServer {
-    /// A server over a fresh temp data directory (100 MiB body limit) serving the app that
+    /// A server over a fresh temp data directory (256 MiB body limit) serving the app that
     /// `build` makes from the tabs and upload states over that directory's store, e.g. an
     /// embedding host app instead of `storeboard::app`.
     pub fn serving<F, T, B>(build: impl FnOnce(TabsState, UploadState) -> F) -> Self

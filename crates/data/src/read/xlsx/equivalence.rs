@@ -464,3 +464,31 @@ fn a_break_after_three_rows_gets_the_same_three_rows_from_both() {
         "{c:?}"
     );
 }
+
+/// Found by the differential fuzz target (`fuzz/fuzz_targets/xlsx_sheet.rs`): names with two
+/// colons or a `/`, form feeds, `<cr=…>`, repeated attributes, `>` and `</` inside quoted
+/// attribute values of markup within a value.
+#[test]
+fn xml_syntax_corner_cases_read_as_calamine_reads_them() {
+    for data in [
+        "<sheetData><::c></c></sheetData>",
+        "<sheetData><x:cx:c r=\"B2\"><v>1</v></x:cx:c></sheetData>",
+        "<sheetData><c//></sheetData>",
+        "<sheetData><c/t></c></sheetData>",
+        "<sheetData><c\x0cr=\"B2\"><v>1</v></c></sheetData>",
+        "<sheetData><row\x0cr=\"3\"><c><v>1</v></c></row></sheetData>",
+        "<sheetData><row><cr=\"B2\"><v>1</v></c></row></sheetData>",
+        "<sheetData>c<c r=\"B1\" r=\"C3\">v</c></sheetData>",
+        "<sheetData><c t=\"s\" t=\"str\"><v>1</v></c></sheetData>",
+        "<sheetData><c r=\"A1\" r=\"B1\"><v>2</v></c><c><v>3</v></c></sheetData>",
+        "<sheetData><c t=\"str\"><v><=\">\"></v></c></sheetData>",
+        "<sheetData><c t=\"d\"><v><\">\"></v></c></sheetData>",
+        "<sheetData><c t=\"str\"><v>a<x y=\">\">b</x>c</v></c></sheetData>",
+        "<sheetData><c t=\"str\"><v>a<x y=\"</v>\">b</x>c</v></c></sheetData>",
+        "<sheetData><row><c t=\"inlineStr\"><is>=x:t>x:t</t></is></c></row></sheetData>",
+    ] {
+        let book = Book::one(data).strings(book::PLAIN).styles(STYLES);
+        let (f, c) = both_whole(&book.bytes());
+        assert!(f == c, "{data:?}: {}", difference(&f, &c));
+    }
+}

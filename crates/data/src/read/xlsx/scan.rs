@@ -12,10 +12,11 @@
 //! chunk.
 
 use super::book::{self, Format};
-use super::text::{push_content_text, unescape_xml};
+use super::text::unescape_xml;
 use crate::limits::{declared_cells, Extent};
 use bytes::{
-    attr, close_of, closing_start, digits, position, qname_len, row_of, skip_special, tag, Tag,
+    attr, close_of, closing_start, content_text, digits, position, qname_len, row_of, skip_special,
+    tag, Tag,
 };
 
 /// A cell's value; text lives in the batch's `owned` string or the shared strings.
@@ -276,7 +277,7 @@ impl<'b> Scanner<'b> {
                 }
                 let read = match child.name {
                     b"v" => self.value(data, &child, style, kind, owned)?,
-                    b"f" => close_of(data, &child).map(|end| (end, Val::Empty)),
+                    b"f" => close_of(data, &child, true).map(|end| (end, Val::Empty)),
                     b"is" => inline(data, lt, &child, owned)?,
                     other => {
                         return xml(format!(
@@ -310,7 +311,13 @@ impl<'b> Scanner<'b> {
         let (content, end) = if v.empty {
             (&data[v.end..v.end], v.end)
         } else {
-            match close_of(data, v) {
+            // calamine reads to the end of a typed value, nested `<v>`s counted; its loop for
+            // text values stops at the first `</v>`.
+            let nested = matches!(
+                kind,
+                None | Some(b"n" | b"s" | b"b" | b"e" | b"inlineStr" | b"is")
+            );
+            match close_of(data, v, nested) {
                 Some(end) => (&data[v.end..closing_start(data, end)], end),
                 None => return Ok(None),
             }
@@ -329,7 +336,7 @@ impl<'b> Scanner<'b> {
             }
             Some(_) => {
                 let mut text = String::new();
-                push_content_text(content, &mut text).map_err(|e| ScanError::Xml(e.0))?;
+                content_text(content, &mut text)?;
                 self.read_v(text.as_bytes(), style, kind, owned)?
             }
         };
@@ -417,20 +424,28 @@ fn inline(
     let Ok(qname) = std::str::from_utf8(qname) else {
         return xml("an inline string whose tag is not UTF-8");
     };
-    let Some(close) = close_of(data, is) else {
+    let Some(close) = close_of(data, is, false) else {
         return Ok(None);
     };
-    // The reader is handed the `<is>` too: an end tag it never saw open is an error to it.
-    let mut reader = quick_xml::Reader::from_reader(&data[lt..close]);
+    // The reader is handed the `<is>` too, inside the elements calamine's reader has open at a
+    // cell (worksheet, sheetData, row, c): with end names unchecked, a stray end tag closes
+    // one of those rather than being an error.
+    let source = std::io::Read::chain(&b"<_><_><_><_>"[..], &data[lt..close]);
+    let mut reader = quick_xml::Reader::from_reader(source);
     let config = reader.config_mut();
     config.check_end_names = false;
     config.trim_text(false);
     config.check_comments = false;
     config.expand_empty_elements = true;
     let mut opening = Vec::new();
-    let rich = match reader.read_event_into(&mut opening) {
-        Ok(quick_xml::events::Event::Start(_)) => book::read_rich(&mut reader, qname),
-        _ => Err(book::Unusual),
+    let mut opened = 0;
+    let rich = loop {
+        opening.clear();
+        match reader.read_event_into(&mut opening) {
+            Ok(quick_xml::events::Event::Start(_)) if opened < 4 => opened += 1,
+            Ok(quick_xml::events::Event::Start(_)) => break book::read_rich(&mut reader, qname),
+            _ => break Err(book::Unusual),
+        }
     };
     match rich {
         Ok(text) => Ok(Some((close, push(owned, &text)))),

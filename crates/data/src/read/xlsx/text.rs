@@ -81,31 +81,6 @@ pub(super) fn push_escaped(raw: &[u8], out: &mut String) -> Result<(), BadText> 
     push_text(rest, out)
 }
 
-/// Appends the text of an element's content as an XML parser's text events give it: text and
-/// entity references, without comments, CDATA sections, processing instructions or child tags.
-pub(super) fn push_content_text(raw: &[u8], out: &mut String) -> Result<(), BadText> {
-    let mut rest = raw;
-    while let Some(lt) = rest.iter().position(|&b| b == b'<') {
-        push_escaped(&rest[..lt], out)?;
-        let markup = &rest[lt..];
-        let close: &[u8] = if markup.starts_with(b"<!--") {
-            b"-->"
-        } else if markup.starts_with(b"<![CDATA[") {
-            b"]]>"
-        } else if markup.starts_with(b"<?") {
-            b"?>"
-        } else {
-            b">"
-        };
-        let end = markup
-            .windows(close.len())
-            .position(|w| w == close)
-            .ok_or_else(|| BadText("markup without its end".to_owned()))?;
-        rest = &markup[end + close.len()..];
-    }
-    push_escaped(rest, out)
-}
-
 const ESCAPE: usize = "_x0000_".len();
 
 /// Excel's escapes of characters XML cannot hold: `_x000D_` is `\r`; a character beyond the

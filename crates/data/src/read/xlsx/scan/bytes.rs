@@ -1,5 +1,6 @@
 //! The byte-level pieces of the scanner: tags, attributes, cell references.
 
+use super::super::text::{push_escaped, BadText};
 use super::ScanError;
 
 /// A start or end tag: `[start, end)` of the whole tag, its local name, its attributes' text.
@@ -8,13 +9,22 @@ pub(super) struct Tag<'d> {
     pub(super) closing: bool,
     pub(super) empty: bool,
     pub(super) name: &'d [u8],
+    /// The name as written, prefix included.
+    pub(super) qname: &'d [u8],
     pub(super) attrs: &'d [u8],
 }
 
-/// The length of the qualified name at the start of `tag` (after its `<`).
+/// XML's white space: space, tab, CR, LF (not form feed, unlike `is_ascii_whitespace`).
+pub(super) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The length of the qualified name at the start of a tag's inside (after its `<` or `</`,
+/// without an empty element's closing `/`): up to white space, as an XML parser reads it
+/// (`<c//>` is an empty element named `c/`).
 pub(super) fn qname_len(tag: &[u8]) -> usize {
     tag.iter()
-        .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+        .position(|&b| is_space(b) || b == b'>')
         .unwrap_or(tag.len())
 }
 
@@ -51,7 +61,8 @@ pub(super) fn tag(data: &[u8], lt: usize) -> Option<Tag<'_>> {
     let body = &data[name_at..end - usize::from(empty)];
     let name_len = qname_len(body);
     let qname = &body[..name_len];
-    let name = match memchr::memrchr(b':', qname) {
+    // The local name follows the first colon, as in quick-xml.
+    let name = match memchr::memchr(b':', qname) {
         Some(colon) => &qname[colon + 1..],
         None => qname,
     };
@@ -60,25 +71,58 @@ pub(super) fn tag(data: &[u8], lt: usize) -> Option<Tag<'_>> {
         closing,
         empty,
         name,
+        qname,
         attrs: &body[name_len..],
     })
 }
 
-/// The offset just past the end tag that closes `open` (same local name), or `None` when the
-/// chunk ends first.
-pub(super) fn close_of(data: &[u8], open: &Tag<'_>) -> Option<usize> {
+/// The offset just past the end tag that closes `open` (the same name as written, prefix
+/// included), or `None` when the chunk ends first. `nested`: elements of the same name inside
+/// count, as in quick-xml's `read_to_end`; otherwise the first such end tag closes it, as in
+/// calamine's own loops.
+pub(super) fn close_of(data: &[u8], open: &Tag<'_>, nested: bool) -> Option<usize> {
     if open.empty {
         return Some(open.end);
     }
-    let mut at = open.end;
+    // Tag by tag (a `</` may sit in a quoted attribute value or a comment).
+    let (mut at, mut depth) = (open.end, 0usize);
     loop {
-        let i = memchr::memmem::find(&data[at..], b"</")? + at;
-        let t = tag(data, i)?;
-        if t.name == open.name {
-            return Some(t.end);
+        let lt = memchr::memchr(b'<', &data[at..])? + at;
+        match skip_special(data, lt).ok()? {
+            Some(end) if end > lt => at = end,
+            Some(_) => {
+                let t = tag(data, lt)?;
+                if t.qname == open.qname {
+                    match (t.closing, depth) {
+                        (true, 0) => return Some(t.end),
+                        (true, _) => depth -= 1,
+                        (false, _) if nested && !t.empty => depth += 1,
+                        (false, _) => {}
+                    }
+                }
+                at = t.end;
+            }
+            None => return None,
         }
-        at = t.end;
     }
+}
+
+/// The text of an element's content as an XML parser's text events give it: its text and
+/// entity references, without comments, CDATA sections, processing instructions or child tags
+/// (whose quoted attribute values may hold `>`).
+pub(super) fn content_text(content: &[u8], out: &mut String) -> Result<(), ScanError> {
+    let bad = |e: BadText| ScanError::Xml(e.0);
+    let mut at = 0;
+    while let Some(lt) = memchr::memchr(b'<', &content[at..]).map(|i| at + i) {
+        push_escaped(&content[at..lt], out).map_err(bad)?;
+        let cut = || ScanError::Xml("markup without its end in a value".to_owned());
+        at = match skip_special(content, lt)? {
+            Some(end) if end > lt => end,
+            Some(_) => tag(content, lt).ok_or_else(cut)?.end,
+            None => return Err(cut()),
+        };
+    }
+    push_escaped(&content[at..], out).map_err(bad)
 }
 
 /// Where the end tag that ends at `end` starts.
@@ -86,25 +130,38 @@ pub(super) fn closing_start(data: &[u8], end: usize) -> usize {
     memchr::memrchr(b'<', &data[..end]).unwrap_or(end)
 }
 
-/// The value of attribute `key` (as written, unquoted) in a tag's attribute text.
+/// The value of attribute `key` (as written, unquoted) in a tag's attribute text; the last
+/// when it is repeated, as calamine keeps the last.
 pub(super) fn attr<'a>(attrs: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let mut at = 0;
+    let (mut at, mut found) = (0, None);
     while at < attrs.len() {
-        let eq = memchr::memchr(b'=', &attrs[at..])? + at;
-        let name = attrs[at..eq].trim_ascii();
-        let q = attrs[eq + 1..]
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())?
-            + eq
-            + 1;
+        let Some(eq) = memchr::memchr(b'=', &attrs[at..]).map(|i| at + i) else {
+            break;
+        };
+        let name = trim_space(&attrs[at..eq]);
+        let Some(q) = attrs[eq + 1..].iter().position(|&b| !is_space(b)) else {
+            break;
+        };
+        let q = q + eq + 1;
         let quote = attrs[q];
-        let close = memchr::memchr(quote, &attrs[q + 1..])? + q + 1;
+        let Some(close) = memchr::memchr(quote, &attrs[q + 1..]).map(|i| i + q + 1) else {
+            break;
+        };
         if name == key {
-            return Some(&attrs[q + 1..close]);
+            found = Some(&attrs[q + 1..close]);
         }
         at = close + 1;
     }
-    None
+    found
+}
+
+fn trim_space(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|&c| !is_space(c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| !is_space(c))
+        .map_or(start, |i| i + 1);
+    &b[start..end]
 }
 
 /// An unsigned decimal, or `None` when it is not one.

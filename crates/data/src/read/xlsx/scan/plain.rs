@@ -14,6 +14,10 @@ impl Scanner<'_> {
         lt: usize,
         owned: &mut String,
     ) -> Option<Result<(usize, RawCell), ScanError>> {
+        // `<c ` or `<c>` or `<c/`: not `<cr=…` nor a longer name.
+        if !matches!(data.get(lt + 2)?, b' ' | b'>' | b'/') {
+            return None;
+        }
         let mut i = lt + 2;
         let (mut r, mut style, mut kind) = (None, None, None);
         let empty = loop {
