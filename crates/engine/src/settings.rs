@@ -137,7 +137,7 @@ settings! {
     backlog: u32 = 1024, Integer, "";
     /// Largest request head (request line and headers) accepted; larger gets `431` (actix-http itself caps heads at 131072).
     max_request_header_size: usize = 262_144, Integer, "bytes";
-    /// Largest request body accepted, declared or chunked; larger gets `413`.
+    /// Largest request body accepted, declared or chunked; larger gets `413` (256 MiB: a month of a 28-store chain exports to ~150 MB).
     max_request_body_size: u64 = 268_435_456, Integer, "bytes";
     /// Total time a client may take to send one request head, however it trickles it; then `408` and close.
     header_read_timeout: Duration = Duration::from_secs(30), Seconds, "seconds";
