@@ -33,6 +33,10 @@ use chrono::{Datelike, NaiveDate};
 use storeboard_data::{ingest, IngestOptions, OrderStore, UploadMode};
 use storeboard_fixtures::{write_xlsx, ExportSpec};
 
+#[path = "common/cpu.rs"]
+mod cpu;
+use cpu::{cpu_seconds, since};
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -73,24 +77,6 @@ fn memory_mb() -> (f64, f64) {
             .map_or(0.0, |kb| kb / 1024.0)
     };
     (field("VmRSS:"), field("VmHWM:"))
-}
-
-/// CPU seconds this process has used (user + system), from `/proc/self/stat`: on a machine
-/// busy with other work, wall-clock ratios drift but CPU time does not.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<f64> = after
-        .split_whitespace()
-        .map(|f| f.parse().unwrap_or(0.0))
-        .collect();
-    // utime and stime are fields 14 and 15, in ticks of 1/100 s.
-    (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / 100.0
-}
-
-/// Wall and CPU seconds since `(wall, cpu)`.
-fn since(start: (Instant, f64)) -> (f64, f64) {
-    (start.0.elapsed().as_secs_f64(), cpu_seconds() - start.1)
 }
 
 fn num<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> Result<T, String> {

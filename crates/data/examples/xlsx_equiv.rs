@@ -22,6 +22,10 @@ use storeboard_data::cell::Cell;
 use storeboard_data::limits::ParseLimits;
 use storeboard_data::read::{read_rows, read_rows_with_calamine};
 
+#[path = "common/cpu.rs"]
+mod cpu;
+use cpu::{cpu_seconds, since};
+
 fn main() -> ExitCode {
     let files: Vec<String> = std::env::args().skip(1).collect();
     if files.is_empty() {
@@ -232,21 +236,4 @@ fn row_hash(cells: &[Cell<'_>]) -> u64 {
         }
     }
     h.finish()
-}
-
-/// CPU seconds this process has used (user + system), from `/proc/self/stat` (0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<f64> = after
-        .split_whitespace()
-        .map(|f| f.parse().unwrap_or(0.0))
-        .collect();
-    // utime and stime are fields 14 and 15, in ticks of 1/100 s.
-    (fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0)) / 100.0
-}
-
-/// Wall and CPU seconds since `(wall, cpu)`.
-fn since(start: (Instant, f64)) -> (f64, f64) {
-    (start.0.elapsed().as_secs_f64(), cpu_seconds() - start.1)
 }

@@ -236,29 +236,9 @@ fn read_workbook<RS: Read + Seek>(
     on_row: &mut (impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()> + Send),
 ) -> Result<String, IngestError> {
     let names = workbook.sheet_names();
-    let name = match sheet {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.as_str() == wanted)
-            .cloned()
-            .ok_or_else(|| IngestError::NoSuchSheet {
-                file: file_name.to_owned(),
-                sheet: wanted.to_owned(),
-                sheets: names.clone(),
-            })?,
-        None => names.first().cloned().ok_or_else(|| IngestError::NoSheet {
-            file: file_name.to_owned(),
-        })?,
-    };
+    let name = choose_sheet(&names, sheet, file_name)?;
     let err = |e: calamine::Error| IngestError::from_calamine(file_name, e);
-    let too_large = |found, cells| IngestError::SheetTooLarge {
-        file: file_name.to_owned(),
-        sheet: name.clone(),
-        found,
-        cells,
-        limit: limits.max_sheet_cells,
-        setting: MAX_SHEET_CELLS,
-    };
+    let too_large = |found, cells| too_large(file_name, &name, limits, found, cells);
     let budget = limits.max_sheet_cells;
     match &mut workbook {
         Sheets::Xlsx(xlsx) => {
@@ -301,6 +281,46 @@ fn read_workbook<RS: Read + Seek>(
         }
     }
     Ok(name)
+}
+
+/// The sheet to read: the one named `wanted`, or the first.
+fn choose_sheet(
+    names: &[String],
+    wanted: Option<&str>,
+    file_name: &str,
+) -> Result<String, IngestError> {
+    match wanted {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .cloned()
+            .ok_or_else(|| IngestError::NoSuchSheet {
+                file: file_name.to_owned(),
+                sheet: wanted.to_owned(),
+                sheets: names.to_vec(),
+            }),
+        None => names.first().cloned().ok_or_else(|| IngestError::NoSheet {
+            file: file_name.to_owned(),
+        }),
+    }
+}
+
+/// A sheet over the cell budget: it `found` ("declares" or "spans") `cells`.
+fn too_large(
+    file_name: &str,
+    sheet: &str,
+    limits: &ParseLimits,
+    found: &'static str,
+    cells: u64,
+) -> IngestError {
+    IngestError::SheetTooLarge {
+        file: file_name.to_owned(),
+        sheet: sheet.to_owned(),
+        found,
+        cells,
+        limit: limits.max_sheet_cells,
+        setting: MAX_SHEET_CELLS,
+    }
 }
 
 /// Refuses a sheet whose dimension record declares more than `budget` cells.

@@ -13,7 +13,7 @@ use zip::ZipArchive;
 
 use crate::cell::Cell;
 use crate::error::IngestError;
-use crate::limits::{ParseLimits, MAX_SHEET_CELLS};
+use crate::limits::ParseLimits;
 
 mod book;
 mod pipe;
@@ -44,36 +44,17 @@ pub(super) fn read_xlsx<RS: Read + Seek>(
         return Ok(None);
     };
     let names: Vec<String> = book.sheets.iter().map(|(n, _)| n.clone()).collect();
-    let chosen = match sheet {
-        Some(wanted) => book.sheets.iter().find(|(n, _)| n == wanted),
-        None => book.sheets.first(),
-    };
-    let Some((name, path)) = chosen else {
-        return Err(match sheet {
-            Some(wanted) => IngestError::NoSuchSheet {
-                file: file_name.to_owned(),
-                sheet: wanted.to_owned(),
-                sheets: names,
-            },
-            None => IngestError::NoSheet {
-                file: file_name.to_owned(),
-            },
-        });
+    let name = super::choose_sheet(&names, sheet, file_name)?;
+    let Some((_, path)) = book.sheets.iter().find(|(n, _)| *n == name) else {
+        return Ok(None);
     };
     let Some(entry) = book.entry(path) else {
         return Ok(None);
     };
     let xml = zip.by_name(entry).map_err(|e| corrupt(e.to_string()))?;
-    let too_large = |found, cells| IngestError::SheetTooLarge {
-        file: file_name.to_owned(),
-        sheet: name.clone(),
-        found,
-        cells,
-        limit: limits.max_sheet_cells,
-        setting: MAX_SHEET_CELLS,
-    };
+    let too_large = |found, cells| super::too_large(file_name, &name, limits, found, cells);
     match pipe::read_sheet(xml, &book, limits.max_sheet_cells, on_row) {
-        Ok(()) => Ok(Some(name.clone())),
+        Ok(()) => Ok(Some(name)),
         Err(ScanError::Declared(cells)) => Err(too_large("declares", cells)),
         Err(ScanError::Spans(cells)) => Err(too_large("spans", cells)),
         Err(ScanError::Xml(detail)) => Err(corrupt(format!("sheet {name}: {detail}"))),

@@ -248,55 +248,69 @@ impl<'b> Scanner<'b> {
             None => (self.row, self.col),
         };
         let mark = owned.len();
-        let mut val = Val::Empty;
-        let mut at = start.end;
-        if !start.empty {
-            loop {
-                let Some(lt) = memchr::memchr(b'<', &data[at..]).map(|i| at + i) else {
-                    owned.truncate(mark);
-                    return Ok(None);
-                };
-                let Some(skip) = skip_special(data, lt)? else {
-                    owned.truncate(mark);
-                    return Ok(None);
-                };
-                if skip > lt {
-                    at = skip;
-                    continue;
-                }
-                let Some(child) = tag(data, lt) else {
-                    owned.truncate(mark);
-                    return Ok(None);
-                };
-                at = child.end;
-                if child.closing {
-                    if child.name == b"c" {
-                        break;
-                    }
-                    continue;
-                }
-                let read = match child.name {
-                    b"v" => self.value(data, &child, style, kind, owned)?,
-                    b"f" => close_of(data, &child, true).map(|end| (end, Val::Empty)),
-                    b"is" => inline(data, lt, &child, owned)?,
-                    other => {
-                        return xml(format!(
-                            "<{}> in the cell at row {}, column {}: a cell holds <v>, <f> or <is>",
-                            String::from_utf8_lossy(other),
-                            u64::from(row) + 1,
-                            u64::from(col) + 1
-                        ))
-                    }
-                };
-                let Some((end, v)) = read else {
-                    owned.truncate(mark);
-                    return Ok(None);
-                };
-                (at, val) = (end, v);
-            }
-        }
+        let read = if start.empty {
+            Some((start.end, Val::Empty))
+        } else {
+            self.content(data, start.end, (style, kind), (row, col), owned)?
+        };
+        let Some((end, val)) = read else {
+            owned.truncate(mark);
+            return Ok(None);
+        };
         self.col = col.wrapping_add(1);
-        Ok(Some((at, RawCell { row, col, val })))
+        Ok(Some((end, RawCell { row, col, val })))
+    }
+
+    /// A cell's children from `at` to its `</c>`: its end and value (the last child's, as in
+    /// calamine), or `None` when the chunk ends first.
+    fn content(
+        &self,
+        data: &[u8],
+        mut at: usize,
+        (style, kind): (Option<&[u8]>, Option<&[u8]>),
+        (row, col): (u32, u32),
+        owned: &mut String,
+    ) -> Result<Option<(usize, Val)>, ScanError> {
+        let mut val = Val::Empty;
+        loop {
+            let Some(lt) = memchr::memchr(b'<', &data[at..]).map(|i| at + i) else {
+                return Ok(None);
+            };
+            let Some(skip) = skip_special(data, lt)? else {
+                return Ok(None);
+            };
+            if skip > lt {
+                at = skip;
+                continue;
+            }
+            let Some(child) = tag(data, lt) else {
+                return Ok(None);
+            };
+            at = child.end;
+            if child.closing {
+                if child.name == b"c" {
+                    return Ok(Some((at, val)));
+                }
+                continue;
+            }
+            let read = match child.name {
+                b"v" => self.value(data, &child, style, kind, owned)?,
+                b"f" => close_of(data, &child, true).map(|end| (end, Val::Empty)),
+                b"is" => inline(data, lt, &child, owned)?,
+                other => {
+                    return xml(format!(
+                        "<{}> in the cell at row {}, column {}: a cell holds <v>, <f> or <is>",
+                        String::from_utf8_lossy(other),
+                        u64::from(row) + 1,
+                        u64::from(col) + 1
+                    ))
+                }
+            };
+            let Some((end, v)) = read else {
+                return Ok(None);
+            };
+            (at, val) = (end, v);
+        }
     }
 
     /// A `<v>` read as its cell's type says; `None` when the chunk ends inside it.

@@ -18,39 +18,7 @@ impl Scanner<'_> {
         if !matches!(data.get(lt + 2)?, b' ' | b'>' | b'/') {
             return None;
         }
-        let mut i = lt + 2;
-        let (mut r, mut style, mut kind) = (None, None, None);
-        let empty = loop {
-            match *data.get(i)? {
-                b' ' => i += 1,
-                b'>' => break false,
-                b'/' if data.get(i + 1) == Some(&b'>') => {
-                    i += 1;
-                    break true;
-                }
-                b'a'..=b'z' | b'A'..=b'Z' => {
-                    let key = i;
-                    while data.get(i)?.is_ascii_alphabetic() {
-                        i += 1;
-                    }
-                    let (name, quote) = (&data[key..i], *data.get(i + 1)?);
-                    if data[i] != b'=' || (quote != b'"' && quote != b'\'') {
-                        return None;
-                    }
-                    let value = i + 2;
-                    i = value + memchr::memchr(quote, data.get(value..)?)?;
-                    let value = &data[value..i];
-                    i += 1;
-                    match name {
-                        b"r" => r = Some(value),
-                        b"s" => style = Some(value),
-                        b"t" => kind = Some(value),
-                        _ => {}
-                    }
-                }
-                _ => return None,
-            }
-        };
+        let (mut i, empty, [r, style, kind]) = plain_attrs(data, lt + 2)?;
         i += 1;
         let (end, val) = if empty {
             (i, Val::Empty)
@@ -90,4 +58,47 @@ impl Scanner<'_> {
         self.col = col.wrapping_add(1);
         Some(Ok((end, RawCell { row, col, val })))
     }
+}
+
+/// A cell's `r`, `s` and `t`, as written.
+type Attrs<'d> = [Option<&'d [u8]>; 3];
+
+/// The `r`, `s` and `t` of a plain cell's start tag from `i` (after `<c`): the offset of its
+/// `>`, whether it ends `/>`, the three values. `None` for anything but `key="value"` pairs
+/// separated by spaces.
+#[inline]
+fn plain_attrs(data: &[u8], mut i: usize) -> Option<(usize, bool, Attrs<'_>)> {
+    let (mut r, mut style, mut kind) = (None, None, None);
+    let empty = loop {
+        match *data.get(i)? {
+            b' ' => i += 1,
+            b'>' => break false,
+            b'/' if data.get(i + 1) == Some(&b'>') => {
+                i += 1;
+                break true;
+            }
+            b'a'..=b'z' | b'A'..=b'Z' => {
+                let key = i;
+                while data.get(i)?.is_ascii_alphabetic() {
+                    i += 1;
+                }
+                let (name, quote) = (&data[key..i], *data.get(i + 1)?);
+                if data[i] != b'=' || (quote != b'"' && quote != b'\'') {
+                    return None;
+                }
+                let value = i + 2;
+                i = value + memchr::memchr(quote, data.get(value..)?)?;
+                let value = &data[value..i];
+                i += 1;
+                match name {
+                    b"r" => r = Some(value),
+                    b"s" => style = Some(value),
+                    b"t" => kind = Some(value),
+                    _ => {}
+                }
+            }
+            _ => return None,
+        }
+    };
+    Some((i, empty, [r, style, kind]))
 }
