@@ -66,6 +66,17 @@ impl Book {
         Ok(book)
     }
 
+    /// A workbook with no sheets, strings or styles, for tests of the sheet reader.
+    #[cfg(test)]
+    pub(super) fn empty() -> Book {
+        Book {
+            sheets: Vec::new(),
+            strings: Vec::new(),
+            formats: Vec::new(),
+            names: HashMap::new(),
+        }
+    }
+
     /// The archive's spelling of `path`, if it has such an entry.
     pub(super) fn entry(&self, path: &str) -> Option<&str> {
         self.names

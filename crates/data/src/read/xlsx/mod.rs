@@ -58,5 +58,10 @@ pub(super) fn read_xlsx<RS: Read + Seek>(
         Err(ScanError::Declared(cells)) => Err(too_large("declares", cells)),
         Err(ScanError::Spans(cells)) => Err(too_large("spans", cells)),
         Err(ScanError::Xml(detail)) => Err(corrupt(format!("sheet {name}: {detail}"))),
+        Err(ScanError::TooLong) => Err(IngestError::MarkupTooLong {
+            file: file_name.to_owned(),
+            entry: entry.to_owned(),
+            limit: pipe::MAX_CUT as u64,
+        }),
     }
 }

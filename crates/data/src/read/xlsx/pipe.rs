@@ -19,6 +19,10 @@ const CHUNK: usize = 1 << 20;
 const HEAD: usize = 64 << 10;
 /// Chunks or batches in flight between two threads.
 const IN_FLIGHT: usize = 4;
+/// The longest cell, tag or comment the scanner waits for across chunks. Excel's cells hold
+/// 32,767 characters at most; without a bound, a zip bomb of one endless cell would be copied
+/// again with every chunk.
+pub(super) const MAX_CUT: usize = 16 << 20;
 
 /// A chunk of XML: `buf[HEAD..HEAD + len]`, and whether it is the last.
 struct Chunk {
@@ -120,6 +124,7 @@ fn scan(
         let stop = scanner.scan(data, &mut batch.cells, &mut batch.owned)?;
         let done = match stop {
             Stop::Done => true,
+            Stop::More(at) if data.len() - at > MAX_CUT => return Err(ScanError::TooLong),
             Stop::More(at) => {
                 tail = data[at..].to_vec();
                 false
@@ -209,5 +214,27 @@ fn value<'a>(val: Val, strings: &'a [String], owned: &'a str) -> Cell<'a> {
         Val::DateTime(f) => Cell::DateTime(f),
         Val::Bool(b) => Cell::Bool(b),
         Val::Error(i) => Cell::Error(ERRORS[usize::from(i)].to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_cell_is_refused_once_longer_than_the_bound_not_copied_without_end() {
+        let book = Book::empty();
+        let mut xml = br#"<worksheet><sheetData><row><c t="inlineStr"><is><t>"#.to_vec();
+        xml.resize(xml.len() + MAX_CUT + CHUNK, b'x');
+        let mut rows = 0;
+        let read = read_sheet(&xml[..], &book, u64::MAX, &mut |_, _| {
+            rows += 1;
+            ControlFlow::Continue(())
+        });
+        match read {
+            Err(ScanError::TooLong) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(rows, 0);
     }
 }

@@ -65,6 +65,8 @@ pub(super) enum ScanError {
     Declared(u64),
     /// The cells read so far span more than the budget.
     Spans(u64),
+    /// One cell, tag or comment runs on past `pipe::MAX_CUT` bytes.
+    TooLong,
 }
 
 fn xml<T>(what: impl Into<String>) -> Result<T, ScanError> {
