@@ -492,3 +492,33 @@ fn xml_syntax_corner_cases_read_as_calamine_reads_them() {
         assert!(f == c, "{data:?}: {}", difference(&f, &c));
     }
 }
+
+/// The plain inline strings streaming writers write for every text cell, read on the fast path:
+/// trimmed, escapes decoded, CJK kept; anything else (entities, CR, preserved space) goes the
+/// general way.
+#[test]
+fn plain_inline_strings_read_as_calamine_reads_them() {
+    let cell = |t: &str| format!(r#"<c t="inlineStr"><is><t>{t}</t></is></c>"#);
+    let rows: Vec<String> = [
+        "商品A",
+        " 前后空格 ",
+        "\ttab\n",
+        "a_x000D_b",
+        "_x005F_x000D_",
+        "",
+        "a&amp;b",
+        "x\r\ny",
+        "no type",
+    ]
+    .iter()
+    .map(|t| cell(t))
+    .chain([
+        r#"<c r="B9"><is><t>without t</t></is></c>"#.to_owned(),
+        r#"<c t="s"><is><t>t is s</t></is></c>"#.to_owned(),
+        r#"<c t="inlineStr"><is><t xml:space="preserve"> kept </t></is></c>"#.to_owned(),
+    ])
+    .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let read = same_rows(&book::cells_book(&rows));
+    assert!(has(&read, "Text(\"商品A\")") && has(&read, "Text(\"a\\rb\")"));
+}

@@ -1,7 +1,8 @@
 //! The common cell read fast.
 
+use super::super::text::unescape_xml;
 use super::bytes::position;
-use super::{RawCell, ScanError, Scanner, Val};
+use super::{push, RawCell, ScanError, Scanner, Val};
 
 impl Scanner<'_> {
     /// The common cell, `<c r="B7" s="1" t="s"><v>12</v></c>` (any of the attributes, no
@@ -45,6 +46,21 @@ impl Scanner<'_> {
                 Some(_) => return None,
             };
             (j + 8, val)
+        } else if data.get(i..i + 7)? == b"<is><t>" {
+            // An inline string of one plain run, as streaming writers (POI's SXSSF, xlsxwriter's
+            // constant memory mode) write every text cell: read as `read_rich` reads it.
+            let text = i + 7;
+            let j = text + memchr::memchr(b'<', data.get(text..)?)?;
+            let raw = &data[text..j];
+            if data.get(j..j + 13)? != b"</t></is></c>"
+                || raw.contains(&b'&')
+                || raw.contains(&b'\r')
+            {
+                return None;
+            }
+            let t = std::str::from_utf8(raw).ok()?;
+            let t = t.trim_matches([' ', '\t', '\n']);
+            (j + 13, push(owned, &unescape_xml(t)))
         } else {
             return None;
         };
