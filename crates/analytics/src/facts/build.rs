@@ -3,7 +3,9 @@
 //! Cost: `O(lines)` once per snapshot (at upload or start-up, or the first request after), then
 //! never again for that snapshot.
 
-use std::collections::HashMap;
+// foldhash (randomly seeded), not SipHash: these maps are filled once per line or order
+// when a store's aggregates are built, where SipHash was a tenth of the build.
+use foldhash::HashMap;
 
 use storeboard_data::dataset::Sym;
 use storeboard_data::schema::Column;
@@ -213,8 +215,8 @@ pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
     let scenes = Scenes::new(business);
     let mut scene_of = SceneOf {
         scenes: &scenes,
-        keyword: HashMap::new(),
-        category: HashMap::new(),
+        keyword: HashMap::default(),
+        category: HashMap::default(),
     };
     let channels = snap.channel_syms().to_vec();
     let index: HashMap<Sym, usize> = channels.iter().enumerate().map(|(i, &s)| (s, i)).collect();

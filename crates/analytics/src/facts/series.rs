@@ -4,7 +4,9 @@
 //! A period is a binary search into each series; all stores are a merge by key name. The points
 //! are kept narrow ([`super::points`]) and read through [`Points`].
 
-use std::collections::HashMap;
+// foldhash (randomly seeded), not SipHash: these maps are filled once per line or order
+// when a store's aggregates are built, where SipHash was a tenth of the build.
+use foldhash::HashMap;
 
 use storeboard_data::dataset::Sym;
 use storeboard_data::schema::Column;
