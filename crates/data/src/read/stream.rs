@@ -33,7 +33,11 @@ pub(super) fn stream_cells<'a>(
     std::thread::scope(|scope| {
         let rows = scope.spawn(move || {
             for mut batch in batches {
-                if rows_of(&batch, on_row).is_break() {
+                let cells = batch.iter().map(|cell| {
+                    let (r, c) = cell.get_position();
+                    (r, c, borrow_data_ref(cell.get_value()))
+                });
+                if group_rows(cells, on_row).is_break() {
                     // Dropping `batches` stops the reader at its next batch.
                     return;
                 }
@@ -80,18 +84,19 @@ pub(super) fn stream_cells<'a>(
     })
 }
 
-/// Hands the rows of a batch of whole rows to `on_row`; its text borrows from the batch.
-fn rows_of(
-    batch: &[calamine::Cell<DataRef<'_>>],
+/// Hands the rows of a batch of whole rows, given cell by cell as (0-based row, column, value),
+/// to `on_row` (1-based row numbers): consecutive cells of one row make a row, missing cells
+/// are empty, columns past `MAX_COLUMNS` are dropped. Both `.xlsx` readers group with it.
+pub(super) fn group_rows<'a>(
+    cells: impl Iterator<Item = (u32, u32, Cell<'a>)>,
     on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
-    let mut row: Vec<Cell<'_>> = Vec::new();
+    let mut row: Vec<Cell<'a>> = Vec::new();
     let mut current: Option<u32> = None;
-    for cell in batch {
-        let (r, c) = cell.get_position();
+    for (r, c, value) in cells {
         if current != Some(r) {
             if let Some(done) = current {
-                on_row(done + 1, &row)?;
+                on_row(done.saturating_add(1), &row)?;
             }
             row.clear();
             current = Some(r);
@@ -103,10 +108,10 @@ fn rows_of(
         if row.len() <= c {
             row.resize(c + 1, Cell::Empty);
         }
-        row[c] = borrow_data_ref(cell.get_value());
+        row[c] = value;
     }
     match current {
-        Some(done) => on_row(done + 1, &row),
+        Some(done) => on_row(done.saturating_add(1), &row),
         None => ControlFlow::Continue(()),
     }
 }

@@ -13,7 +13,7 @@ use std::io::{BufReader, Read, Seek};
 use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
-use super::text::{decode_entity, push_text, unescape_xml};
+use super::text::{decode_entity, push_escaped, push_text, unescape_xml};
 
 /// How a number styled with a cell format reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,7 @@ pub(super) enum Format {
 }
 
 /// What the sheet reader needs of the workbook.
+#[derive(Default)]
 pub(super) struct Book {
     /// (sheet name, archive entry), in workbook order.
     pub(super) sheets: Vec<(String, String)>,
@@ -53,10 +54,8 @@ impl Book {
             names.insert(name.to_lowercase().replace('\\', "/"), name.into_owned());
         }
         let mut book = Book {
-            sheets: Vec::new(),
-            strings: Vec::new(),
-            formats: Vec::new(),
             names,
+            ..Book::default()
         };
         let (dir, workbook) = book.document(zip)?;
         book.read_shared_strings(zip, &dir)?;
@@ -64,17 +63,6 @@ impl Book {
         let rels = book.relationships(zip, &format!("{dir}_rels/{workbook}.rels"))?;
         book.read_workbook(zip, &dir, &format!("{dir}{workbook}"), &rels)?;
         Ok(book)
-    }
-
-    /// A workbook with no sheets, strings or styles, for tests of the sheet reader.
-    #[cfg(test)]
-    pub(super) fn empty() -> Book {
-        Book {
-            sheets: Vec::new(),
-            strings: Vec::new(),
-            formats: Vec::new(),
-            names: HashMap::new(),
-        }
     }
 
     /// The archive's spelling of `path`, if it has such an entry.
@@ -93,13 +81,9 @@ impl Book {
             return Ok(None);
         };
         let file = zip.by_name(name).map_err(|_| Unusual)?;
-        let mut xml = quick_xml::Reader::from_reader(BufReader::new(file));
-        let config = xml.config_mut();
-        config.check_end_names = false;
-        config.trim_text(false);
-        config.check_comments = false;
-        config.expand_empty_elements = true;
-        Ok(Some(xml))
+        Ok(Some(as_calamine(quick_xml::Reader::from_reader(
+            BufReader::new(file),
+        ))))
     }
 
     /// The folder and name of the workbook part (`xl/`, `workbook.xml` unless the package
@@ -284,21 +268,26 @@ impl Book {
     }
 }
 
+/// `xml` configured as calamine configures its readers: end names unchecked, text untrimmed,
+/// comments unchecked, `<a/>` read as `<a></a>`.
+pub(super) fn as_calamine<B: std::io::BufRead>(
+    mut xml: quick_xml::Reader<B>,
+) -> quick_xml::Reader<B> {
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    xml
+}
+
 /// An attribute's value, entities decoded.
 fn attr(e: &BytesStart<'_>, key: &str) -> Result<Option<String>, Unusual> {
     match e.try_get_attribute(key).map_err(|_| Unusual)? {
         None => Ok(None),
         Some(a) => {
-            let raw: &str = &a.value;
-            let mut out = String::with_capacity(raw.len());
-            let mut rest = raw;
-            while let Some(at) = rest.find('&') {
-                out.push_str(&rest[..at]);
-                let end = rest[at..].find(';').ok_or(Unusual)? + at;
-                decode_entity(&rest[at + 1..end], &mut out).map_err(|_| Unusual)?;
-                rest = &rest[end + 1..];
-            }
-            out.push_str(rest);
+            let mut out = String::with_capacity(a.value.len());
+            push_escaped(a.value.as_bytes(), &mut out).map_err(|_| Unusual)?;
             Ok(Some(out))
         }
     }

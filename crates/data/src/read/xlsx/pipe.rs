@@ -8,6 +8,7 @@ use std::io::Read;
 use std::ops::ControlFlow;
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
+use super::super::stream::group_rows;
 use super::book::Book;
 use super::scan::{RawCell, ScanError, Scanner, Stop, Val, ERRORS};
 use crate::cell::Cell;
@@ -169,38 +170,19 @@ fn hold_last_row(batch: &mut Batch, next: &mut Batch) {
     }
 }
 
-/// The rows thread: consecutive cells of one row make a row; missing cells are empty.
+/// The rows thread: each batch's cells grouped into rows for `on_row`.
 fn rows(
     batches: Receiver<Batch>,
     strings: &[String],
     on_row: &mut impl FnMut(u32, &[Cell<'_>]) -> ControlFlow<()>,
 ) {
     for batch in batches {
-        let mut row: Vec<Cell<'_>> = Vec::with_capacity(64);
-        let mut current: Option<u32> = None;
-        for cell in &batch.cells {
-            if current != Some(cell.row) {
-                if let Some(done) = current {
-                    if on_row(done.saturating_add(1), &row).is_break() {
-                        return;
-                    }
-                }
-                row.clear();
-                current = Some(cell.row);
-            }
-            let c = cell.col as usize;
-            if c >= crate::ingest::MAX_COLUMNS {
-                continue;
-            }
-            if row.len() <= c {
-                row.resize(c + 1, Cell::Empty);
-            }
-            row[c] = value(cell.val, strings, &batch.owned);
-        }
-        if let Some(done) = current {
-            if on_row(done.saturating_add(1), &row).is_break() {
-                return;
-            }
+        let cells = batch
+            .cells
+            .iter()
+            .map(|c| (c.row, c.col, value(c.val, strings, &batch.owned)));
+        if group_rows(cells, on_row).is_break() {
+            return;
         }
     }
 }
@@ -223,7 +205,7 @@ mod tests {
 
     #[test]
     fn an_endless_cell_is_refused_once_longer_than_the_bound_not_copied_without_end() {
-        let book = Book::empty();
+        let book = Book::default();
         let mut xml = br#"<worksheet><sheetData><row><c t="inlineStr"><is><t>"#.to_vec();
         xml.resize(xml.len() + MAX_CUT + CHUNK, b'x');
         let mut rows = 0;

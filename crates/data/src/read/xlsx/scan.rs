@@ -15,8 +15,7 @@ use super::book::{self, Format};
 use super::text::unescape_xml;
 use crate::limits::{declared_cells, Extent};
 use bytes::{
-    attr, close_of, closing_start, content_text, digits, position, qname_len, row_of, skip_special,
-    tag, Tag,
+    attr, close_of, closing_start, content_text, digits, position, row_of, skip_special, tag, Tag,
 };
 
 /// A cell's value; text lives in the batch's `owned` string or the shared strings.
@@ -436,8 +435,7 @@ fn inline(
     if is.empty {
         return Ok(Some((is.end, push(owned, ""))));
     }
-    let qname = &data[lt + 1..lt + 1 + qname_len(&data[lt + 1..is.end])];
-    let Ok(qname) = std::str::from_utf8(qname) else {
+    let Ok(qname) = std::str::from_utf8(is.qname) else {
         return xml("an inline string whose tag is not UTF-8");
     };
     let Some(close) = close_of(data, is, false) else {
@@ -447,12 +445,7 @@ fn inline(
     // cell (worksheet, sheetData, row, c): with end names unchecked, a stray end tag closes
     // one of those rather than being an error.
     let source = std::io::Read::chain(&b"<_><_><_><_>"[..], &data[lt..close]);
-    let mut reader = quick_xml::Reader::from_reader(source);
-    let config = reader.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
+    let mut reader = book::as_calamine(quick_xml::Reader::from_reader(source));
     let mut opening = Vec::new();
     let mut opened = 0;
     let rich = loop {

@@ -22,7 +22,7 @@ pub(super) fn is_space(b: u8) -> bool {
 /// The length of the qualified name at the start of a tag's inside (after its `<` or `</`,
 /// without an empty element's closing `/`): up to white space, as an XML parser reads it
 /// (`<c//>` is an empty element named `c/`).
-pub(super) fn qname_len(tag: &[u8]) -> usize {
+fn qname_len(tag: &[u8]) -> usize {
     tag.iter()
         .position(|&b| is_space(b) || b == b'>')
         .unwrap_or(tag.len())
