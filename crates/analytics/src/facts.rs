@@ -21,6 +21,7 @@ mod points;
 pub mod series;
 mod sold;
 mod spill;
+mod splice;
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -257,6 +258,36 @@ impl StoreFacts {
     }
 }
 
+impl StoreFacts {
+    /// Appends `old`'s days `days` (indices into its days), every cell and line group as it
+    /// is: `old` has this store's channels, in the same order.
+    fn copy_days(&mut self, old: &StoreFacts, days: std::ops::Range<usize>) {
+        let n = old.channels.len();
+        for d in days {
+            self.days.push(old.days[d]);
+            for k in d * n..(d + 1) * n {
+                self.cells.push(old.cells[k].clone());
+                self.depths.push(&old.depths.figures(k));
+                let slice = |at: &[u32]| (at[k] as usize, at[k + 1] as usize);
+                let (a, b) = slice(&old.category_at);
+                old.categories
+                    .range(a, b)
+                    .for_each(|e| self.categories.push(e));
+                self.category_at.push(self.categories.len() as u32);
+                let (a, b) = slice(&old.scene_at);
+                old.scenes.range(a, b).for_each(|e| self.scenes.push(e));
+                self.scene_at.push(self.scenes.len() as u32);
+                self.sold_list.extend(old.sold.cell(k));
+                self.sold_at.push(self.sold_list.len() as u32);
+                self.scene_coverage.push(old.scene_coverage[k]);
+                let (a, b) = slice(&old.delivery_at);
+                old.delivery.range(a, b).for_each(|e| self.delivery.push(e));
+                self.delivery_at.push(self.delivery.len() as u32);
+            }
+        }
+    }
+}
+
 impl Selection<'_> {
     /// The selected cells with their day and channel string id.
     pub fn cells(&self) -> impl Iterator<Item = (NaiveDate, Sym, &Cell)> + '_ {
@@ -359,9 +390,19 @@ pub fn rules_key(business: &Business) -> u64 {
     h.finish()
 }
 
-/// The aggregates of `snap` under `business`, built on first use and kept with the snapshot.
+/// The aggregates of `snap` under `business`, built on first use and kept with the snapshot:
+/// from the replaced snapshot's for the days an upload left alone when they were built
+/// (`splice.rs`), else from every line.
 pub fn facts(snap: &StoreSnapshot, business: &Business) -> Arc<StoreFacts> {
-    snap.derived(rules_key(business), |snap| build::build(snap, business))
+    let key = rules_key(business);
+    snap.derived(key, |snap| {
+        snap.take_previous(key)
+            .and_then(|(old, lineage)| {
+                let old = old.downcast::<StoreFacts>().ok()?;
+                splice::splice(&old, &lineage, snap, business)
+            })
+            .unwrap_or_else(|| build::build(snap, business))
+    })
 }
 
 #[cfg(test)]

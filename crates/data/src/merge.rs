@@ -13,6 +13,7 @@ use crate::codec::{append, DayRows};
 use crate::dataset::{
     day_of, order_column, Block, Col, Dataset, Lines, Orders, Present, Strings, Sym, NO_SYM,
 };
+use crate::lineage::kept_ends;
 
 /// Which stored days of a store an upload replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,13 +61,14 @@ enum Source {
 
 /// The store's dataset once the upload is applied: `old`'s days that `replaced` and `new` leave
 /// alone, then `new`'s days, ordered by day as text (the database's order); `present` is the
-/// optional columns of every stored day of the store.
+/// optional columns of every stored day of the store. Also says how many of `old`'s orders
+/// it kept in front and behind, verbatim ([`kept_ends`]), when it kept any.
 pub(crate) fn merge(
     old: Option<&Dataset>,
     replaced: Replaced,
     new: NewDays,
     present: Present,
-) -> Dataset {
+) -> (Dataset, Option<(usize, usize)>) {
     let kept: Vec<(NaiveDate, Range<usize>)> = match (old, replaced) {
         (Some(old), Replaced::Range(from, to)) => {
             let (from, to) = (from.to_string(), to.to_string());
@@ -106,9 +108,13 @@ pub(crate) fn merge(
             };
             data.present = present;
             data.pack();
-            return data;
+            return (data, None);
         }
     };
+    let ends = kept_ends(
+        blocks.iter().map(|b| (b.1 == Source::Old, b.2.clone())),
+        old.order_count(),
+    );
     let mut strings = old
         .strings
         .thawed(new.data.strings.len(), new_bytes(&new.data));
@@ -120,7 +126,7 @@ pub(crate) fn merge(
     strings.freeze();
     let mut out = copy_blocks(old, &new, &blocks, strings);
     out.present = present;
-    out
+    (out, Some(ends))
 }
 
 /// Turns `data`'s string ids into the merged table's, through `map`.

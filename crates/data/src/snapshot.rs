@@ -10,6 +10,7 @@ use dashmap::DashMap;
 use serde::Serialize;
 
 use crate::dataset::{day_of, Col, Dataset, Sym};
+use crate::lineage::{Lineage, Previous};
 
 /// One store's orders, sorted by time, with lines grouped by order. Never changes once built;
 /// a write builds a new one with a new version.
@@ -33,6 +34,8 @@ pub struct StoreSnapshot {
     /// Derived data other crates keep with the snapshot (the analytics aggregates), built once
     /// per key and dropped with the snapshot.
     derived: Derived,
+    /// The replaced snapshot's derived values, until this one's are built from them.
+    previous: Mutex<Option<Previous>>,
 }
 
 /// Only reachable if `get_or_init` ran our closure and then returned another value, which
@@ -92,7 +95,39 @@ impl StoreSnapshot {
             categories,
             distinct_orders,
             derived: Derived::default(),
+            previous: Mutex::new(None),
         }
+    }
+
+    /// Keeps `old`'s derived values that are built, so that this snapshot's can be made from
+    /// them for the days `lineage` says were kept ([`StoreSnapshot::take_previous`]). They are
+    /// held until then: one generation at most, as `old`'s own previous values are not kept.
+    pub(crate) fn follow(self, old: &StoreSnapshot, lineage: Lineage) -> Self {
+        let values: Vec<(u64, Arc<dyn Any + Send + Sync>)> = {
+            let slots = old.derived.0.lock().unwrap_or_else(|e| e.into_inner());
+            slots
+                .iter()
+                .filter_map(|(k, slot)| slot.get().map(|v| (*k, Arc::clone(v))))
+                .collect()
+        };
+        if !values.is_empty() {
+            *self.previous.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(Previous { values, lineage });
+        }
+        self
+    }
+
+    /// The replaced snapshot's value under `key`, with how this snapshot's orders relate to
+    /// that snapshot's, if it had one built. Taken once: every previous value is let go on the
+    /// first call, whatever its key, so none is held longer than this snapshot's first build.
+    pub fn take_previous(&self, key: u64) -> Option<(Arc<dyn Any + Send + Sync>, Lineage)> {
+        let previous = self
+            .previous
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        let value = previous.values.into_iter().find(|(k, _)| *k == key)?.1;
+        Some((value, previous.lineage))
     }
 
     /// The value derived from this snapshot under `key` (e.g. a fingerprint of the rules it was

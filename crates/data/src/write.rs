@@ -9,6 +9,7 @@ use crate::codec::{store_days, LineIndex};
 use crate::dataset::{Present, Sym};
 use crate::db::EncodedDay;
 use crate::error::StoreError;
+use crate::lineage::Lineage;
 use crate::merge::{merge, NewDays, Replaced};
 use crate::snapshot::{Registry, StoreSnapshot};
 use crate::staged::Staged;
@@ -116,12 +117,44 @@ pub(crate) fn swap_merged(
                     };
                     let old = registry.get(&job.name);
                     let bits = present.get(i).copied().unwrap_or_default();
-                    let data = merge(old.as_deref().map(|s| &s.data), job.replaced, new, bits);
-                    // The old snapshot goes (unless a reader holds it) before the next is built.
+                    let (data, kept) =
+                        merge(old.as_deref().map(|s| &s.data), job.replaced, new, bits);
+                    let snapshot = StoreSnapshot::packed(job.name.clone(), version, data);
+                    let snapshot = match (old.as_deref(), kept) {
+                        (Some(old), Some(kept)) => {
+                            let lineage = lineage(old, kept);
+                            snapshot.follow(old, lineage)
+                        }
+                        _ => snapshot,
+                    };
+                    // The old snapshot goes (unless a reader holds it) as the new one goes in.
                     drop(old);
-                    registry.swap(StoreSnapshot::packed(job.name.clone(), version, data));
+                    registry.swap(snapshot);
                 }
             });
         }
     });
+}
+
+/// How a merged snapshot relates to `old`, which it kept `prefix` orders of in front and
+/// `suffix` behind.
+fn lineage(old: &StoreSnapshot, (prefix, suffix): (usize, usize)) -> Lineage {
+    let data = &old.data;
+    let line_of = |i: usize| {
+        data.orders
+            .first_line
+            .get(i)
+            .map_or(data.line_count(), |l| l as usize)
+    };
+    let orders = data.order_count();
+    Lineage {
+        prefix_orders: prefix,
+        prefix_lines: line_of(prefix),
+        suffix_orders: suffix,
+        suffix_lines: data.line_count() - line_of(orders - suffix),
+        previous_orders: orders,
+        previous_lines: data.line_count(),
+        previous_present: data.present,
+        previous_channels: old.channel_syms().to_vec(),
+    }
 }

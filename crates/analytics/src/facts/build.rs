@@ -42,17 +42,17 @@ struct ChannelDay {
 
 /// How a line finds its scene: keyword scenes per product name, category scenes per category,
 /// each looked up once per string id.
-struct SceneOf<'s, 'b> {
-    scenes: &'s Scenes<'b>,
+pub(super) struct SceneOf<'b> {
+    scenes: Scenes<'b>,
     keyword: HashMap<Sym, Option<usize>>,
     category: HashMap<Sym, Option<usize>>,
 }
 
-impl SceneOf<'_, '_> {
+impl SceneOf<'_> {
     /// Line `j`'s scene, and whether a keyword or its category gave it (not the slot).
     fn scene(&mut self, snap: &StoreSnapshot, j: usize, slot: usize) -> (usize, bool) {
         let (l, strings) = (&snap.data.lines, &snap.data.strings);
-        let scenes = self.scenes;
+        let scenes = &self.scenes;
         let keyword = *self
             .keyword
             .entry(l.product[j])
@@ -111,7 +111,7 @@ fn add_lines(
     acc: &mut ChannelDay,
     snap: &StoreSnapshot,
     e: &Exact,
-    scene_of: &mut SceneOf<'_, '_>,
+    scene_of: &mut SceneOf<'_>,
     consumable: Option<Sym>,
 ) {
     let l = &snap.data.lines;
@@ -209,61 +209,98 @@ impl StoreFacts {
     }
 }
 
+/// A store's aggregates while they are built: the cells of the days pushed so far, the running
+/// sums of the day being read, and the series and customers of the orders read.
+pub(super) struct Builder<'b> {
+    rules: Rules,
+    scene_of: SceneOf<'b>,
+    /// Channel index of each channel string id.
+    index: HashMap<Sym, usize>,
+    pub(super) facts: StoreFacts,
+    acc: Vec<ChannelDay>,
+    pub(super) series: SeriesBuilder,
+    pub(super) customers: CustomersBuilder,
+    /// The day being read.
+    current: Option<i64>,
+    alert: f64,
+}
+
+impl<'b> Builder<'b> {
+    /// An empty build of `snap`'s aggregates under `business`.
+    pub(super) fn new(snap: &StoreSnapshot, business: &'b Business) -> Self {
+        let channels = snap.channel_syms().to_vec();
+        let index = channels.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+        Self {
+            rules: Rules::new(snap, business),
+            scene_of: SceneOf {
+                scenes: Scenes::new(business),
+                keyword: HashMap::default(),
+                category: HashMap::default(),
+            },
+            index,
+            acc: (0..channels.len()).map(|_| ChannelDay::default()).collect(),
+            facts: StoreFacts {
+                channels,
+                category_at: vec![0],
+                scene_at: vec![0],
+                sold_at: vec![0],
+                delivery_at: vec![0],
+                ..StoreFacts::default()
+            },
+            series: SeriesBuilder::default(),
+            customers: CustomersBuilder::new(snap),
+            current: None,
+            alert: business.delivery_cost_alert,
+        }
+    }
+
+    /// Reads `snap`'s orders `range` (whole days, after every day pushed so far).
+    pub(super) fn orders(&mut self, snap: &StoreSnapshot, range: std::ops::Range<usize>) {
+        let alert = self.alert;
+        for i in range {
+            let Some(e) = exact(snap, i, &self.rules) else {
+                continue;
+            };
+            if self.current.is_some_and(|d| d != e.day) {
+                self.flush();
+            }
+            self.current = Some(e.day);
+            self.customers.add(snap, i);
+            let Some(&c) = self.index.get(&snap.data.orders.channel[i]) else {
+                continue;
+            };
+            let acc = &mut self.acc[c];
+            add_order(&mut acc.cell, &e, alert);
+            add_depth(&mut acc.depth, snap, i, &e);
+            add_lines(acc, snap, &e, &mut self.scene_of, self.rules.consumable);
+            add_delivery(acc, snap, i, &e, alert);
+            self.series
+                .add(snap, i, &e, c as u16, self.rules.consumable);
+        }
+        self.flush();
+    }
+
+    /// Pushes the day being read, if any.
+    fn flush(&mut self) {
+        if let Some(day) = self.current.take() {
+            self.facts.push_day(day, &mut self.acc);
+        }
+    }
+}
+
 /// The aggregates of `snap` under `business`.
 pub(super) fn build(snap: &StoreSnapshot, business: &Business) -> StoreFacts {
-    let rules = Rules::new(snap, business);
-    let scenes = Scenes::new(business);
-    let mut scene_of = SceneOf {
-        scenes: &scenes,
-        keyword: HashMap::default(),
-        category: HashMap::default(),
-    };
-    let channels = snap.channel_syms().to_vec();
-    let index: HashMap<Sym, usize> = channels.iter().enumerate().map(|(i, &s)| (s, i)).collect();
-    let mut facts = StoreFacts {
-        category_at: vec![0],
-        scene_at: vec![0],
-        sold_at: vec![0],
-        delivery_at: vec![0],
-        ..StoreFacts::default()
-    };
-    let mut acc: Vec<ChannelDay> = (0..channels.len()).map(|_| ChannelDay::default()).collect();
-    facts.channels = channels;
-    let mut series = SeriesBuilder::default();
-    let mut customers = CustomersBuilder::new(snap);
-    let mut current: Option<i64> = None;
-    let alert = business.delivery_cost_alert;
-    for i in 0..snap.data.order_count() {
-        let Some(e) = exact(snap, i, &rules) else {
-            continue;
-        };
-        if current.is_some_and(|d| d != e.day) {
-            if let Some(day) = current {
-                facts.push_day(day, &mut acc);
-            }
-        }
-        current = Some(e.day);
-        customers.add(snap, i);
-        let Some(&c) = index.get(&snap.data.orders.channel[i]) else {
-            continue;
-        };
-        add_order(&mut acc[c].cell, &e, alert);
-        add_depth(&mut acc[c].depth, snap, i, &e);
-        add_lines(&mut acc[c], snap, &e, &mut scene_of, rules.consumable);
-        add_delivery(&mut acc[c], snap, i, &e, alert);
-        series.add(snap, i, &e, c as u16, rules.consumable);
-    }
-    if let Some(day) = current {
-        facts.push_day(day, &mut acc);
-    }
-    facts.series = series.finish();
-    facts.customers = customers.finish();
+    let mut b = Builder::new(snap, business);
+    b.orders(snap, 0..snap.data.order_count());
+    let mut facts = b.facts;
+    facts.series = b.series.finish();
+    facts.customers = b.customers.finish();
     facts.shrink();
     facts
 }
 
 impl StoreFacts {
-    fn shrink(&mut self) {
+    pub(super) fn shrink(&mut self) {
         self.days.shrink_to_fit();
         self.cells.shrink_to_fit();
         self.depths.shrink_to_fit();

@@ -68,6 +68,11 @@ impl Customers {
     pub fn heap_bytes(&self) -> usize {
         self.ids.capacity() * std::mem::size_of::<u32>()
     }
+
+    /// Number of orders of the snapshot (kept or not).
+    pub(super) fn orders(&self) -> usize {
+        self.ids.len()
+    }
 }
 
 /// Collects the customers while the store's kept orders are read in order.

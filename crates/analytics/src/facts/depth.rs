@@ -84,7 +84,7 @@ impl Depth {
 
 /// One cell's figures while it is built, at full width.
 #[derive(Debug, Clone)]
-pub(super) struct Building([i64; LEN]);
+pub(super) struct Building(pub(super) [i64; LEN]);
 
 impl Default for Building {
     fn default() -> Self {
@@ -183,6 +183,13 @@ impl Depths {
                 m &= m - 1;
             }
         }
+    }
+
+    /// Cell `k`'s figures at full width (to copy it into another store's list).
+    pub(super) fn figures(&self, k: usize) -> Building {
+        let mut cell = Building::default();
+        self.add(k, 0..LEN, &mut cell.0);
+        cell
     }
 
     /// Heap bytes held.

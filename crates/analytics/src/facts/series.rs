@@ -270,3 +270,89 @@ impl SeriesBuilder {
         }
     }
 }
+
+/// Days with the first line of each (see [`Stored::new`]).
+pub(super) type Origins = Vec<(i64, u32)>;
+
+/// Which of a replaced snapshot's points an upload kept, and where their lines went.
+pub(super) struct Keep {
+    /// Points up to this day are kept as they are (their lines did not move).
+    pub front_last: Option<i64>,
+    /// Points from this day are kept, their lines moved by `line_shift`.
+    pub behind_first: Option<i64>,
+    /// New lines − old lines of the store.
+    pub line_shift: i64,
+}
+
+impl Keep {
+    fn moved(&self, mut p: Point) -> Point {
+        let shift = |line: u32| (i64::from(line) + self.line_shift) as u32;
+        p.last_line = shift(p.last_line);
+        if p.stock_line != NO_LINE {
+            p.stock_line = shift(p.stock_line);
+        }
+        p
+    }
+}
+
+impl SeriesBuilder {
+    /// The series of the orders read (the days an upload touched) between `old`'s points that
+    /// `keep` keeps, by (key, channel); `kept` is the origins of the kept days in front and
+    /// behind (see [`Stored::new`]).
+    pub fn splice(
+        self,
+        old: &ProductSeries,
+        keep: &Keep,
+        kept: (Origins, Origins),
+    ) -> ProductSeries {
+        let mut new: Vec<((Sym, u16), Vec<Point>)> =
+            self.open.into_iter().map(|(k, (p, _))| (k, p)).collect();
+        new.sort_unstable_by_key(|(k, _)| *k);
+        let mut series = Vec::with_capacity(old.series.len().max(new.len()));
+        let mut all: Vec<Point> = Vec::with_capacity(old.point_count());
+        let mut new = new.into_iter().peekable();
+        let mut olds = (0..old.series.len()).peekable();
+        loop {
+            let old_key = olds
+                .peek()
+                .map(|&k| (old.series[k].key, old.series[k].channel));
+            let new_key = new.peek().map(|(k, _)| *k);
+            let key = match (old_key, new_key) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) => b,
+                (None, None) => break,
+            };
+            let start = all.len();
+            let previous = if old_key == Some(key) {
+                olds.next().map(|k| old.series_points(k))
+            } else {
+                None
+            };
+            if let Some(pts) = previous {
+                let front = pts.partition_point(|p| keep.front_last.is_some_and(|f| p.day <= f));
+                all.extend(pts.slice(0, front).iter());
+            }
+            if new_key == Some(key) {
+                all.extend(new.next().into_iter().flat_map(|(_, p)| p));
+            }
+            if let Some(pts) = previous {
+                let behind = pts.partition_point(|p| keep.behind_first.is_none_or(|b| p.day < b));
+                all.extend(pts.slice(behind, pts.len()).iter().map(|p| keep.moved(p)));
+            }
+            if all.len() > start {
+                series.push(Series {
+                    key: key.0,
+                    channel: key.1,
+                    start: start as u32,
+                });
+            }
+        }
+        let (front, behind) = kept;
+        let days: Vec<(i64, u32)> = front.into_iter().chain(self.days).chain(behind).collect();
+        ProductSeries {
+            series,
+            points: Stored::new(all, &days),
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! An upload's aggregates made from the replaced snapshot's: the days the upload left alone are
+//! copied, only the days it touched are read from their lines.
+//!
+//! An upload keeps the old snapshot's first and last days verbatim (the same orders, lines and
+//! string ids: `storeboard_data::Lineage`); everything between them is new or moved. So the
+//! new aggregates are the old cells of the kept days in front, the cells built from the lines
+//! of the orders between, and the old cells of the kept days behind (their lines shifted by
+//! what the upload added). The series take the old points of the kept days around the new
+//! ones, and the customers are given again in order (one lookup per order), so that every id,
+//! figure and line is what a build from scratch gives (the tests compare the two).
+//!
+//! Cost: `O(lines of the touched days + cells and points of the kept days + orders)`, where a
+//! build is `O(lines)`: a month's upload into a year reads a month of lines, not the year.
+//!
+//! Built from scratch instead when a kept day's figures could differ: the store's channels
+//! changed (cells are laid out per channel) or its optional columns did (whether 平台服务费 or
+//! 佣金 exists decides a kept order's fee and the fee-channel filter).
+
+use storeboard_data::{Lineage, StoreSnapshot};
+
+use super::build::Builder;
+use super::customers::NO_CUSTOMER;
+use super::series::Keep;
+use super::StoreFacts;
+use crate::config::Business;
+
+/// The aggregates of `snap` from `old`, those of the snapshot it replaced as `lineage` tells,
+/// or `None` when they must be built from scratch.
+pub(super) fn splice(
+    old: &StoreFacts,
+    lineage: &Lineage,
+    snap: &StoreSnapshot,
+    business: &Business,
+) -> Option<StoreFacts> {
+    let channels = snap.channel_syms();
+    if lineage.previous_present != snap.data.present
+        || lineage.previous_channels != channels
+        || old.channels != channels
+        || old.customers.orders() != lineage.previous_orders
+    {
+        return None;
+    }
+    let (orders, lines) = (snap.data.order_count(), snap.data.line_count());
+    let (front, behind) = (lineage.prefix_orders, lineage.suffix_orders);
+    if front + behind > orders.min(lineage.previous_orders)
+        || lineage.prefix_lines + lineage.suffix_lines > lines.min(lineage.previous_lines)
+    {
+        return None;
+    }
+    let day = |i: usize| snap.data.orders.time[i].div_euclid(86_400);
+    let keep = Keep {
+        front_last: (front > 0).then(|| day(front - 1)),
+        behind_first: (behind > 0).then(|| day(orders - behind)),
+        line_shift: lines as i64 - lineage.previous_lines as i64,
+    };
+    // Old cells of the days in front, then behind (days of kept orders only, whole days).
+    let front_days = old
+        .days
+        .partition_point(|&d| keep.front_last.is_some_and(|f| d <= f));
+    let behind_days = old
+        .days
+        .partition_point(|&d| keep.behind_first.is_none_or(|b| d < b));
+
+    let mut b = Builder::new(snap, business);
+    for i in 0..front {
+        if old.customers.of(i) != NO_CUSTOMER {
+            b.customers.add(snap, i);
+        }
+    }
+    b.facts.copy_days(old, 0..front_days);
+    b.orders(snap, front..orders - behind);
+    let behind_at = b.facts.days.len();
+    b.facts.copy_days(old, behind_days..old.days.len());
+    for i in orders - behind..orders {
+        // The old snapshot's order at the same distance from its end (`i + previous ≥ orders`,
+        // as `i ≥ orders − behind` and `previous ≥ behind`).
+        if old.customers.of(i + lineage.previous_orders - orders) != NO_CUSTOMER {
+            b.customers.add(snap, i);
+        }
+    }
+    let kept = (
+        origins(snap, &b.facts.days[..front_days]),
+        origins(snap, &b.facts.days[behind_at..]),
+    );
+    let mut facts = b.facts;
+    facts.series = b.series.splice(&old.series, &keep, kept);
+    facts.customers = b.customers.finish();
+    facts.shrink();
+    Some(facts)
+}
+
+/// Each of `days` (days since 1970-01-01, all of `snap`) with the first line of its first
+/// order: the origin of its lines in narrow points.
+fn origins(snap: &StoreSnapshot, days: &[i64]) -> Vec<(i64, u32)> {
+    let all = snap.days();
+    days.iter()
+        .map(|&d| {
+            let at = all.partition_point(|(date, _)| super::day_number(*date) < d);
+            let order = all.get(at).map_or(0, |(_, first)| *first as usize);
+            let line = if order < snap.data.order_count() {
+                snap.data.line_range(order).start
+            } else {
+                0
+            };
+            (d, line as u32)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "splice_tests.rs"]
+mod tests;
