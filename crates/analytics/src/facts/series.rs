@@ -309,7 +309,10 @@ impl SeriesBuilder {
             self.open.into_iter().map(|(k, (p, _))| (k, p)).collect();
         new.sort_unstable_by_key(|(k, _)| *k);
         let mut series = Vec::with_capacity(old.series.len().max(new.len()));
-        let mut all: Vec<Point> = Vec::with_capacity(old.point_count());
+        // At most every old point and every new one: one allocation, no doubling of a wide
+        // vector the size of the store's points.
+        let added: usize = new.iter().map(|(_, p)| p.len()).sum();
+        let mut all: Vec<Point> = Vec::with_capacity(old.point_count() + added);
         let mut new = new.into_iter().peekable();
         let mut olds = (0..old.series.len()).peekable();
         loop {
@@ -348,6 +351,7 @@ impl SeriesBuilder {
                 });
             }
         }
+        series.shrink_to_fit();
         let (front, behind) = kept;
         let days: Vec<(i64, u32)> = front.into_iter().chain(self.days).chain(behind).collect();
         ProductSeries {

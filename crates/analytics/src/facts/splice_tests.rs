@@ -66,6 +66,8 @@ fn dump(f: &StoreFacts) -> Vec<String> {
 }
 
 fn assert_same_facts(a: &StoreFacts, b: &StoreFacts, what: &str) {
+    // Kept in the same form too: as narrow, as many bytes.
+    assert_eq!(a.heap_parts(), b.heap_parts(), "{what}: bytes");
     let (a, b) = (dump(a), dump(b));
     assert_eq!(a.len(), b.len(), "{what}: parts");
     for (x, y) in a.iter().zip(&b) {
