@@ -86,6 +86,8 @@ pub(super) fn splice(
     facts.series = b.series.splice(&old.series, &keep, kept);
     facts.customers = b.customers.finish();
     facts.shrink();
+    #[cfg(debug_assertions)]
+    let facts = checked(facts, snap, business);
     Some(facts)
 }
 
@@ -105,6 +107,49 @@ fn origins(snap: &StoreSnapshot, days: &[i64]) -> Vec<(i64, u32)> {
             (d, line as u32)
         })
         .collect()
+}
+
+/// Every figure of a store's aggregates, as text, cell by cell and series by series.
+#[cfg(debug_assertions)]
+pub(super) fn dump(f: &StoreFacts) -> Vec<String> {
+    let mut out = vec![format!("{:?} {:?} {}", f.days, f.channels, f.cells.len())];
+    for k in 0..f.cells.len() {
+        let at = |a: &[u32]| (a[k] as usize, a[k + 1] as usize);
+        let ((c0, c1), (s0, s1), (d0, d1)) =
+            (at(&f.category_at), at(&f.scene_at), at(&f.delivery_at));
+        out.push(format!(
+            "cell {k}: {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            f.cells[k],
+            f.depths.figures(k).0,
+            f.categories.range(c0, c1).collect::<Vec<_>>(),
+            f.scenes.range(s0, s1).collect::<Vec<_>>(),
+            f.sold.cell(k).collect::<Vec<_>>(),
+            f.scene_coverage[k],
+            f.delivery.range(d0, d1).collect::<Vec<_>>(),
+        ));
+    }
+    for (k, s) in f.series.all().iter().enumerate() {
+        let points: Vec<_> = f.series.points(k, i64::MIN, i64::MAX).iter().collect();
+        out.push(format!("series {} {}: {points:?}", s.key, s.channel));
+    }
+    let ids: Vec<u32> = (0..f.customers.orders())
+        .map(|i| f.customers.of(i))
+        .collect();
+    out.push(format!("customers {}: {ids:?}", f.customers.count()));
+    out
+}
+
+/// In debug builds (every test), each splice is checked against a build from scratch: every
+/// upload of the end-to-end tests checks it too.
+#[cfg(debug_assertions)]
+fn checked(spliced: StoreFacts, snap: &StoreSnapshot, business: &Business) -> StoreFacts {
+    let built = super::build::build(snap, business);
+    assert!(
+        dump(&spliced) == dump(&built),
+        "{}: spliced aggregates differ",
+        snap.name
+    );
+    spliced
 }
 
 #[cfg(test)]

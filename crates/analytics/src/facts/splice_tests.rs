@@ -10,7 +10,7 @@ use storeboard_fixtures::{csv_bytes, ColumnSet, CsvEncoding, ExportSpec};
 
 use super::super::build::build;
 use super::super::{facts, rules_key, StoreFacts};
-use super::splice;
+use super::{dump, splice};
 use crate::config::Business;
 
 fn spec(start: (u32, u32), days: u32, seed: u64) -> ExportSpec {
@@ -34,35 +34,6 @@ fn upload(store: &OrderStore, spec: &ExportSpec, mode: UploadMode, edit: fn(Stri
 
 fn same(csv: String) -> String {
     csv
-}
-
-/// Every figure of a store's aggregates, as text, cell by cell and series by series.
-fn dump(f: &StoreFacts) -> Vec<String> {
-    let mut out = vec![format!("{:?} {:?} {}", f.days, f.channels, f.cells.len())];
-    for k in 0..f.cells.len() {
-        let at = |a: &[u32]| (a[k] as usize, a[k + 1] as usize);
-        let ((c0, c1), (s0, s1), (d0, d1)) =
-            (at(&f.category_at), at(&f.scene_at), at(&f.delivery_at));
-        out.push(format!(
-            "cell {k}: {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-            f.cells[k],
-            f.depths.figures(k).0,
-            f.categories.range(c0, c1).collect::<Vec<_>>(),
-            f.scenes.range(s0, s1).collect::<Vec<_>>(),
-            f.sold.cell(k).collect::<Vec<_>>(),
-            f.scene_coverage[k],
-            f.delivery.range(d0, d1).collect::<Vec<_>>(),
-        ));
-    }
-    for (k, s) in f.series.all().iter().enumerate() {
-        let points: Vec<_> = f.series.points(k, i64::MIN, i64::MAX).iter().collect();
-        out.push(format!("series {} {}: {points:?}", s.key, s.channel));
-    }
-    let ids: Vec<u32> = (0..f.customers.orders())
-        .map(|i| f.customers.of(i))
-        .collect();
-    out.push(format!("customers {}: {ids:?}", f.customers.count()));
-    out
 }
 
 fn assert_same_facts(a: &StoreFacts, b: &StoreFacts, what: &str) {
