@@ -11,7 +11,7 @@
 //! - bit 3: entries deflated, or stored;
 //! - bit 4: the input is what goes inside `<worksheet xmlns="…main">…</worksheet>`, or (unset)
 //!   the whole part, so that a root with a prefix (`<x:worksheet xmlns:x=…>`) is reachable;
-//! - bit 5: `<workbookPr date1904="1"/>`.
+//! - bit 5: `<workbookPr date1904="1"/>` (the fast reader leaves such a workbook to calamine).
 //!
 //! Must never panic. On well-formed sheet XML (Excel writes nothing else): when both readers
 //! answer `Ok`, they must have handed `on_row` the same rows (row numbers, and every cell

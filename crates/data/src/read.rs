@@ -335,13 +335,35 @@ fn check_declared(
     Ok(())
 }
 
+/// A date cell's serial in the 1900 date system, which every reader after this one reads.
+/// calamine hands a 1904 workbook's serials on as written (its cells carry the flag, which it
+/// applies only in `as_datetime`), so a 1904 workbook's dates used to come out 1,462 days
+/// early. Durations are not moved.
+pub(crate) fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
+    let serial = d.as_f64();
+    if !d.is_datetime() {
+        return serial;
+    }
+    // The flag has no getter: a 1904 cell's date differs from its serial read as 1900.
+    let as_1900 =
+        calamine::ExcelDateTime::new(serial, calamine::ExcelDateTimeType::DateTime, false);
+    if d.to_ymd_hms_milli() != as_1900.to_ymd_hms_milli() {
+        serial + EXCEL_1900_1904_DAYS
+    } else {
+        serial
+    }
+}
+
+/// Days between the 1900 and the 1904 date systems' day 0.
+const EXCEL_1900_1904_DAYS: f64 = 1462.0;
+
 fn from_data(value: &Data) -> Cell<'_> {
     match value {
         Data::Int(i) => Cell::Int(*i),
         Data::Float(f) => Cell::Float(*f),
         Data::String(s) => Cell::Text(Cow::Borrowed(s)),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(d) => Cell::DateTime(d.as_f64()),
+        Data::DateTime(d) => Cell::DateTime(serial_1900(d)),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(Cow::Borrowed(s)),
         Data::Error(e) => Cell::Error(e.to_string()),
         Data::Empty => Cell::Empty,

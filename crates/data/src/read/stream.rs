@@ -126,7 +126,7 @@ fn borrow_data_ref<'a>(value: &'a DataRef<'_>) -> Cell<'a> {
         }
         DataRef::SharedString(s) => Cell::Text(Cow::Borrowed(s)),
         DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(d) => Cell::DateTime(d.as_f64()),
+        DataRef::DateTime(d) => Cell::DateTime(super::serial_1900(d)),
         DataRef::Error(e) => Cell::Error(e.to_string()),
         DataRef::Empty => Cell::Empty,
     }

@@ -186,8 +186,13 @@ impl Book {
                     };
                     self.sheets.push((name, path));
                 }
-                // Serials are handed on as written (the readers after this one read them in
-                // the 1900 system), as calamine's path hands them on: nothing to keep.
+                // A 1904 workbook (old Mac Excel) is read by calamine, whose cells carry the
+                // flag (`read::serial_1900`): rare enough not to need a second date path here.
+                Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "workbookPr" => {
+                    if matches!(attr_raw(&e, "date1904")?.as_deref(), Some("1" | "true")) {
+                        return Err(Unusual);
+                    }
+                }
                 Event::End(e) if e.local_name().as_ref() == "workbook" => return Ok(()),
                 Event::Eof => return Err(Unusual),
                 _ => {}

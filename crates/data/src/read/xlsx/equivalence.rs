@@ -231,17 +231,42 @@ fn a_workbook_without_styles_reads_styled_cells_as_calamine_reads_them() {
     same_rows(&book::styled_book(None));
 }
 
-/// calamine's path hands date serials on as written, not moved to the 1900 system: so must the
-/// fast reader.
+/// A 1904 workbook is left to calamine, whose date cells are moved to the 1900 system by 1,462
+/// days (`read::serial_1900`; they used to come out four years early); durations, numbers and
+/// text are not moved. Without the flag (or with it false) both readers read it alike.
 #[test]
-fn a_1904_workbook_reads_dates_as_calamine_reads_them() {
+fn a_1904_workbook_is_read_by_calamine_with_its_dates_moved_to_the_1900_system() {
+    let plain = same_rows(&book::styled_book(Some(STYLES)));
+    for pr in [r#"<workbookPr date1904="false"/>"#, "<workbookPr/>"] {
+        assert_eq!(
+            same_rows(&book::styled_book(Some(STYLES)).workbook_pr(pr)),
+            plain
+        );
+    }
     for pr in [
         r#"<workbookPr date1904="1"/>"#,
         r#"<workbookPr date1904="true" defaultThemeVersion="164011"/>"#,
-        r#"<workbookPr date1904="false"/>"#,
-        "<workbookPr/>",
     ] {
-        same_rows(&book::styled_book(Some(STYLES)).workbook_pr(pr));
+        let file = book::styled_book(Some(STYLES)).workbook_pr(pr).bytes();
+        let (fast, calamine) = both_whole(&file);
+        assert_eq!(fast, Outcome::GaveUp(0), "{pr}");
+        let Outcome::Read { rows, .. } = calamine else {
+            panic!("calamine reads it: {calamine:?}");
+        };
+        let serial = |c: &str| -> Option<f64> {
+            c.strip_prefix("DateTime(")?.strip_suffix(')')?.parse().ok()
+        };
+        let mut moved = 0;
+        for ((r1, a), (r2, b)) in plain.iter().zip(&rows) {
+            assert_eq!(r1, r2);
+            for (a, b) in a.iter().zip(b) {
+                match (serial(a), serial(b)) {
+                    (Some(x), Some(y)) if y == x + 1462.0 => moved += 1,
+                    _ => assert_eq!(a, b, "row {r1}"),
+                }
+            }
+        }
+        assert!(moved > 0, "no date cell in the case");
     }
 }
 
