@@ -203,3 +203,28 @@ fn a_run_of_uploads_anywhere_in_the_history_splices_exactly_every_time() {
     // Every changed store spliced: 8 rounds of 2 or 3 stores.
     assert!(spliced >= 16, "{spliced} splices");
 }
+
+#[test]
+fn an_upload_with_a_day_missing_inside_its_span_splices_without_that_day() {
+    let (_dir, store) = open();
+    history(&store);
+    // 11-02..11-05 with no line of 11-03: merge mode replaces the whole span, so the old
+    // 11-03 goes, and no day of the new snapshot lies between 11-02 and 11-04.
+    fn without_11_03(csv: String) -> String {
+        csv.lines()
+            .filter(|l| !l.contains("2026-11-03 "))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    }
+    let spliced = upload_and_check(
+        &store,
+        &spec((11, 2), 4, 11),
+        UploadMode::Merge,
+        without_11_03,
+    );
+    assert_eq!(spliced, vec![true; 3]);
+    let day = NaiveDate::from_ymd_opt(2026, 11, 3).expect("valid");
+    for snap in store.registry().all() {
+        assert!(snap.days().iter().all(|(d, _)| *d != day), "{}", snap.name);
+    }
+}
