@@ -32,6 +32,31 @@ pub struct Lineage {
     pub previous_channels: Vec<Sym>,
 }
 
+impl Lineage {
+    /// How a snapshot relates to this lineage's old snapshot, given `next`, how it relates to
+    /// the snapshot this lineage describes: what both kept in front is the shorter of the two
+    /// fronts (the first orders of all three snapshots), and so behind.
+    pub fn then(&self, next: &Lineage) -> Lineage {
+        let (prefix_orders, prefix_lines) = if self.prefix_orders <= next.prefix_orders {
+            (self.prefix_orders, self.prefix_lines)
+        } else {
+            (next.prefix_orders, next.prefix_lines)
+        };
+        let (suffix_orders, suffix_lines) = if self.suffix_orders <= next.suffix_orders {
+            (self.suffix_orders, self.suffix_lines)
+        } else {
+            (next.suffix_orders, next.suffix_lines)
+        };
+        Lineage {
+            prefix_orders,
+            prefix_lines,
+            suffix_orders,
+            suffix_lines,
+            ..self.clone()
+        }
+    }
+}
+
 /// Which orders of the old snapshot an upload kept in front and behind, from the merge's
 /// blocks of days in their final order: `(from old?, old order range)`.
 pub(crate) fn kept_ends(
@@ -97,5 +122,27 @@ mod tests {
         // Nothing of the old kept.
         let blocks = [(false, 0..10)];
         assert_eq!(kept_ends(blocks.iter().cloned(), 20), (0, 0));
+    }
+
+    fn lineage(front: (usize, usize), behind: (usize, usize), previous: (usize, usize)) -> Lineage {
+        Lineage {
+            prefix_orders: front.0,
+            prefix_lines: front.1,
+            suffix_orders: behind.0,
+            suffix_lines: behind.1,
+            previous_orders: previous.0,
+            previous_lines: previous.1,
+            previous_present: Present::default(),
+            previous_channels: vec![1, 2],
+        }
+    }
+
+    #[test]
+    fn two_lineages_compose_to_what_both_kept_of_the_first_snapshot() {
+        // 100 orders (400 lines) → kept 60 in front, 30 behind; then of that → kept 40, 35.
+        let first = lineage((60, 240), (30, 120), (100, 400));
+        let second = lineage((40, 160), (35, 140), (110, 440));
+        let both = first.then(&second);
+        assert_eq!(both, lineage((40, 160), (30, 120), (100, 400)));
     }
 }

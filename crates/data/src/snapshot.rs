@@ -100,8 +100,10 @@ impl StoreSnapshot {
     }
 
     /// Keeps `old`'s derived values that are built, so that this snapshot's can be made from
-    /// them for the days `lineage` says were kept ([`StoreSnapshot::take_previous`]). They are
-    /// held until then: one generation at most, as `old`'s own previous values are not kept.
+    /// them for the days `lineage` says were kept ([`StoreSnapshot::take_previous`]). When
+    /// `old` has none built but holds its own predecessor's (an upload applied in parts, or two
+    /// uploads in a row, before anything asked for `old`'s), those are carried on with the two
+    /// lineages composed, so the chain still leads back to built values. Held until taken.
     pub(crate) fn follow(self, old: &StoreSnapshot, lineage: Lineage) -> Self {
         let values: Vec<(u64, Arc<dyn Any + Send + Sync>)> = {
             let slots = old.derived.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -110,10 +112,17 @@ impl StoreSnapshot {
                 .filter_map(|(k, slot)| slot.get().map(|v| (*k, Arc::clone(v))))
                 .collect()
         };
-        if !values.is_empty() {
-            *self.previous.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(Previous { values, lineage });
-        }
+        let previous = if values.is_empty() {
+            // Cloned, not taken: a reader of `old` may still build from them.
+            let before = old.previous.lock().unwrap_or_else(|e| e.into_inner());
+            before.as_ref().map(|p| Previous {
+                values: p.values.clone(),
+                lineage: p.lineage.then(&lineage),
+            })
+        } else {
+            Some(Previous { values, lineage })
+        };
+        *self.previous.lock().unwrap_or_else(|e| e.into_inner()) = previous;
         self
     }
 

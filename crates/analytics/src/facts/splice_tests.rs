@@ -228,3 +228,25 @@ fn an_upload_with_a_day_missing_inside_its_span_splices_without_that_day() {
         assert!(snap.days().iter().all(|(d, _)| *d != day), "{}", snap.name);
     }
 }
+
+#[test]
+fn uploads_in_a_row_before_any_build_splice_from_the_aggregates_before_them_all() {
+    // As a large upload applied in parts, or two uploads before the warm thread came by: the
+    // snapshot in between never has aggregates of its own.
+    let (_dir, store) = open();
+    history(&store);
+    let business = Business::default();
+    for snap in store.registry().all() {
+        let _ = facts(&snap, &business);
+    }
+    upload(&store, &spec((11, 2), 2, 7), UploadMode::Merge, same);
+    upload(&store, &spec((11, 8), 3, 8), UploadMode::Merge, same);
+    upload(&store, &spec((10, 26), 4, 9), UploadMode::Merge, same);
+    let key = rules_key(&business);
+    for snap in store.registry().all() {
+        let (old, lineage) = snap.take_previous(key).expect("carried along");
+        let old = old.downcast::<StoreFacts>().expect("the aggregates");
+        let spliced = splice(&old, &lineage, &snap, &business).expect("spliced");
+        assert_same_facts(&spliced, &build(&snap, &business), &format!("{lineage:?}"));
+    }
+}
