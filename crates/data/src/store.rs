@@ -338,6 +338,10 @@ impl OrderStore {
         // read back from the database.
         let version = self.registry.next_version();
         swap_merged(&self.registry, &jobs, built, &present, version, threads);
+        // Once more now that every snapshot is in place: a watcher that read the version above
+        // while the swaps were under way (the aggregates' warmer) comes back for the stores it
+        // did not see yet, instead of leaving them to the first request.
+        self.registry.next_version();
         drop(db);
         *self
             .last_upload
