@@ -62,22 +62,14 @@ pub(super) fn splice(
         .partition_point(|&d| keep.behind_first.is_none_or(|b| d < b));
 
     let mut b = Builder::new(snap, business);
-    for i in 0..front {
-        if old.customers.of(i) != NO_CUSTOMER {
-            b.customers.add(snap, i);
-        }
-    }
+    customers_kept(&mut b, old, snap, 0..front, 0);
     b.facts.copy_days(old, 0..front_days);
     b.orders(snap, front..orders - behind);
     let behind_at = b.facts.days.len();
     b.facts.copy_days(old, behind_days..old.days.len());
-    for i in orders - behind..orders {
-        // The old snapshot's order at the same distance from its end (`i + previous ≥ orders`,
-        // as `i ≥ orders − behind` and `previous ≥ behind`).
-        if old.customers.of(i + lineage.previous_orders - orders) != NO_CUSTOMER {
-            b.customers.add(snap, i);
-        }
-    }
+    // Behind, the old snapshot's order at the same distance from its end.
+    let shift = lineage.previous_orders as i64 - orders as i64;
+    customers_kept(&mut b, old, snap, orders - behind..orders, shift);
     let kept = (
         origins(snap, &b.facts.days[..front_days]),
         origins(snap, &b.facts.days[behind_at..]),
@@ -89,6 +81,23 @@ pub(super) fn splice(
     #[cfg(debug_assertions)]
     let facts = checked(facts, snap, business);
     Some(facts)
+}
+
+/// Gives `snap`'s kept orders `range` their customers, in order: those the old snapshot's order
+/// `i + shift` had (the same order, so kept by the same rules).
+fn customers_kept(
+    b: &mut Builder<'_>,
+    old: &StoreFacts,
+    snap: &StoreSnapshot,
+    range: std::ops::Range<usize>,
+    shift: i64,
+) {
+    for i in range {
+        let was = usize::try_from(i as i64 + shift).unwrap_or(usize::MAX);
+        if old.customers.of(was) != NO_CUSTOMER {
+            b.customers.add(snap, i);
+        }
+    }
 }
 
 /// Each of `days` (days since 1970-01-01, all of `snap`) with the first line of its first
