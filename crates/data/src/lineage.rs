@@ -5,7 +5,7 @@
 use std::any::Any;
 use std::sync::Arc;
 
-use crate::dataset::{Present, Sym};
+use crate::dataset::Present;
 
 /// How a snapshot's orders relate to those of the snapshot it replaced: its first
 /// `prefix_orders` orders (and `prefix_lines` lines) are the old snapshot's first ones, and its
@@ -28,8 +28,6 @@ pub struct Lineage {
     pub previous_lines: usize,
     /// The old snapshot's optional columns: figures of the kept days may depend on them.
     pub previous_present: Present,
-    /// The old snapshot's distinct channel string ids.
-    pub previous_channels: Vec<Sym>,
 }
 
 impl Lineage {
@@ -133,7 +131,6 @@ mod tests {
             previous_orders: previous.0,
             previous_lines: previous.1,
             previous_present: Present::default(),
-            previous_channels: vec![1, 2],
         }
     }
 

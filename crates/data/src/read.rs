@@ -344,10 +344,11 @@ pub(crate) fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
     if !d.is_datetime() {
         return serial;
     }
-    // The flag has no getter: a 1904 cell's date differs from its serial read as 1900.
+    // The flag has no getter, but the cells compare by value, type and flag: a date cell that
+    // differs from the same serial in the 1900 system is a 1904 one.
     let as_1900 =
         calamine::ExcelDateTime::new(serial, calamine::ExcelDateTimeType::DateTime, false);
-    if d.to_ymd_hms_milli() != as_1900.to_ymd_hms_milli() {
+    if *d != as_1900 {
         serial + EXCEL_1900_1904_DAYS
     } else {
         serial

@@ -155,6 +155,5 @@ fn lineage(old: &StoreSnapshot, (prefix, suffix): (usize, usize)) -> Lineage {
         previous_orders: orders,
         previous_lines: data.line_count(),
         previous_present: data.present,
-        previous_channels: old.channel_syms().to_vec(),
     }
 }

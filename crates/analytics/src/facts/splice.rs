@@ -33,8 +33,8 @@ pub(super) fn splice(
     business: &Business,
 ) -> Option<StoreFacts> {
     let channels = snap.channel_syms();
+    // The old aggregates' channels are the old snapshot's.
     if lineage.previous_present != snap.data.present
-        || lineage.previous_channels != channels
         || old.channels != channels
         || old.customers.orders() != lineage.previous_orders
     {

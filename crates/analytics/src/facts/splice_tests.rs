@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use chrono::NaiveDate;
-use storeboard_data::{ingest, IngestOptions, OrderStore, UploadMode};
+use storeboard_data::{ingest, IngestOptions, Lineage, OrderStore, StoreSnapshot, UploadMode};
 use storeboard_fixtures::{csv_bytes, ColumnSet, CsvEncoding, ExportSpec};
 
 use super::super::build::build;
@@ -60,26 +60,26 @@ fn upload_and_check(
     }
     upload(store, spec, mode, edit);
     let key = rules_key(&business);
-    let spliced: Vec<bool> = store
+    store
         .registry()
         .all()
         .iter()
-        .map(|snap| {
-            let fresh = build(snap, &business);
-            let Some((old, lineage)) = snap.take_previous(key) else {
-                return false;
-            };
-            let old = old.downcast::<StoreFacts>().expect("the aggregates");
-            match splice(&old, &lineage, snap, &business) {
-                Some(spliced) => {
-                    assert_same_facts(&spliced, &fresh, &format!("{} {lineage:?}", snap.name));
-                    true
-                }
-                None => false,
+        .map(|snap| match spliced(snap, key, &business) {
+            Some((spliced, lineage)) => {
+                let what = format!("{} {lineage:?}", snap.name);
+                assert_same_facts(&spliced, &build(snap, &business), &what);
+                true
             }
+            None => false,
         })
-        .collect();
-    spliced
+        .collect()
+}
+
+/// `snap`'s aggregates spliced from the previous ones it holds, if it holds any and they splice.
+fn spliced(snap: &StoreSnapshot, key: u64, business: &Business) -> Option<(StoreFacts, Lineage)> {
+    let (old, lineage) = snap.take_previous(key)?;
+    let old = old.downcast::<StoreFacts>().expect("the aggregates");
+    Some((splice(&old, &lineage, snap, business)?, lineage))
 }
 
 fn history(store: &OrderStore) {
@@ -244,9 +244,7 @@ fn uploads_in_a_row_before_any_build_splice_from_the_aggregates_before_them_all(
     upload(&store, &spec((10, 26), 4, 9), UploadMode::Merge, same);
     let key = rules_key(&business);
     for snap in store.registry().all() {
-        let (old, lineage) = snap.take_previous(key).expect("carried along");
-        let old = old.downcast::<StoreFacts>().expect("the aggregates");
-        let spliced = splice(&old, &lineage, &snap, &business).expect("spliced");
+        let (spliced, lineage) = spliced(&snap, key, &business).expect("carried along, spliced");
         assert_same_facts(&spliced, &build(&snap, &business), &format!("{lineage:?}"));
     }
 }
